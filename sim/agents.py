@@ -1,0 +1,386 @@
+"""The four agent kinds (all Mesa agents): the movement's centre, states, parties and party members.
+
+Agents hold state; the rules that change it are the mechanism functions in :mod:`sim.mechanisms`, each with its
+equation and source in its docstring. Member state lives in the model's :class:`~sim.population.MemberTable`;
+a :class:`MemberAgent` is a thin view of one row of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import mesa
+import numpy as np
+
+from sim.features import Classification, Indicators, Status
+from sim.population import MEMBER_TYPES, PartyMembers, classify_members
+
+if TYPE_CHECKING:
+    from sim.model import CommunistWorld
+
+Role = Literal["ruling", "elected", "coalition", "opposition", "banned", "dissolved"]
+Origin = Literal["own_revolution", "installed", "other", "nonruling"]
+IN_OFFICE: frozenset[str] = frozenset({"ruling", "elected", "coalition"})
+
+REFORMING_KINDS: frozenset[str] = frozenset({"reformer", "closet_social_democrat"})
+"""Leader kinds that pursue the political reform sequence (glasnost, market, contested elections)."""
+
+
+@dataclass(slots=True)
+class Leader:
+    """A party leader: traits drawn from the party's top ranks, or installed by a driver.
+
+    Attributes:
+        id: sequential number within the party (a new leader gets a new id).
+        kind: reformer, economic_reformer, closet_social_democrat, believer, conservative or autocrat.
+        belief, careerism, reformism, sd_affinity: the leader's traits (as for members).
+        since: year the leader took office.
+        term_end: year of the next regular succession.
+        name: a name, when a driver gives one.
+    """
+
+    id: int
+    kind: str
+    belief: float
+    careerism: float
+    reformism: float
+    sd_affinity: float
+    since: int
+    term_end: int
+    name: str = ""
+
+    @property
+    def orthodoxy(self) -> float:
+        """How orthodox the leader is: (belief + (1 - reformism)) / 2, the axis of ideological distance."""
+        return 0.5 * (self.belief + 1.0 - self.reformism)
+
+    def describe(self) -> str:
+        """The leader in words, e.g. ``"a reformer leader (since 1985)"``."""
+        kind = self.kind.replace("_", " ")
+        article = "an" if kind[0] in "aeiou" else "a"
+        who = f" {self.name}" if self.name else ""
+        return f"{article} {kind} leader{who} (since {self.since})"
+
+
+class InternationalAgent(mesa.Agent):
+    """A centre of the international Communist movement (Comintern, Cominform, International Department; or a rival).
+
+    Each year it funds, admonishes, expels and readmits parties, may intervene militarily in a deviating bloc state,
+    and recognises the parties of its camp (the recognition graph is the movement network and feature F6).
+
+    Attributes:
+        code: e.g. ``"MOSCOW"``; parties in its camp have ``party.camp == code``.
+        host: the state whose ruling party leads it.
+        phase: comintern, cominform, international_department, none, or dissolved (drivers set it; a centre whose
+            host party loses office dissolves).
+        hegemony: h, credibility of the centre's enforcement (driver; a rival centre has no military reach).
+        tolerance: deviation from orthodoxy allowed before it acts (driver).
+        budget: yearly funding for non-ruling parties (0..1).
+        doctrine: limited_sovereignty, freedom_of_choice or none.
+        rival: whether it emerged from a split (a second centre).
+    """
+
+    def __init__(self, model: CommunistWorld, code: str, name: str, host: StateAgent, phase: str, budget: float):
+        super().__init__(model)
+        self.code = code
+        self.name = name
+        self.host = host
+        self.phase = phase
+        self.hegemony = 0.0
+        self.tolerance = 0.15
+        self.budget = budget
+        self.doctrine = "none"
+        self.rival = False
+        self.interventions = 0
+
+    @property
+    def party(self) -> PartyAgent | None:
+        """The host state's Communist party (the centre's own party)."""
+        return self.host.communist
+
+    @property
+    def active(self) -> bool:
+        """Whether the centre still acts: not dissolved, and its host party still in office."""
+        return self.phase != "dissolved" and self.party is not None and self.party.in_office
+
+    def step(self) -> None:
+        """Fund, admonish or expel, intervene, and readmit (see :mod:`sim.mechanisms.movement`)."""
+        from sim.mechanisms import movement
+
+        movement.centre_acts(self)
+
+
+class StateAgent(mesa.Agent):
+    """A state: its route to power, Kornai economy, legitimacy, repression and its citizens.
+
+    Attributes:
+        code, name, region, population (millions), bloc, route_to_power, entry_year: from the scenario.
+        soviet_dependence: v, how far the regime rests on Soviet force.
+        capacity: state capacity (caps how far ownership and command can be extended).
+        ownership: O, non-agricultural state/social ownership share (F3).
+        command: C, planned share of allocation (F4).
+        softness: budget softness S = O*C*M; shortage: Z; performance: growth index; hardship.
+        legitimacy: L.
+        repression: domestic repression capacity (0..1).
+        fear: threshold rise left by crackdowns and interventions (decays).
+        public_dissent: share of citizens voicing opposition; private_opposition: share privately opposed.
+        commitment, monopoly_pressure: the drivers of ideological commitment and monopoly pressure this year.
+        communist, social_democratic: the state's parties (or None).
+        classification: the six features and status this year (:mod:`sim.features`).
+        causes: what happened to the state this year, in words (for the event log).
+    """
+
+    def __init__(self, model: CommunistWorld, index: int, spec) -> None:
+        super().__init__(model)
+        self.index = index
+        self.code: str = spec.code
+        self.name: str = spec.name
+        self.region: str = spec.region
+        self.population: float = spec.population
+        self.bloc: str = spec.bloc
+        self.route_to_power: str = spec.route_to_power
+        self.entry_year: int | None = spec.entry_year
+        self.soviet_dependence: float = spec.soviet_dependence
+        self.capacity: float = spec.state_capacity
+        self.free_elections: bool = spec.free_elections
+        self.private_agriculture: bool = spec.private_agriculture
+        self.base_ownership: float = spec.ownership
+        self.base_command: float = spec.command
+        self.map_position = spec.map
+        self.case: str = spec.case
+        self.ownership: float = spec.ownership
+        self.command: float = spec.command
+        self.softness = 0.0
+        self.shortage = 0.0
+        self.performance = 0.5
+        self.hardship = 0.0
+        self.legitimacy = 0.5
+        self.repression = 0.5 * spec.state_capacity
+        self.fear = 0.0
+        self.public_dissent = 0.0
+        self.private_opposition = 0.0
+        self.commitment = 1.0
+        self.monopoly_pressure = 0.95
+        self.regime_start: int | None = None
+        self.was_communist_ruled = False
+        self.crisis = False
+        self.last_election: int | None = None
+        self.communist: PartyAgent | None = None
+        self.social_democratic: PartyAgent | None = None
+        self.indicators: Indicators | None = None
+        self.classification: Classification | None = None
+        self.causes: list[str] = []
+
+    # -- derived -------------------------------------------------------------------------------------------------
+    @property
+    def party_in_office(self) -> PartyAgent | None:
+        """The Communist party holding office (ruling, elected or in a coalition), if any."""
+        p = self.communist
+        return p if p is not None and p.role in IN_OFFICE else None
+
+    @property
+    def ruling_party(self) -> PartyAgent | None:
+        """The Communist party if it rules as a single party (role ``ruling``), else None."""
+        p = self.communist
+        return p if p is not None and p.role == "ruling" else None
+
+    @property
+    def status(self) -> Status:
+        """This year's status (communist / hybrid / non_communist)."""
+        return self.classification.status if self.classification else Status.NON_COMMUNIST
+
+    @property
+    def entered(self) -> bool:
+        """Whether the state's Communist entry year (if any) has been reached."""
+        return self.entry_year is not None and self.model.year >= self.entry_year
+
+    @property
+    def regime_age(self) -> int:
+        """Years since Communist rule began (0 when there is none)."""
+        return 0 if self.regime_start is None else self.model.year - self.regime_start
+
+    @property
+    def citizen_rows(self) -> slice:
+        """This state's rows in the model's citizen table."""
+        return self.model.citizens.rows(self.index)
+
+    def note(self, cause: str) -> None:
+        """Record a cause of this year's changes (read by the event log)."""
+        if cause not in self.causes:
+            self.causes.append(cause)
+
+    def __repr__(self) -> str:
+        return f"StateAgent({self.code}, {self.status.value})"
+
+
+class PartyAgent(mesa.Agent):
+    """A party: ruling Communist, non-ruling Communist, or social democratic.
+
+    Attributes:
+        code, name, family: from the scenario (``communist`` or ``social_democratic``).
+        state: the state it belongs to.
+        role: ruling, elected, coalition, opposition, banned or dissolved.
+        origin: own_revolution, installed, other or nonruling (how it came to power, if it did).
+        monopoly: M (F1); centralism: D (F2); goal: G (F5).
+        alignment: A, alignment with Moscow.
+        personalism: power of the top leader over the oligarchy.
+        market: depth of market reform pursued (0 classical, up to ~0.75).
+        camp: code of the centre whose camp it belongs to, or None (independent).
+        hostility: per centre code, hostility left by an expulsion or split (decays).
+        movement_member: whether the movement counts it as a Communist party.
+        vote_share: share in the last free election (None if it never contested one).
+        leader: the current :class:`Leader` (Communist parties).
+        names: history of (year, name).
+        members: its rows of the member table (Communist parties), or None.
+    """
+
+    def __init__(self, model: CommunistWorld, spec, state: StateAgent, members: PartyMembers | None):
+        super().__init__(model)
+        self.code: str = spec.code
+        self.family: str = spec.family
+        self.state = state
+        self.role: Role = "opposition"
+        self.origin: Origin = "nonruling"
+        self.monopoly = 0.0
+        self.centralism: float = spec.centralism
+        self.goal: float = spec.goal if spec.family == "communist" else 0.0
+        self.alignment: float = spec.alignment if spec.family == "communist" else 0.0
+        self.personalism = 0.0
+        self.market = 0.0
+        self.camp: str | None = None
+        self.hostility: dict[str, float] = {}
+        self.movement_member = spec.family == "communist"
+        self.vote_share: float | None = None
+        self.leader: Leader | None = None
+        self.names: list[tuple[int, str]] = [(model.start_year, spec.name)]
+        self.members = members
+        self.initial_members: float = spec.members
+        self.initial_share = 0.0  # vote share implied by the initial membership (until a first election)
+        self.plain_members: float = spec.members  # membership of a party without member rows
+        self.member_dissent = 0.0
+        self.member_opposition = 0.0
+        self.funding = 0.0
+        self.admonished = 0
+        self.consolidated_years = 0
+        self.leaders_so_far = 0
+        self.election_contested = False
+        self.pending_merger = 0.0  # members absorbed by a forced merger, seated with the next cohort
+
+    @property
+    def name(self) -> str:
+        """The party's current name."""
+        return self.names[-1][1]
+
+    @property
+    def family_label(self) -> str:
+        """ruling_communist, nonruling_communist or social_democratic."""
+        if self.family == "social_democratic":
+            return "social_democratic"
+        return "ruling_communist" if self.role == "ruling" else "nonruling_communist"
+
+    @property
+    def in_office(self) -> bool:
+        """Whether the party holds office (alone or in a coalition)."""
+        return self.role in IN_OFFICE
+
+    @property
+    def membership(self) -> float:
+        """Real members: the sum of its member rows' weights (MODEL.md: weights sum to membership)."""
+        return self.members.total if self.members is not None else self.plain_members
+
+    @property
+    def authoritarianism(self) -> float:
+        """How authoritarian the model the party defends is (MODEL.md section 2: M*D of the model it defends).
+
+        max(D*G, M*D if it rules, A * M_c*D_c of the centre's party): a disciplined vanguard with the goal
+        defends the dictatorship it would build; a ruling party its own M*D; an aligned party Moscow's.
+        """
+        own = self.centralism * self.goal
+        if self.role == "ruling":
+            own = max(own, self.monopoly * self.centralism)
+        centre = self.model.primary_centre.party if self.model.primary_centre else None
+        if centre is None or centre is self or self.camp is None or centre.role != "ruling":
+            return own
+        return max(own, self.alignment * centre.monopoly * centre.centralism)
+
+    def rename(self, year: int, name: str) -> None:
+        """Record a new name (renaming never changes F6: recognition does)."""
+        if name != self.name:
+            self.names.append((year, name))
+
+    def __repr__(self) -> str:
+        return f"PartyAgent({self.code}, {self.role})"
+
+
+class MemberAgent(mesa.Agent):
+    """A cohort of real members (a super-individual): a thin view of one row of the model's member table.
+
+    Reading or writing an attribute reads or writes the shared numpy arrays, so the vectorised mechanisms and
+    this view always agree. The row is a slot: when its cohort retires after ``career_years``, the year's recruits
+    take it over and ``cohort`` changes.
+    """
+
+    def __init__(self, model: CommunistWorld, party: PartyAgent, row: int):
+        super().__init__(model)
+        self.party = party
+        self.row = row
+
+    def _get(self, column: str):
+        return getattr(self.model.members, column)[self.row]
+
+    def _set(self, column: str, value) -> None:
+        getattr(self.model.members, column)[self.row] = value
+
+    weight = property(lambda self: float(self._get("weight")), lambda self, v: self._set("weight", v))
+    belief = property(lambda self: float(self._get("belief")), lambda self, v: self._set("belief", v))
+    careerism = property(lambda self: float(self._get("careerism")), lambda self, v: self._set("careerism", v))
+    reformism = property(lambda self: float(self._get("reformism")), lambda self, v: self._set("reformism", v))
+    sd_affinity = property(lambda self: float(self._get("sd_affinity")), lambda self, v: self._set("sd_affinity", v))
+    risk_aversion = property(lambda self: float(self._get("threshold")), lambda self, v: self._set("threshold", v))
+    rank = property(lambda self: int(self._get("rank")), lambda self, v: self._set("rank", v))
+    public_dissent = property(lambda self: bool(self._get("dissent")))
+
+    @property
+    def cohort(self) -> int | None:
+        """Year the cohort joined (None for an empty slot)."""
+        c = int(self._get("cohort"))
+        return None if c < 0 else c
+
+    @property
+    def tenure(self) -> int:
+        """Years in the party."""
+        c = self.cohort
+        return 0 if c is None else self.model.year - c
+
+    @property
+    def generation(self) -> int | None:
+        """Decade of joining relative to the regime's start (0 = joined in the first decade), or None."""
+        start = self.party.state.regime_start
+        c = self.cohort
+        if c is None:
+            return None
+        return max(0, (c - start) // 10) if start is not None else None
+
+    @property
+    def private_opposition(self) -> float:
+        """x = 0.4 s + 0.3 r + 0.3 (1 - b)."""
+        return 0.4 * self.sd_affinity + 0.3 * self.reformism + 0.3 * (1.0 - self.belief)
+
+    @property
+    def kind(self) -> str:
+        """Derived type: believer, reformer, closet_social_democrat, conservative, careerist or other."""
+        t = self.model.members
+        r = self.row
+        index = classify_members(
+            t.belief[r : r + 1],
+            t.careerism[r : r + 1],
+            t.reformism[r : r + 1],
+            t.sd_affinity[r : r + 1],
+            np.array([self.tenure]),
+            int(self.model.params.conservative_tenure),
+        )[0]
+        return MEMBER_TYPES[index]
+
+    def __repr__(self) -> str:
+        return f"MemberAgent({self.party.code}#{self.row}, cohort={self.cohort}, weight={self.weight:.0f})"

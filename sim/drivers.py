@@ -1,0 +1,148 @@
+"""Drivers: yearly schedules and dated events. They set causes, never outcomes.
+
+Schedules give, for every year, the centre's ``hegemony`` and ``tolerance`` and each state's ideological
+``commitment`` and ``monopoly_pressure``; events are dated causes (a leader of a given kind takes over, an
+institution is founded or dissolved, a doctrine is proclaimed, a policy or party rule is adopted, an army
+occupies, an elected coalition forms, a coup happens, a party is renamed, a free election is held). What
+follows from them (status, features) is computed by the mechanisms.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.scenario import DRIVER_DEFAULTS, INSTITUTIONS, EventSpec, ScenarioSpec, ScheduleSpec
+
+if TYPE_CHECKING:
+    from sim.model import CommunistWorld
+
+
+class Schedule:
+    """A yearly schedule: piecewise-linear (or step) between ``(year, value)`` points, flat outside them."""
+
+    def __init__(self, points: list[tuple[int, float]], interpolation: str = "linear"):
+        self.years = np.array([y for y, _ in points], dtype=float)
+        self.values = np.array([v for _, v in points], dtype=float)
+        self.interpolation = interpolation
+
+    @classmethod
+    def constant(cls, value: float) -> Schedule:
+        """A schedule that is ``value`` in every year."""
+        return cls([(0, value)])
+
+    @classmethod
+    def from_spec(cls, spec: ScheduleSpec) -> Schedule:
+        """Build from a validated ``[[drivers.schedules]]`` entry."""
+        return cls(list(spec.points), spec.interpolation)
+
+    def __call__(self, year: int) -> float:
+        """The value in ``year``."""
+        if self.interpolation == "step":
+            i = np.searchsorted(self.years, year, side="right") - 1
+            return float(self.values[max(i, 0)])
+        return float(np.interp(year, self.years, self.values))
+
+
+class Drivers:
+    """All schedules and events of a scenario, applied to the model year by year."""
+
+    def __init__(self, spec: ScenarioSpec):
+        self.global_schedules: dict[str, Schedule] = {}
+        self.state_schedules: dict[str, dict[str, Schedule]] = defaultdict(dict)
+        for s in spec.drivers.schedules:
+            schedule = Schedule.from_spec(s)
+            if s.variable in ("hegemony", "tolerance"):
+                self.global_schedules[s.variable] = schedule
+            else:
+                for code in s.states:
+                    self.state_schedules[s.variable][code] = schedule
+        self.events: dict[int, list[EventSpec]] = defaultdict(list)
+        for e in spec.drivers.events:
+            self.events[e.year].append(e)
+
+    def value(self, variable: str, year: int, state: str | None = None) -> float:
+        """A driver's value in ``year`` (for ``state`` where the driver is per state)."""
+        if variable in self.global_schedules:
+            return self.global_schedules[variable](year)
+        per_state = self.state_schedules.get(variable, {})
+        schedule = per_state.get(state or "*") or per_state.get("*")
+        return schedule(year) if schedule is not None else DRIVER_DEFAULTS[variable]
+
+    def apply_schedules(self, model: CommunistWorld, year: int) -> None:
+        """Set this year's hegemony and tolerance on the (non-rival) centres, and per-state drivers."""
+        for centre in model.centres:
+            if not centre.rival:
+                centre.hegemony = self.value("hegemony", year)
+                centre.tolerance = self.value("tolerance", year)
+        for state in model.states:
+            state.commitment = self.value("commitment", year, state.code)
+            state.monopoly_pressure = self.value("monopoly_pressure", year, state.code)
+
+    def apply_events(self, model: CommunistWorld, year: int) -> None:
+        """Fire this year's dated events, in file order."""
+        for event in self.events.get(year, []):
+            apply_event(model, event)
+
+
+def apply_event(model: CommunistWorld, event: EventSpec) -> None:
+    """Apply one dated cause to the model (see the module docstring for the kinds)."""
+    from sim.mechanisms import leadership, takeover
+
+    year = model.year
+    state = model.state_by_code[event.state] if event.state else None
+    note = f" ({event.note})" if event.note else ""
+    kind = event.kind
+    if kind == "leader":
+        party = state.communist
+        if party is None:
+            return
+        leader = leadership.install_leader(party, str(event.value), year, name=event.name)
+        state.note(f"{leader.describe()} took over{note}")
+        model.log.record(year, state.code, "leader", f"{party.name}: {leader.describe()} takes over{note}")
+    elif kind == "institution":
+        phase = INSTITUTIONS[str(event.value)]
+        for centre in model.centres:
+            if not centre.rival:
+                centre.phase = phase
+        model.log.record(year, "", "institution", f"{str(event.value).replace('_', ' ')}{note}")
+    elif kind == "doctrine":
+        for centre in model.centres:
+            if not centre.rival:
+                centre.doctrine = str(event.value)
+        model.log.record(year, "", "doctrine", f"doctrine: {str(event.value).replace('_', ' ')}{note}")
+    elif kind == "policy":
+        party = state.party_in_office
+        if party is None:
+            return
+        if event.value == "market_opening":
+            party.market = max(party.market, 0.5)
+        else:  # command_drive
+            party.market = 0.0
+        state.note(f"{str(event.value).replace('_', ' ')} policy{note}")
+        model.log.record(year, state.code, "policy", f"{state.name}: {str(event.value).replace('_', ' ')}{note}")
+    elif kind == "party_rule":
+        party = state.communist
+        if party is None:
+            return
+        party.centralism = min(1.0, party.centralism + 0.15)
+        state.note(f"{str(event.value).replace('_', ' ')}{note}")
+        model.log.record(year, state.code, "party_rule", f"{party.name}: {str(event.value).replace('_', ' ')}{note}")
+    elif kind == "occupation":
+        for code in event.states:
+            occupied = model.state_by_code[code]
+            occupied.soviet_dependence = max(occupied.soviet_dependence, float(event.value))
+        model.log.record(year, "", "occupation", f"occupation of {', '.join(event.states)}{note}")
+    elif kind == "coalition":
+        takeover.join_coalition(state, note)
+    elif kind == "coup":
+        takeover.coup(state, note)
+    elif kind == "rename":
+        party = model.party_by_code[event.party]
+        party.rename(year, str(event.value))
+        model.log.record(year, party.state.code, "rename", f"{party.names[-2][1]} renamed {party.name}{note}")
+    elif kind == "election":
+        state.free_elections = True
+        model.elections_due.add(state.code)

@@ -1,0 +1,108 @@
+"""The event log: every status change and every feature gained or lost, with its drivers in words.
+
+Events are rows of the model's DataCollector table ``"events"`` (so they travel with the rest of the collected
+data); :func:`feature_change_text` writes sentences such as
+
+    1989 BLA communist -> non_communist: F1 lost (monopoly 0.95 -> 0.55) after a concession to mass protest
+    (public dissent 0.62); under a conservative leader (since 1971); hegemony 0.25
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.features import FEATURES, INDICATOR_OF, Classification, Indicators
+
+if TYPE_CHECKING:
+    import mesa
+
+    from sim.agents import StateAgent
+
+EVENT_COLUMNS = ("year", "code", "kind", "text", "from_status", "to_status", "features_lost", "features_gained")
+
+
+class EventLog:
+    """Writes events into the DataCollector table ``"events"``.
+
+    Kinds: ``status`` and ``feature`` (classification changes), ``takeover``, ``leader``, ``intervention``,
+    ``admonition``, ``split``, ``expulsion``, ``readmission``, ``rival_centre``, ``crisis``, ``crackdown``,
+    ``concession``, ``election``, ``institution``, ``doctrine``, ``policy``, ``party_rule``, ``occupation``,
+    ``coalition``, ``coup``, ``rename``, ``movement``.
+    """
+
+    def __init__(self, datacollector: mesa.DataCollector):
+        self._dc = datacollector
+
+    def record(
+        self,
+        year: int,
+        code: str,
+        kind: str,
+        text: str,
+        from_status: str = "",
+        to_status: str = "",
+        features_lost: str = "",
+        features_gained: str = "",
+    ) -> None:
+        """Append one event."""
+        prefix = f"{year} {code} " if code else f"{year} "
+        self._dc.add_table_row(
+            "events",
+            {
+                "year": year,
+                "code": code,
+                "kind": kind,
+                "text": prefix + text,
+                "from_status": from_status,
+                "to_status": to_status,
+                "features_lost": features_lost,
+                "features_gained": features_gained,
+            },
+        )
+
+    def __len__(self) -> int:
+        return len(self._dc.tables["events"]["year"])
+
+    def rows(self) -> list[dict]:
+        """All events as dictionaries, oldest first."""
+        table = self._dc.tables["events"]
+        return [dict(zip(EVENT_COLUMNS, values, strict=True)) for values in zip(*table.values(), strict=True)]
+
+
+def _indicator_text(feature: str, before: Indicators, after: Indicators) -> str:
+    name = INDICATOR_OF[feature]
+    if feature == "f6":
+        return "recognition lost" if before.recognised else "recognised"
+    return f"{name} {getattr(before, name):.2f} -> {getattr(after, name):.2f}"
+
+
+def feature_change_text(
+    state: StateAgent,
+    before: Classification,
+    after: Classification,
+    ind_before: Indicators,
+    ind_after: Indicators,
+    hegemony: float,
+) -> tuple[str, str, str]:
+    """Sentence for a change of features or status, and the lost and gained feature lists (``"F1,F2"``)."""
+    lost = [f for f, b, a in zip(FEATURES, before.features, after.features, strict=True) if b and not a]
+    gained = [f for f, b, a in zip(FEATURES, before.features, after.features, strict=True) if a and not b]
+    parts = [f"{f.upper()} lost ({_indicator_text(f, ind_before, ind_after)})" for f in lost]
+    parts += [f"{f.upper()} gained ({_indicator_text(f, ind_before, ind_after)})" for f in gained]
+    if before.status != after.status:
+        head = f"{before.status.value} -> {after.status.value}: "
+    else:
+        head = f"stays {after.status.value}: "
+    drivers = "; ".join(state.causes)
+    context = []
+    if state.public_dissent >= 0.05:
+        context.append(f"public dissent {state.public_dissent:.2f}")
+    party = state.communist
+    if party is not None and party.leader is not None:
+        context.append(f"under {party.leader.describe()}")
+    context.append(f"hegemony {hegemony:.2f}")
+    text = head + ", ".join(parts)
+    if drivers:
+        text += f" after {drivers}"
+    text += "; " + "; ".join(context)
+    return text, ",".join(f.upper() for f in lost), ",".join(f.upper() for f in gained)

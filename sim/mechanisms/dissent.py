@@ -1,0 +1,172 @@
+"""Public dissent by thresholds (Kuran 1991; Granovetter 1978), among citizens and party members.
+
+Each citizen and member holds a private opposition x and voices it only when the dissent it perceives reaches its
+personal threshold, which rises with repression: centralism D, domestic repression capacity, Soviet backing h*v,
+and the fear left by crackdowns. Members perceive their own party organisation and the organisations linked to
+it; democratic centralism forbids horizontal links, which exist with probability 1 - D (Brown 2009), so
+centralism also blinds members to each other. The cascade is iterated to its fixed point within the year: when
+repression weakens, a society in which most oppose privately can switch in one year from silence to open
+revolt (Kuran's "now out of never").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.params import Parameters
+from sim.population import CitizenTable, MemberTable
+
+
+def citizen_opposition(
+    legitimacy: np.ndarray, hardship: np.ndarray, disposition: np.ndarray, params: Parameters
+) -> np.ndarray:
+    """Private opposition of citizens: x = clip(base - L + k * H + d) (d: the citizen's fixed disposition)."""
+    return np.clip(params.opposition_base - legitimacy + params.opposition_hardship * hardship + disposition, 0, 1)
+
+
+def repression_level(
+    centralism: np.ndarray, capacity: np.ndarray, backing: np.ndarray, fear: np.ndarray, params: Parameters
+) -> np.ndarray:
+    """R = clip(a * D + b * K + c * backing + fear), backing = h*v (h in the centre's host state).
+
+    MODEL.md: thresholds rise with D, domestic capacity and Soviet backing h*v.
+    """
+    return np.clip(
+        params.repression_centralism * centralism
+        + params.repression_capacity * capacity
+        + params.repression_backing * backing
+        + fear,
+        0.0,
+        1.5,
+    )
+
+
+def thresholds(
+    base: np.ndarray, repression: np.ndarray, opposition: np.ndarray, fallen: np.ndarray, params: Parameters
+) -> np.ndarray:
+    """tau = theta + k_R * R - k_x * (x - 1/2) - contagion * fallen.
+
+    theta is the personal threshold (risk aversion); fervent opponents need less company (Kuran 1991); every
+    peer regime of the bloc that has already fallen shows that dissent can win (demonstration effect).
+    """
+    return (
+        base
+        + params.threshold_repression * repression
+        - params.threshold_opposition * (opposition - 0.5)
+        - params.contagion * fallen
+    )
+
+
+def horizontal_links(centralism: np.ndarray, n_orgs: int, rng: np.random.Generator) -> np.ndarray:
+    """Adjacency between the organisations of each party, shape (parties, orgs, orgs).
+
+    Each pair of organisations of a party is linked this year with probability 1 - D; every organisation sees
+    itself. Drawn for all parties at once (a fixed number of draws, for common random numbers).
+    """
+    n_parties = centralism.size
+    draws = rng.random((n_parties, n_orgs, n_orgs))
+    linked = draws < (1.0 - centralism)[:, None, None]
+    upper = np.triu(linked, k=1)
+    adjacency = upper | upper.transpose(0, 2, 1)
+    adjacency |= np.eye(n_orgs, dtype=bool)[None, :, :]
+    return adjacency.astype(float)
+
+
+@dataclass
+class DissentInputs:
+    """Per-state and per-party quantities the cascade needs (arrays indexed by state or by party)."""
+
+    active_state: np.ndarray  # state has a ruling Communist party
+    legitimacy: np.ndarray
+    hardship: np.ndarray
+    repression: np.ndarray  # R per state
+    fallen: np.ndarray  # share of fallen peer regimes per state
+    party_state: np.ndarray  # state index of each party
+    active_party: np.ndarray  # party rules its state
+    centralism: np.ndarray  # D per party
+    state_party: np.ndarray  # ruling party index per state, -1 if none
+
+
+@dataclass
+class DissentResult:
+    """Outcome of one year's cascade."""
+
+    public_dissent: np.ndarray  # share of citizens voicing dissent, per state
+    private_opposition: np.ndarray  # share of citizens privately opposed, per state
+    member_dissent: np.ndarray  # weighted share of members voicing dissent, per party
+    member_opposition: np.ndarray  # weighted share of members privately opposed, per party
+    rounds: int
+
+
+def threshold_cascade(
+    citizens: CitizenTable,
+    members: MemberTable,
+    inputs: DissentInputs,
+    links: np.ndarray,
+    params: Parameters,
+) -> DissentResult:
+    """Iterate public dissent to its fixed point (at most ``cascade_iterations`` rounds).
+
+    Citizens perceive the share of citizens dissenting in their state plus ``elite_signal`` times the dissent
+    voiced inside the ruling party. Members perceive ``(1 - street) * (their organisation and its linked
+    organisations) + street * (citizens' dissent)``. A citizen or member dissents when privately opposed
+    (x > 1/2) and its perception reaches its threshold. The previous year's dissent is the starting point.
+    """
+    n_states = citizens.n_states
+    n_parties = members.n_parties
+    n_orgs = members.orgs_per_party
+    cs = citizens.state
+    x_c = citizen_opposition(inputs.legitimacy[cs], inputs.hardship[cs], citizens.disposition, params)
+    opposed_c = (x_c > 0.5) & inputs.active_state[cs]
+    tau_c = thresholds(citizens.threshold, inputs.repression[cs], x_c, inputs.fallen[cs], params)
+
+    mp = members.party
+    ms = inputs.party_state[mp]
+    x_m = members.opposition()
+    opposed_m = (x_m > 0.5) & inputs.active_party[mp] & (members.weight > 0)
+    tau_m = thresholds(members.threshold, inputs.repression[ms], x_m, inputs.fallen[ms], params)
+    tau_m = tau_m + params.career_risk * members.careerism  # members risk their careers
+
+    y_c = citizens.dissent & opposed_c
+    y_m = members.dissent & opposed_m
+    w_m = members.weight
+    org_weight = np.bincount(members.org, weights=w_m, minlength=n_parties * n_orgs).reshape(n_parties, n_orgs)
+    linked_weight = np.einsum("pgh,ph->pg", links, org_weight)
+    party_weight = org_weight.sum(axis=1)
+    has_ruling = inputs.state_party >= 0
+    ruling_idx = np.where(has_ruling, inputs.state_party, 0)
+    rounds = 0
+    for rounds in range(1, params.cascade_iterations + 1):
+        share_c = np.bincount(cs, weights=y_c, minlength=n_states) / citizens.n_per_state
+        org_dissent = np.bincount(members.org, weights=w_m * y_m, minlength=n_parties * n_orgs).reshape(
+            n_parties, n_orgs
+        )
+        party_dissent = np.divide(
+            org_dissent.sum(axis=1), party_weight, out=np.zeros(n_parties), where=party_weight > 0
+        )
+        seen = np.einsum("pgh,ph->pg", links, org_dissent)
+        seen_share = np.divide(seen, linked_weight, out=np.zeros_like(seen), where=linked_weight > 0)
+        elite = np.where(has_ruling, party_dissent[ruling_idx], 0.0)
+        perceived_c = share_c[cs] + params.elite_signal * elite[cs]
+        perceived_m = (1 - params.street_visibility) * seen_share.ravel()[members.org] + params.street_visibility * (
+            share_c[ms]
+        )
+        new_c = opposed_c & (perceived_c >= tau_c)
+        new_m = opposed_m & (perceived_m >= tau_m)
+        if np.array_equal(new_c, y_c) and np.array_equal(new_m, y_m):
+            break
+        y_c, y_m = new_c, new_m
+    citizens.dissent[:] = y_c
+    members.dissent[:] = y_m
+    public = np.bincount(cs, weights=y_c, minlength=n_states) / citizens.n_per_state
+    private = np.bincount(cs, weights=opposed_c, minlength=n_states) / citizens.n_per_state
+    member_dissent = members.per_party_mean(y_m.astype(float))
+    member_opposition = members.per_party_mean((x_m > 0.5).astype(float))
+    return DissentResult(public, private, member_dissent, member_opposition, rounds)
+
+
+def centralism_erosion(centralism: float, member_dissent: float, params: Parameters) -> float:
+    """Open dissent inside the party breaks its discipline: D -= k * (member dissent share)."""
+    return max(0.0, centralism - params.dissent_erodes_centralism * member_dissent)

@@ -1,0 +1,133 @@
+"""Kornai's causal chain: ownership and coordination set by the party, softness, shortage, performance, hardship.
+
+Kornai (1992, *The Socialist System*) derives the classical system's regularities from its political core: the
+party's monopoly and ideology fix state ownership (O) and bureaucratic coordination (C); these soften budget
+constraints (S); soft budgets and command allocation produce chronic shortage (Z); shortage and the mismatch
+between ownership and coordination (reform socialism, |C - O|) cost performance. Extensive growth gives a young
+command economy a bonus that fades (Kornai ch. 9).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.agents import StateAgent
+    from sim.params import Parameters
+
+
+def clip01(x: float) -> float:
+    """Clamp to [0, 1]."""
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
+
+
+def capacity_cap(capacity: float, params: Parameters) -> float:
+    """Highest O or C a state can sustain: floor + (1 - floor) * capacity (weak states cannot plan everything)."""
+    return params.capacity_floor + (1.0 - params.capacity_floor) * capacity
+
+
+def privatisation(market: float, params: Parameters) -> float:
+    """Share of state ownership a market reform gives up: clip((market - start) / (1 - start)).
+
+    Market reform first replaces plan by market (C); only a deep reform, beyond ``ownership_reform_start``,
+    reaches ownership (Kornai 1992 ch. 19-21: reform socialism keeps state ownership).
+    """
+    start = params.ownership_reform_start
+    return clip01((market - start) / (1.0 - start))
+
+
+def kornai_targets(
+    monopoly: float, goal: float, centralism: float, market: float, capacity: float, params: Parameters
+) -> tuple[float, float]:
+    """Ownership and command targets set by a ruling party.
+
+    O* = cap * M * G * (1 - privatisation(market));  C* = cap * M * D * (1 - market)
+    (MODEL.md section 2: "O* ~ M*G, C* ~ M*D"; market reform lowers both, C first).
+    """
+    cap = capacity_cap(capacity, params)
+    ownership = cap * monopoly * goal * (1.0 - privatisation(market, params))
+    command = cap * monopoly * centralism * (1.0 - market)
+    return clip01(ownership), clip01(command)
+
+
+def approach(value: float, target: float, rate: float) -> float:
+    """Move a share of the way to a target: x + rate * (target - x) (inertia)."""
+    return value + rate * (target - value)
+
+
+def softness(ownership: float, command: float, monopoly: float) -> float:
+    """Budget softness S = O * C * M (Kornai ch. 8: the state bails out the firms it owns and directs)."""
+    return ownership * command * monopoly
+
+
+def shortage_level(soft: float, command: float, params: Parameters) -> float:
+    """Shortage the economy tends to: Z* = clip(a * S + b * C) (Kornai ch. 11-12: soft budgets + plan = shortage)."""
+    return clip01(params.shortage_softness * soft + params.shortage_command * command)
+
+
+def performance_level(
+    ownership: float, command: float, shortage: float, regime_age: int | None, params: Parameters
+) -> float:
+    """Performance (growth index, 0..1) before noise.
+
+    P = base + extensive * C * exp(-age / years) + market * (1 - C) * (1 - I) - shortage_cost * Z - incoherence_cost * I
+    with incoherence I = max(0, |C - O| - tolerance).
+
+    The extensive-growth bonus of a young command economy fades (none without Communist rule: ``regime_age``
+    None); markets help only where ownership matches them;
+    incoherence |C - O| is the cost of reform socialism (Kornai ch. 9, 21).
+    """
+    incoherence = max(0.0, abs(command - ownership) - params.incoherence_tolerance)
+    extensive = 0.0
+    if regime_age is not None:
+        extensive = params.performance_extensive * command * math.exp(-regime_age / params.extensive_years)
+    market = params.performance_market * (1.0 - command) * (1.0 - incoherence)
+    return (
+        params.performance_base
+        + extensive
+        + market
+        - params.performance_shortage * shortage
+        - params.performance_incoherence * incoherence
+    )
+
+
+def hardship_level(shortage: float, performance: float, params: Parameters) -> float:
+    """Hardship H = clip(a * Z + b * max(0, base - P)): queues plus falling living standards."""
+    return clip01(
+        params.hardship_shortage * shortage
+        + params.hardship_performance * max(0.0, params.performance_base - performance)
+    )
+
+
+def update_economy(state: StateAgent, params: Parameters, rng: np.random.Generator) -> None:
+    """One year of the chain for one state.
+
+    With a Communist party in office the targets come from :func:`kornai_targets`; otherwise they are the
+    state's own mixed-economy levels, or the transition levels once Communist rule has ended (privatisation).
+    O and C approach their targets with inertia; S, Z, P and H follow.
+    """
+    party = state.party_in_office
+    if party is not None and party.role == "ruling":
+        o_target, c_target = kornai_targets(
+            party.monopoly, party.goal, party.centralism, party.market, state.capacity, params
+        )
+        monopoly = party.monopoly
+    elif state.was_communist_ruled:
+        o_target = min(state.ownership, params.transition_ownership)
+        c_target = min(state.command, params.transition_command)
+        monopoly = party.monopoly if party is not None else 0.0
+    else:
+        o_target, c_target = state.base_ownership, state.base_command
+        monopoly = party.monopoly if party is not None else 0.0
+    state.ownership = clip01(approach(state.ownership, o_target, params.ownership_inertia))
+    state.command = clip01(approach(state.command, c_target, params.command_inertia))
+    state.softness = softness(state.ownership, state.command, monopoly)
+    target_shortage = shortage_level(state.softness, state.command, params)
+    state.shortage = clip01(approach(state.shortage, target_shortage, params.shortage_inertia))
+    age = state.regime_age if party is not None and party.role == "ruling" else None
+    level = performance_level(state.ownership, state.command, state.shortage, age, params)
+    state.performance = clip01(level + params.performance_noise * rng.standard_normal())
+    state.hardship = hardship_level(state.shortage, state.performance, params)

@@ -1,0 +1,104 @@
+"""Free elections: Communists, social democrats and the rest compete on an economic and a pluralism axis.
+
+A Communist party's pluralism position is one minus its authoritarianism, the M*D of the model it defends
+(Moscow's when aligned): where a social-democratic party offers the left economy *and* pluralism, Communists
+poll poorly (Brown 2009: Communists were far less successful electorally than socialists who accepted pluralist
+democracy, and almost never came to power through the ballot). Voters choose by a multinomial logit over
+utilities u = -w_e |e_i - e_p| - w_q |q_i - q_p| + valence_p.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.agents import PartyAgent, StateAgent
+    from sim.params import Parameters
+
+
+def vote_shares(
+    economy_pref: np.ndarray,
+    pluralism_pref: np.ndarray,
+    positions: np.ndarray,
+    valence: np.ndarray,
+    params: Parameters,
+) -> np.ndarray:
+    """Expected vote shares of parties at ``positions`` (rows of (economy, pluralism)) for these voters."""
+    utility = (
+        -params.vote_economy_weight * np.abs(economy_pref[:, None] - positions[None, :, 0])
+        - params.vote_pluralism_weight * np.abs(pluralism_pref[:, None] - positions[None, :, 1])
+        + valence[None, :]
+    ) / params.vote_temperature
+    utility -= utility.max(axis=1, keepdims=True)
+    prob = np.exp(utility)
+    prob /= prob.sum(axis=1, keepdims=True)
+    return prob.mean(axis=0)
+
+
+def contestants(state: StateAgent, params: Parameters) -> list[tuple[PartyAgent | None, float, float, float]]:
+    """(party, economic position, pluralism position, valence) of each list on the ballot; None = the others."""
+    lists: list[tuple[PartyAgent | None, float, float, float]] = []
+    cp = state.communist
+    if cp is not None and cp.role not in ("banned", "dissolved"):
+        belief = cp.members.mean(cp.members.belief) if cp.members is not None else 0.5
+        valence = params.organisation_valence * (belief + cp.funding)
+        if cp.in_office:
+            valence += params.vote_retrospective * (state.legitimacy - 0.5)
+        economy = params.communist_economy * (1.0 - 0.5 * cp.market)
+        lists.append((cp, economy, 1.0 - cp.authoritarianism, valence))
+    sd = state.social_democratic
+    if sd is not None and sd.role not in ("banned", "dissolved"):
+        lists.append((sd, params.social_democratic_economy, params.pluralist_position, 0.0))
+    lists.append((None, params.other_economy, params.pluralist_position, 0.0))
+    return lists
+
+
+def hold_election(state: StateAgent, params: Parameters) -> dict[str, float]:
+    """Hold a free election in ``state``: set each party's vote share and log the result.
+
+    Returns shares by party code (``"other"`` for the rest). A Communist party that held office keeps it only
+    with a majority, and then without a monopoly (its M becomes its vote share).
+    """
+    model = state.model
+    citizens = model.citizens
+    rows = state.citizen_rows
+    sd = state.social_democratic
+    if sd is not None and sd.role == "banned" and state.ruling_party is None or sd is not None and sd.role == "banned" and state.code in model.elections_due:
+        sd.role = "opposition"  # free elections re-legalise the parties a Communist regime banned
+    lists = contestants(state, params)
+    positions = np.array([[e, q] for _, e, q, _ in lists])
+    valence = np.array([v for *_, v in lists])
+    shares = vote_shares(citizens.economy[rows], citizens.pluralism[rows], positions, valence, params)
+    result: dict[str, float] = {}
+    for (party, *_), share in zip(lists, shares, strict=True):
+        result[party.code if party is not None else "other"] = float(share)
+        if party is not None:
+            party.vote_share = float(share)
+    state.last_election = model.year
+    cp = state.communist
+    if cp is not None and cp.code in result:
+        share = result[cp.code]
+        founding = not cp.election_contested
+        cp.election_contested = True
+        if share >= 0.5 and cp.role in ("ruling", "elected", "opposition"):
+            cp.role = "elected"
+            cp.monopoly = min(cp.monopoly, share) if cp.in_office else share
+        elif cp.role in ("ruling", "elected"):
+            cp.role = "opposition"
+            cp.monopoly = share
+        summary = f"free election in {state.name}: {cp.name} {share:.0%}"
+        if state.social_democratic is not None and state.social_democratic.code in result:
+            summary += f", {state.social_democratic.name} {result[state.social_democratic.code]:.0%}"
+        model.log.record(model.year, state.code, "election", summary + (" (founding election)" if founding else ""))
+    return result
+
+
+def election_due(state: StateAgent, year: int, params: Parameters) -> bool:
+    """Free states vote every ``election_interval`` years (staggered by state), and whenever a driver calls one."""
+    if state.code in state.model.elections_due:
+        return True
+    if not state.free_elections or state.ruling_party is not None:
+        return False
+    return (year + state.index) % params.election_interval == 0

@@ -1,0 +1,221 @@
+"""Leaders and what they do: succession, the reform sequence, the sticky goal, regime crises and transition.
+
+A leader's kind follows from its traits (drawn from the party's top ranks, so the leadership's mix follows the
+membership's) or from a driver. The kind sets the party's yearly programme:
+
+- political reformer (``reformer``, ``closet_social_democrat``): glasnost lowers D; below ``market_start`` market
+  reform begins; below ``election_start`` contested elections lower M (MODEL.md: "a reformer leader lowers D,
+  then C and O, and in the end M"; the USSR lost F2 before F1 in 1989, Brown 2009).
+- ``economic_reformer``: market reform while keeping D and M (reform and opening with the monopoly kept).
+- ``conservative``, ``believer``: restore D, re-centralise, consolidate M toward the monopoly-pressure driver.
+- ``autocrat``: as conservative but faster, and personalism grows (purges follow, see members).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents import REFORMING_KINDS, Leader
+from sim.mechanisms.economy import approach, capacity_cap, clip01
+
+if TYPE_CHECKING:
+    from sim.agents import PartyAgent, StateAgent
+    from sim.params import Parameters
+
+LEADER_PROFILES: dict[str, tuple[float, float, float, float]] = {
+    # kind: (belief, careerism, reformism, social-democratic affinity) of a leader installed by a driver
+    "reformer": (0.5, 0.3, 0.9, 0.5),
+    "economic_reformer": (0.45, 0.4, 0.85, 0.15),
+    "closet_social_democrat": (0.2, 0.3, 0.7, 0.85),
+    "believer": (0.9, 0.2, 0.1, 0.05),
+    "conservative": (0.3, 0.8, 0.1, 0.1),
+    "autocrat": (0.75, 0.5, 0.0, 0.0),
+}
+
+
+def leader_kind(belief: float, careerism: float, reformism: float, sd_affinity: float) -> str:
+    """Kind of a leader drawn from the members, by its programme-relevant traits.
+
+    closet_social_democrat: s >= .6 and b < .4; reformer: r >= .6 and s >= .35; economic_reformer: r >= .6 and
+    s < .35; believer: b >= .6; conservative otherwise (careerists long in office).
+    """
+    if sd_affinity >= 0.6 and belief < 0.4:
+        return "closet_social_democrat"
+    if reformism >= 0.6:
+        return "reformer" if sd_affinity >= 0.35 else "economic_reformer"
+    if belief >= 0.6:
+        return "believer"
+    return "conservative"
+
+
+def _term_end(year: int, rng: np.random.Generator, params: Parameters) -> int:
+    return year + int(rng.integers(params.term_min, max(params.term_min, params.term_max) + 1))
+
+
+def install_leader(party: PartyAgent, kind: str, year: int, name: str = "") -> Leader:
+    """Put a leader of a given kind in office (a driver's cause: e.g. a reformer General Secretary in 1985)."""
+    model = party.model
+    rng = model.streams(f"succession/{party.code}")
+    belief, careerism, reformism, sd = LEADER_PROFILES[kind]
+    party.leaders_so_far += 1
+    leader = Leader(party.leaders_so_far, kind, belief, careerism, reformism, sd, year, _term_end(year, rng, model.params), name)
+    party.leader = leader
+    if kind == "autocrat":
+        party.personalism = max(party.personalism, 0.5)
+    return leader
+
+
+def draw_successor(party: PartyAgent, year: int, hegemony: float, rng: np.random.Generator, params: Parameters) -> Leader:
+    """Draw the next leader from the top ranks of the party's members.
+
+    A candidate is drawn uniformly from the occupied rows of the highest rank present; if it is a reformer, the
+    selectorate vetoes it with probability ``reformer_veto * D * h`` and draws again among the others
+    (MODEL.md: reformers reach the top only when D is low or h is low).
+    """
+    members = party.members
+    occupied = members.weight > 0
+    if not occupied.any():
+        return install_leader(party, "conservative", year)
+    top = int(members.rank[occupied].max())
+    candidates = np.flatnonzero(occupied & (members.rank >= max(0, top - 1)))
+    pick = int(rng.choice(candidates))
+
+    def traits(row: int) -> tuple[float, float, float, float]:
+        return (
+            float(members.belief[row]),
+            float(members.careerism[row]),
+            float(members.reformism[row]),
+            float(members.sd_affinity[row]),
+        )
+
+    kind = leader_kind(*traits(pick))
+    if kind in REFORMING_KINDS | {"economic_reformer"}:
+        if rng.random() < params.reformer_veto * party.centralism * hegemony:
+            kinds = np.array([leader_kind(*traits(int(r))) for r in candidates])
+            orthodox = candidates[~np.isin(kinds, list(REFORMING_KINDS | {"economic_reformer"}))]
+            if orthodox.size:
+                pick = int(rng.choice(orthodox))
+                kind = leader_kind(*traits(pick))
+    party.leaders_so_far += 1
+    leader = Leader(party.leaders_so_far, kind, *traits(pick), year, _term_end(year, rng, params))
+    party.leader = leader
+    return leader
+
+
+def consolidate(party: PartyAgent, target: float, capacity: float, params: Parameters) -> None:
+    """M approaches the monopoly-pressure target at a rate scaled by state capacity (weak states consolidate slowly).
+
+    Not while the regime is in crisis or has called free elections.
+    """
+    if party.monopoly < target and not party.state.crisis and party.state.code not in party.model.elections_due:
+        party.monopoly = approach(party.monopoly, target, params.consolidation_rate * capacity_cap(capacity, params))
+
+
+def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params: Parameters) -> None:
+    """One year of the leader's programme (the reform sequence, or orthodox restoration and consolidation).
+
+    A political reformer concedes contested elections only once the movement's enforcement is no longer credible
+    (``hegemony < election_hegemony_max``): while it is, reform stops at glasnost and the market.
+    """
+    leader = party.leader
+    kind = leader.kind if leader else "conservative"
+    if kind in REFORMING_KINDS:
+        pace = 1.5 if kind == "closet_social_democrat" else 1.0
+        party.centralism = max(params.glasnost_floor, party.centralism - params.glasnost_step * pace)
+        state.note("glasnost (open debate lowers centralism)")
+        if party.centralism < params.market_start:
+            party.market = min(params.political_market_max, party.market + params.market_step)
+            state.note("market reform")
+        if party.centralism < params.election_start and hegemony < params.election_hegemony_max:
+            party.monopoly = clip01(party.monopoly - params.election_step * pace)
+            state.note("contested elections")
+    elif kind == "economic_reformer":
+        if party.market < params.economic_market_max:
+            state.note("market reform with the monopoly kept")
+        party.market = min(params.economic_market_max, party.market + params.market_step)
+        if party.centralism < 0.85:
+            party.centralism = min(0.85, party.centralism + params.restore_step)
+        consolidate(party, state.monopoly_pressure, state.capacity, params)
+    else:
+        speed = 2.0 if kind == "autocrat" else 1.0
+        ceiling = 1.0 if kind == "autocrat" else 0.9
+        if party.centralism < ceiling:
+            party.centralism = min(ceiling, party.centralism + params.restore_step * speed)
+        if party.market > 0:
+            party.market = max(0.0, party.market - params.recentralise_step * speed)
+            state.note("re-centralisation")
+        consolidate(party, max(state.monopoly_pressure, 1.0 if kind == "autocrat" else 0.0), state.capacity, params)
+    if kind == "autocrat":
+        party.personalism = min(1.0, party.personalism + 0.1)
+    else:
+        party.personalism *= 0.8
+
+
+def sticky_goal(party: PartyAgent, hegemony: float, state: StateAgent, params: Parameters) -> None:
+    """The declared goal falls only when the leader disbelieves, prefers social democracy and h is low.
+
+    G -= goal_drop when leader belief < .4, leader s >= .6 and h < goal_hegemony_max (MODEL.md section 2: a
+    leadership cannot renounce the goal without abandoning a source of legitimacy, Brown 2009); believers and
+    autocrats restore it.
+    """
+    leader = party.leader
+    if leader is None:
+        return
+    if leader.belief < 0.4 and leader.sd_affinity >= 0.6 and hegemony < params.goal_hegemony_max:
+        if party.goal > 0:
+            state.note("the leadership dropped the goal of communism")
+        party.goal = max(0.0, party.goal - params.goal_drop)
+    elif leader.kind in ("believer", "autocrat"):
+        party.goal = min(1.0, party.goal + 0.5 * params.goal_drop)
+
+
+def crackdown_probability(state: StateAgent, party: PartyAgent, hegemony: float, params: Parameters) -> float:
+    """Chance a crackdown succeeds: base * capacity * (1 - member dissent) * ((1 - v) + v * h).
+
+    A regime that rests on Soviet force (v) cannot crack down once that force is withdrawn (low h); a regime of its
+    own revolution relies on its own apparatus; an apparatus whose members dissent does not obey.
+    """
+    v = state.soviet_dependence
+    return params.crackdown_success * state.repression * (1.0 - party.member_dissent) * ((1.0 - v) + v * hegemony)
+
+
+def crisis_response(state: StateAgent, party: PartyAgent, hegemony: float, rng: np.random.Generator, params: Parameters) -> bool:
+    """A regime facing mass protest cracks down or concedes. Returns whether the leader is to be replaced.
+
+    Crisis: public dissent >= ``crisis_dissent``. A reforming leader concedes; another tries a crackdown
+    (:func:`crackdown_probability`): success silences the streets and leaves fear; failure forces the concession.
+    A concession lowers M by ``concession_monopoly`` and calls free elections (a round table). In a crisis the leader
+    is replaced with probability ``crisis_removal`` (always after a failed crackdown).
+    """
+    state.crisis = state.public_dissent >= params.crisis_dissent
+    if not state.crisis:
+        return False
+    model = state.model
+    model.log.record(model.year, state.code, "crisis", f"mass protest in {state.name} (public dissent {state.public_dissent:.2f})")
+    replace = rng.random() < params.crisis_removal
+    leader_kind_now = party.leader.kind if party.leader else "conservative"
+    if leader_kind_now not in REFORMING_KINDS and rng.random() < crackdown_probability(state, party, hegemony, params):
+        silence(state, party, params)
+        state.note("a crackdown on mass protest")
+        model.log.record(model.year, state.code, "crackdown", f"crackdown in {state.name} silences the protest")
+        return replace
+    party.monopoly = clip01(party.monopoly - params.concession_monopoly)
+    state.free_elections = True
+    model.elections_due.add(state.code)
+    state.note(f"a concession to mass protest (public dissent {state.public_dissent:.2f})")
+    model.log.record(model.year, state.code, "concession", f"{party.name} concedes to mass protest (monopoly now {party.monopoly:.2f})")
+    return replace or leader_kind_now not in REFORMING_KINDS
+
+
+def silence(state: StateAgent, party: PartyAgent | None, params: Parameters) -> None:
+    """Repression clears the streets and leaves fear (used by crackdowns and interventions)."""
+    model = state.model
+    model.citizens.dissent[state.citizen_rows] = False
+    if party is not None and party.members is not None:
+        model.members.dissent[party.members.rows] = False
+        party.member_dissent = 0.0
+    state.public_dissent = 0.0
+    state.fear = min(1.0, state.fear + params.fear_crackdown)
+    state.legitimacy = max(0.0, state.legitimacy - 0.05)

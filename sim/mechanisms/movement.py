@@ -1,0 +1,266 @@
+"""The international movement: alignment, admonition, splits and expulsion, intervention, funding, recognition.
+
+The recognition graph (a networkx DiGraph whose nodes are Communist parties and centres) *is* feature F6 and the
+movement network the dashboard draws: an edge ``u -> p`` says that ``u`` (a centre, or another ruling Communist
+party) recognises ``p`` as a member of the movement (Brown 2009: what mattered was that Communists inside and
+outside the country recognised the party as Communist, whatever its name).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from sim.agents import REFORMING_KINDS
+from sim.mechanisms.economy import clip01
+from sim.mechanisms.leadership import install_leader, silence
+
+if TYPE_CHECKING:
+    from sim.agents import InternationalAgent, PartyAgent
+    from sim.model import CommunistWorld
+    from sim.params import Parameters
+
+HOSTILE = 0.2  # hostility above which parties of the two sides do not recognise each other
+PHASE_BUDGET = {"comintern": 1.0, "cominform": 0.6, "international_department": 0.8, "none": 0.3, "dissolved": 0.0}
+
+
+def orthodoxy_deviation(party: PartyAgent, params: Parameters, with_dissent: bool = False) -> float:
+    """How far a party has drifted from the orthodoxy the centre enforces.
+
+    dev = max(0, M_ref - M) + max(0, D_ref - D) + max(0, G_ref - G) + k_r * leader reformism + k_a * (1 - A)
+          [+ public dissent, when at least ``intervention_dissent``]
+    The orthodox reference is each feature's threshold plus 0.05 (M .85, D .75, G .55 by default): the centre
+    watches for drift toward the edge of the category.
+    """
+    th = party.model.thresholds
+    deviation = (
+        max(0.0, th.monopoly + 0.05 - party.monopoly)
+        + max(0.0, th.centralism + 0.05 - party.centralism)
+        + max(0.0, th.goal + 0.05 - party.goal)
+    )
+    if party.leader is not None:
+        deviation += params.reformer_deviation * party.leader.reformism
+    deviation += params.autonomy_deviation * (1.0 - party.alignment)
+    if with_dissent and party.state.public_dissent >= params.intervention_dissent:
+        deviation += party.state.public_dissent
+    return deviation
+
+
+def ideological_distance(party: PartyAgent, centre_party: PartyAgent | None) -> float:
+    """|orthodoxy of the party's leader - orthodoxy of the centre party's leader| (0 without leaders)."""
+    if centre_party is None or party.leader is None or centre_party.leader is None:
+        return 0.0
+    return abs(party.leader.orthodoxy - centre_party.leader.orthodoxy)
+
+
+def update_alignment(party: PartyAgent, centre: InternationalAgent, params: Parameters) -> None:
+    """Alignment with the centre drifts.
+
+    dA = - own_revolution * [own revolution] + k_d * (1 - v) * (neutral - distance) + k_v * v * (1 - A)
+         + funding_effect * funding * (1 - A) + noise
+    Own-revolution parties resist hegemony; parties that do not rest on Soviet force (1 - v) drift apart when
+    their leadership's orthodoxy differs from the centre's (China c.1960) and together when it matches; dependence
+    keeps installed parties aligned (Brown 2009; MODEL.md section 2).
+    """
+    rng = party.model.streams(f"alignment/{party.code}")
+    v = party.state.soviet_dependence if party.in_office else 0.0
+    distance = ideological_distance(party, centre.party)
+    change = (
+        -params.alignment_own_revolution * (party.origin == "own_revolution")
+        + params.alignment_distance * (1.0 - v) * (params.alignment_neutral_distance - distance)
+        + params.alignment_dependence * v * (1.0 - party.alignment)
+        + params.funding_effect * party.funding * (1.0 - party.alignment)
+        + params.alignment_noise * rng.standard_normal()
+    )
+    party.alignment = clip01(party.alignment + change)
+
+
+def intervention_probability(hegemony: float, dependence: float, doctrine: str, params: Parameters) -> float:
+    """p = 1 / (1 + exp(-s * (h * v * doctrine - m))); zero under the freedom-of-choice doctrine.
+
+    Rising in h and in v (MODEL.md section 2; 1953, 1956, 1968); the Brezhnev doctrine raises it by a quarter.
+    """
+    if doctrine == "freedom_of_choice":
+        return 0.0
+    multiplier = 1.25 if doctrine == "limited_sovereignty" else 1.0
+    x = hegemony * dependence * multiplier
+    return 1.0 / (1.0 + math.exp(-params.intervention_steepness * (x - params.intervention_midpoint)))
+
+
+def intervene(centre: InternationalAgent, party: PartyAgent, params: Parameters) -> None:
+    """Military intervention: restore M and D, reverse reforms, install a conservative leader, silence dissent."""
+    model = centre.model
+    state = party.state
+    before = f"M {party.monopoly:.2f}, D {party.centralism:.2f}"
+    party.monopoly = max(party.monopoly, params.restore_monopoly)
+    party.centralism = max(party.centralism, params.restore_centralism)
+    party.goal = max(party.goal, 0.9)
+    party.market = 0.0
+    install_leader(party, "conservative", model.year)
+    silence(state, party, params)
+    state.soviet_dependence = min(1.0, state.soviet_dependence + 0.1)
+    if party.origin == "own_revolution":
+        party.alignment = clip01(party.alignment - params.alignment_interference)
+    else:
+        party.alignment = max(party.alignment, 0.9)
+    centre.interventions += 1
+    state.note(f"a military intervention by {centre.name}")
+    model.log.record(
+        model.year,
+        state.code,
+        "intervention",
+        f"{centre.name} intervenes militarily in {state.name} ({before} restored; a conservative leader installed)",
+    )
+
+
+def admonish(centre: InternationalAgent, party: PartyAgent, params: Parameters) -> None:
+    """Admonition: dependent parties comply (D up, A up); own-revolution parties resent it (A down)."""
+    party.admonished += 1
+    if party.origin == "own_revolution" or (party.in_office and party.state.soviet_dependence < 0.2):
+        party.alignment = clip01(party.alignment - params.alignment_interference)
+    else:
+        party.centralism = min(1.0, party.centralism + 0.05)
+        party.alignment = clip01(party.alignment + 0.05)
+    if party.admonished == 1 or party.admonished % 5 == 0:
+        centre.model.log.record(
+            centre.model.year, party.state.code, "admonition", f"{centre.name} admonishes {party.name}"
+        )
+
+
+def split_from(centre: InternationalAgent, party: PartyAgent, params: Parameters) -> None:
+    """A party whose alignment fell below ``split_threshold`` splits or is expelled; it may found or join a rival centre."""
+    model = centre.model
+    party.camp = None
+    party.hostility[centre.code] = 1.0
+    kind = "split" if party.in_office else "expulsion"
+    model.log.record(
+        model.year, party.state.code, kind, f"{party.name} breaks with {centre.name} (alignment {party.alignment:.2f})"
+    )
+    party.state.note(f"a split with {centre.name}")
+    rival = next((c for c in model.centres if c.rival and c.active), None)
+    if rival is None and party.role == "ruling" and party.state.population >= params.rival_centre_population:
+        model.add_rival_centre(party)
+    elif rival is not None and party.role == "ruling":
+        if ideological_distance(party, rival.party) < 0.25 and rival.party is not party:
+            party.camp = rival.code
+            model.log.record(model.year, party.state.code, "movement", f"{party.name} joins {rival.name}'s camp")
+
+
+def centre_acts(centre: InternationalAgent) -> None:
+    """One year of a centre: alignment, intervention or admonition, splits, readmission, funding, admissions."""
+    model = centre.model
+    params = model.params
+    if not centre.active:
+        if centre.phase != "dissolved":
+            dissolve(centre)
+        return
+    reforming = centre.party.leader is not None and centre.party.leader.kind in REFORMING_KINDS
+    for party in model.communist_parties:
+        if party is centre.party or party.role == "dissolved" or not party.movement_member and party.role != "ruling":
+            continue
+        if code_hostility := party.hostility.get(centre.code):
+            party.hostility[centre.code] = code_hostility * (1.0 - params.hostility_decay * (2.0 if reforming else 1.0))
+        if centre.rival:
+            continue
+        update_alignment(party, centre, params)
+        in_camp = party.camp == centre.code
+        party.funding = centre.budget * PHASE_BUDGET.get(centre.phase, 0.0) if in_camp and not party.in_office else 0.0
+        if in_camp and party.alignment < params.split_threshold and party.movement_member:
+            split_from(centre, party, params)
+            continue
+        if not in_camp:
+            if (
+                party.camp is None
+                and party.movement_member
+                and party.hostility.get(centre.code, 0.0) < HOSTILE
+                and party.alignment >= params.readmit_threshold
+            ):
+                party.camp = centre.code
+                model.log.record(model.year, party.state.code, "readmission", f"{centre.name} readmits {party.name}")
+            continue
+        deviation = orthodoxy_deviation(party, params, with_dissent=party.role == "ruling")
+        if deviation <= centre.tolerance:
+            continue
+        bloc_state = party.role == "ruling" and party.state.soviet_dependence > 0 and party.state.regime_age >= 2
+        if bloc_state:
+            rng = model.streams(f"intervention/{party.state.code}")
+            p = intervention_probability(centre.hegemony, party.state.soviet_dependence, centre.doctrine, params)
+            if rng.random() < p:
+                intervene(centre, party, params)
+                continue
+        admonish(centre, party, params)
+    if not centre.rival:
+        admit_new_members(centre)
+
+
+def admit_new_members(centre: InternationalAgent) -> None:
+    """A ruling party outside the movement (a coup regime) is admitted once it has held F1, F2 and F5 for 5 years."""
+    model = centre.model
+    th = model.thresholds
+    for party in model.communist_parties:
+        if party.movement_member or party.role != "ruling":
+            continue
+        core = party.monopoly >= th.monopoly and party.centralism >= th.centralism and party.goal >= th.goal
+        party.consolidated_years = party.consolidated_years + 1 if core else 0
+        if party.consolidated_years >= 5:
+            party.movement_member = True
+            party.camp = centre.code
+            model.log.record(model.year, party.state.code, "movement", f"{centre.name} recognises {party.name} as a Communist party")
+
+
+def dissolve(centre: InternationalAgent) -> None:
+    """A centre whose host party no longer rules dissolves; its camp's parties become independent."""
+    model = centre.model
+    centre.phase = "dissolved"
+    for party in model.communist_parties:
+        if party.camp == centre.code:
+            party.camp = None
+        party.hostility.pop(centre.code, None)
+    model.log.record(model.year, centre.host.code, "institution", f"{centre.name} dissolves (its host party no longer rules)")
+
+
+class Movement:
+    """The recognition graph (networkx DiGraph): parties and centres as nodes, recognition as edges."""
+
+    def __init__(self) -> None:
+        self.graph = nx.DiGraph()
+        self._recognised: set[str] = set()
+
+    @staticmethod
+    def _recognises(q: PartyAgent, p: PartyAgent, active_camps: set[str]) -> bool:
+        cq = q.camp if q.camp in active_camps else None
+        cp = p.camp if p.camp in active_camps else None
+        if cq is not None and cp is not None:
+            return cq == cp
+        if cq is not None:
+            return p.hostility.get(cq, 0.0) < HOSTILE
+        if cp is not None:
+            return q.hostility.get(cp, 0.0) < HOSTILE
+        return True
+
+    def rebuild(self, model: CommunistWorld) -> None:
+        """Recompute the edges for this year and apply only the difference to the graph."""
+        active = [c for c in model.centres if c.active]
+        active_camps = {c.code for c in active}
+        members = [p for p in model.communist_parties if p.movement_member and p.role != "dissolved"]
+        rulers = [q for q in members if q.role == "ruling"]
+        nodes = {p.code: {"kind": "party", "state": p.state.code, "role": p.role, "camp": p.camp} for p in members}
+        nodes.update({c.code: {"kind": "centre", "state": c.host.code, "role": "centre", "camp": c.code} for c in active})
+        edges = {(c.code, p.code) for c in active for p in members if p.camp == c.code}
+        edges |= {(q.code, p.code) for q in rulers for p in members if p is not q and self._recognises(q, p, active_camps)}
+        graph = self.graph
+        graph.remove_nodes_from([n for n in graph.nodes if n not in nodes])
+        for node, attrs in nodes.items():
+            if node in graph:
+                graph.nodes[node].update(attrs)
+            else:
+                graph.add_node(node, **attrs)
+        graph.remove_edges_from([e for e in graph.edges if e not in edges])
+        graph.add_edges_from(e for e in edges if not graph.has_edge(*e))
+        self._recognised = {v for u, v in edges if u != v}
+
+    def is_recognised(self, party_code: str) -> bool:
+        """F6: whether some centre or another ruling Communist party recognises the party."""
+        return party_code in self._recognised

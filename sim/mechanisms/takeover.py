@@ -1,0 +1,127 @@
+"""How Communist parties come to office, and leave it by force: takeovers, coalitions, coups.
+
+In at least half the cases Communist rule came with foreign (usually Soviet) armed backing; elsewhere by an own
+revolution; almost never through the ballot (Brown 2009, ch. 2). A takeover's year and route are inputs (a
+state's ``entry_year`` and ``route_to_power``); how the new regime starts depends on the route:
+
+- ``soviet_backed``: succeeds only with Soviet backing h*v of at least ``takeover_backing_min``; the party is
+  installed aligned with Moscow and absorbs part of the social-democratic party (forced merger).
+- ``own_revolution``: the party wins its civil war with a high monopoly and centralism and its own alignment.
+- ``other``: a coup or army regime proclaiming Marxism-Leninism: a weak vanguard party outside the movement,
+  admitted only once it consolidates (see :func:`sim.mechanisms.movement.admit_new_members`).
+
+An elected coalition including Communists (Chile 1970-73) puts the party in office without a monopoly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.mechanisms.economy import kornai_targets
+from sim.mechanisms.leadership import draw_successor, install_leader
+
+if TYPE_CHECKING:
+    from sim.agents import StateAgent
+
+
+def primary_centre_hegemony(state: StateAgent) -> float:
+    """Hegemony of the movement's first centre (0 when there is none)."""
+    centres = [c for c in state.model.centres if not c.rival]
+    return centres[0].hegemony if centres else 0.0
+
+
+def takeover(state: StateAgent, established: bool = False) -> bool:
+    """A Communist takeover in ``state`` by its route to power. Returns whether it succeeded.
+
+    With ``established=True`` (a regime that already ruled before the scenario starts) the regime starts
+    consolidated: M at the monopoly-pressure driver and O, C at the targets the party sets.
+    """
+    model = state.model
+    params = model.params
+    party = state.communist
+    route = state.route_to_power
+    year = model.year
+    hegemony = primary_centre_hegemony(state)
+    if route == "soviet_backed":
+        backing = hegemony * state.soviet_dependence
+        if backing < params.takeover_backing_min and not established:
+            model.log.record(year, state.code, "takeover", f"no takeover in {state.name}: Soviet backing too weak ({backing:.2f})")
+            return False
+        party.monopoly, party.centralism = params.installed_monopoly, max(party.centralism, params.installed_centralism)
+        party.goal = 1.0
+        party.alignment = max(party.alignment, 0.95)
+        party.origin = "installed"
+        how = f"with foreign armed backing (Soviet backing {backing:.2f})"
+        sd = state.social_democratic
+        if sd is not None and sd.role not in ("banned", "dissolved") and not established:
+            party.pending_merger += params.merger_absorption * sd.membership
+            sd.plain_members *= 1.0 - params.merger_absorption
+            sd.role = "banned"
+            how += f"; forced merger with {sd.name}"
+    elif route == "own_revolution":
+        party.monopoly, party.centralism = params.revolution_monopoly, max(party.centralism, params.revolution_centralism)
+        party.goal = 1.0
+        party.origin = "own_revolution"
+        how = "by its own revolution"
+    else:
+        party.monopoly, party.centralism = params.other_monopoly, params.other_centralism
+        party.goal = params.other_goal
+        party.origin = "other"
+        party.movement_member = False
+        how = "by a coup or army regime proclaiming Marxism-Leninism"
+    party.role = "ruling"
+    centres = [c for c in model.centres if not c.rival]
+    if centres and route != "other":
+        party.camp = centres[0].code
+    elif centres:
+        party.camp = centres[0].code  # aligned, but not (yet) recognised as a Communist party
+    state.regime_start = state.entry_year if established else year
+    state.was_communist_ruled = True
+    state.free_elections = False
+    if state.social_democratic is not None and state.social_democratic.role not in ("banned", "dissolved"):
+        state.social_democratic.role = "banned"
+    if established:
+        party.monopoly = max(party.monopoly, state.monopoly_pressure)
+        state.ownership, state.command = kornai_targets(
+            party.monopoly, party.goal, party.centralism, party.market, state.capacity, params
+        )
+        state.repression = state.capacity
+    else:
+        state.fear = max(state.fear, params.fear_crackdown)
+        state.repression = max(state.repression, 0.8 * state.capacity)
+    if party.members is not None and party.members.total > 0:
+        rng = model.streams(f"succession/{party.code}")
+        draw_successor(party, year, hegemony, rng, params)
+    else:
+        install_leader(party, "believer", year)
+    if not established:
+        state.note(f"a Communist takeover {how}")
+        model.log.record(year, state.code, "takeover", f"{party.name} takes power in {state.name} {how}")
+    return True
+
+
+def join_coalition(state: StateAgent, note: str = "") -> None:
+    """An elected coalition including the Communist party takes office (it shares power: no monopoly)."""
+    model = state.model
+    party = state.communist
+    if party is None or party.role in ("banned", "dissolved"):
+        return
+    party.role = "coalition"
+    party.monopoly = min(party.monopoly, model.params.coalition_monopoly)
+    state.free_elections = True
+    state.note(f"an elected coalition including {party.name}{note}")
+    model.log.record(model.year, state.code, "coalition", f"{party.name} joins an elected coalition government{note}")
+
+
+def coup(state: StateAgent, note: str = "") -> None:
+    """A military coup removes the Communist party from office (or from legality) and ends free elections."""
+    model = state.model
+    party = state.communist
+    state.free_elections = False
+    if party is not None and party.role not in ("banned", "dissolved"):
+        party.role = "banned"
+        party.monopoly = 0.0
+        if party.members is not None:
+            model.members.weight[party.members.rows] *= 0.3
+    state.note(f"a military coup{note}")
+    model.log.record(model.year, state.code, "coup", f"military coup in {state.name}{note}")

@@ -1,0 +1,471 @@
+"""The model: :class:`CommunistWorld`, one step per year.
+
+Each year, in this order (the ODD document's process overview):
+
+1. drivers: schedules (hegemony, tolerance, commitment, monopoly pressure) and dated events;
+2. takeovers of states whose entry year has come;
+3. economy (Kornai's chain) in every state;
+4. members: belief, traits, exits, the year's cohort, promotions (vectorised over all members);
+5. legitimacy;
+6. dissent: the Kuran threshold cascade among citizens and members;
+7. the movement's centre(s): alignment, intervention or admonition, splits, readmission, funding;
+8. ruling parties: crisis response, succession, the leader's programme, the sticky goal, transition;
+9. free elections;
+10. the recognition graph (F6), then every state's six features and status, and the event log;
+11. data collection.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim.agents import InternationalAgent, MemberAgent, PartyAgent, StateAgent
+from sim.drivers import Drivers
+from sim.events import EventLog, feature_change_text
+from sim.features import FEATURES, Status, Thresholds, classify, indicators_of
+from sim.mechanisms import dissent, economy, elections, leadership, members, movement, takeover
+from sim.mechanisms.legitimacy import legitimacy_level, update_legitimacy
+from sim.params import Parameters
+from sim.population import MEMBER_TYPES, CitizenTable, MemberTable, PartyMembers
+from sim.scenario import Scenario, load
+from sim.streams import Streams
+
+STATE_COLUMNS = (
+    "year", "code", "status", "monopoly", "centralism", "ownership", "command", "goal", "recognised",
+    *FEATURES,
+    "in_office", "entered", "legitimacy", "performance", "shortage", "softness", "hardship", "public_dissent",
+    "private_opposition", "repression", "soviet_dependence", "crisis", "members", "leader_kind", "leader_id",
+)  # fmt: skip
+PARTY_COLUMNS = (
+    "year", "code", "state", "name", "family", "role", "monopoly", "centralism", "goal", "alignment",
+    "personalism", "market", "camp", "recognised", "members", "vote_share", "leader_kind", "leader_id",
+    "leader_since", "member_dissent", "member_opposition", "mean_belief", "mean_careerism", "top_reformers",
+    *(f"share_{t}" for t in MEMBER_TYPES),
+)  # fmt: skip
+
+
+class CommunistWorld(mesa.Model):
+    """An agent-based model of Communist political systems (Brown's six features, recomputed every year).
+
+    Args:
+        scenario: a scenario name in ``scenarios/`` (``"stylized"``, the default), a path to a TOML file, or a
+            loaded :class:`~sim.scenario.Scenario`.
+        rng: seed or generator for ``model.rng`` (all randomness derives from it).
+        **overrides: any parameter (``belief_erosion=0.3``), world key (``end_year``, ``convention``,
+            ``member_slots``, ``citizens``) or driver (``hegemony=0.9`` or ``hegemony=[(1945, .9), (1989, .1)]``).
+
+    Attributes:
+        year: the current year (the start year before the first step).
+        states, parties, communist_parties, centres: the agents, in scenario order.
+        members: the member table (all member rows); citizens: the citizen table.
+        movement: the recognition graph (:class:`~sim.mechanisms.movement.Movement`).
+        log: the event log; datacollector: Mesa's DataCollector (model series; tables states, parties, events).
+    """
+
+    def __init__(self, scenario: str | Path | Scenario | None = None, *, rng: Any = None, **overrides: Any):
+        loaded = load(scenario).with_overrides(overrides)
+        super().__init__(rng=rng)
+        self.scenario_file = loaded
+        self.spec = loaded.spec
+        info = self.spec.scenario
+        self.params = Parameters(self.spec.parameter_values())
+        self.thresholds = Thresholds.from_params(self.params)
+        self.convention = info.convention
+        self.start_year, self.end_year = info.start_year, info.end_year
+        self.year = info.start_year
+        self.streams = Streams(self.rng)
+        self.drivers = Drivers(self.spec)
+        self.elections_due: set[str] = set()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "year": "year",
+                "hegemony": lambda m: m.primary_centre.hegemony if m.primary_centre else 0.0,
+                "tolerance": lambda m: m.primary_centre.tolerance if m.primary_centre else 0.0,
+                "phase": lambda m: m.primary_centre.phase if m.primary_centre else "none",
+                "doctrine": lambda m: m.primary_centre.doctrine if m.primary_centre else "none",
+                "communist": lambda m: m.status_count(Status.COMMUNIST),
+                "hybrid": lambda m: m.status_count(Status.HYBRID),
+                "non_communist": lambda m: m.status_count(Status.NON_COMMUNIST),
+                "centres": lambda m: sum(c.active for c in m.centres),
+                "recognitions": lambda m: m.movement.graph.number_of_edges(),
+                "members": lambda m: float(m.members.weight.sum()),
+            },
+            tables={"states": list(STATE_COLUMNS), "parties": list(PARTY_COLUMNS), "events": list(_event_columns())},
+        )
+        self.log = EventLog(self.datacollector)
+        self.movement = movement.Movement()
+        self._build_agents()
+        self._initialise()
+
+    # -- construction -----------------------------------------------------------------------------------------
+    def _build_agents(self) -> None:
+        spec, params = self.spec, self.params
+        self.states = [StateAgent(self, i, s) for i, s in enumerate(spec.states)]
+        self.state_by_code = {s.code: s for s in self.states}
+        communist_specs = [p for p in spec.parties if p.family == "communist"]
+        slots = [p.slots or spec.resolution.member_slots for p in communist_specs]
+        self.members = MemberTable(slots, int(params.career_years), int(params.member_orgs))
+        self.parties: list[PartyAgent] = []
+        self.communist_parties: list[PartyAgent] = []
+        blocks = iter(self.members.blocks)
+        for p in spec.parties:
+            state = self.state_by_code[p.state]
+            view = PartyMembers(self.members, next(blocks)) if p.family == "communist" else None
+            party = PartyAgent(self, p, state, view)
+            self.parties.append(party)
+            if p.family == "communist":
+                self.communist_parties.append(party)
+                state.communist = party
+            else:
+                state.social_democratic = party
+        self.party_by_code = {p.code: p for p in self.parties}
+        for party in self.communist_parties:
+            for row in range(party.members.block.start, party.members.block.stop):
+                MemberAgent(self, party, row)
+        self.citizens = CitizenTable(
+            spec.resolution.citizens,
+            len(self.states),
+            self.streams("citizens"),
+            params.opposition_spread,
+            params.voter_pluralism,
+            params.voter_pluralism_spread,
+            params.threshold_mean,
+            params.threshold_sd,
+        )
+        self.centres: list[InternationalAgent] = [
+            InternationalAgent(self, c.code, c.name, self.state_by_code[c.state], c.phase, c.budget)
+            for c in spec.centres
+        ]
+        self.last_recruit_belief = np.full(len(self.communist_parties), params.founding_belief)
+
+    def _initialise(self) -> None:
+        params, year = self.params, self.year
+        self.drivers.apply_schedules(self, year)
+        primary = self.primary_centre
+        for party in self.communist_parties:
+            party.camp = primary.code if primary is not None else None
+        self.drivers.apply_events(self, year)
+        rng = self.streams("members/seed")
+        for party, block in zip(self.communist_parties, self.members.blocks, strict=True):
+            spec = next(p for p in self.spec.parties if p.code == party.code)
+            state = party.state
+            established = state.entry_year is not None and state.entry_year <= year
+            founded = spec.founded or min(state.entry_year or year, year) - 15
+            belief = params.founding_belief * (0.7 if state.route_to_power == "other" else 1.0)
+            control = state.monopoly_pressure * economy.capacity_cap(state.capacity, params) if established else 0.0
+            members.seed_members(
+                self.members, block, year, spec.members, founded, state.entry_year if established else None,
+                belief, control, rng, params,
+            )  # fmt: skip
+        for state in self.states:
+            if state.entry_year is not None and state.entry_year <= year:
+                takeover.takeover(state, established=True)
+        for party in self.communist_parties:
+            adults = party.state.population * 1e6 * params.adult_share
+            party.initial_share = party.initial_members / max(1.0, params.nonruling_membership * adults)
+            if party.leader is None:
+                leadership.install_leader(party, "believer", year)
+        for state in self.states:
+            party = state.ruling_party
+            state.softness = economy.softness(state.ownership, state.command, party.monopoly if party else 0.0)
+            state.shortage = economy.shortage_level(state.softness, state.command, params)
+            age = state.regime_age if party else None
+            state.performance = economy.clip01(
+                economy.performance_level(state.ownership, state.command, state.shortage, age, params)
+            )
+            state.hardship = economy.hardship_level(state.shortage, state.performance, params)
+            belief = party.members.mean(party.members.belief) if party else 0.0
+            state.legitimacy = (
+                legitimacy_level(party.goal, belief, state.performance, state.soviet_dependence, params)
+                if party
+                else economy.clip01(params.legitimacy_performance * state.performance + 0.2)
+            )
+        self.movement.rebuild(self)
+        self._classify(record_events=False)
+        self._collect()
+
+    def add_rival_centre(self, party: PartyAgent) -> InternationalAgent:
+        """A ruling party that broke with Moscow founds a second centre of the movement (Beijing after 1960)."""
+        code = f"{party.state.code}_CENTRE"
+        centre = InternationalAgent(self, code, f"{party.state.name} centre", party.state, "none", 0.0)
+        centre.rival = True
+        centre.hegemony = self.params.rival_hegemony
+        self.centres.append(centre)
+        party.camp = code
+        self.log.record(self.year, party.state.code, "rival_centre", f"{party.name} becomes a rival centre of the movement")
+        return centre
+
+    # -- lookups ----------------------------------------------------------------------------------------------
+    @property
+    def primary_centre(self) -> InternationalAgent | None:
+        """The first centre of the scenario (Moscow)."""
+        return next((c for c in self.centres if not c.rival), None)
+
+    def hegemony_for(self, party: PartyAgent) -> float:
+        """Hegemony of the active centre of the party's camp (0 for independent parties)."""
+        for centre in self.centres:
+            if centre.code == party.camp and centre.active:
+                return centre.hegemony
+        return 0.0
+
+    def status_count(self, status: Status) -> int:
+        """Number of states with ``status`` this year."""
+        return sum(s.status == status for s in self.states)
+
+    # -- the year ---------------------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one year (see the module docstring for the order of mechanisms)."""
+        self.year += 1
+        year, params = self.year, self.params
+        for state in self.states:
+            state.causes = []
+            state.crisis = False
+        self.drivers.apply_schedules(self, year)
+        self.drivers.apply_events(self, year)
+        for state in self.states:
+            party = state.communist
+            if state.entry_year == year and party is not None and party.role not in ("ruling", "dissolved"):
+                takeover.takeover(state)
+        for state in self.states:
+            economy.update_economy(state, params, self.streams(f"economy/{state.code}"))
+        self._members_year()
+        for state in self.states:
+            party = state.ruling_party
+            update_legitimacy(state, party.members.mean(party.members.belief) if party else 0.0, params)
+        self._dissent_year()
+        for centre in list(self.centres):
+            centre.step()
+        for party in self.communist_parties:
+            if party.role == "ruling":
+                self._ruling_party_year(party)
+        for state in self.states:
+            if elections.election_due(state, year, params):
+                elections.hold_election(state, params)
+        self.elections_due.clear()
+        self.movement.rebuild(self)
+        self._classify(record_events=True)
+        self._collect()
+        if year >= self.end_year:
+            self.running = False
+
+    def _party_arrays(self) -> dict[str, np.ndarray]:
+        cps = self.communist_parties
+        return {
+            "monopoly": np.array([p.monopoly for p in cps]),
+            "centralism": np.array([p.centralism for p in cps]),
+            "goal": np.array([p.goal for p in cps]),
+            "alignment": np.array([p.alignment for p in cps]),
+            "personalism": np.array([p.personalism for p in cps]),
+            "ruling": np.array([p.role == "ruling" for p in cps]),
+            "in_office": np.array([p.in_office for p in cps]),
+            "ever_ruled": np.array([p.state.was_communist_ruled for p in cps]),
+            "active": np.array([p.role not in ("banned", "dissolved") for p in cps]),
+            "performance": np.array([p.state.performance for p in cps]),
+            "ownership": np.array([p.state.ownership for p in cps]),
+            "commitment": np.array([p.state.commitment for p in cps]),
+            "hegemony": np.array([self.hegemony_for(p) for p in cps]),
+            "adults": np.array([p.state.population * 1e6 * self.params.adult_share for p in cps]),
+            "share": np.array([p.vote_share if p.vote_share is not None else p.initial_share for p in cps]),
+            "merger": np.array([p.pending_merger for p in cps]),
+        }
+
+    def _members_year(self) -> None:
+        """Belief, traits, exits, the year's cohort and promotions for every member row at once."""
+        params, year, table = self.params, self.year, self.members
+        a = self._party_arrays()
+        centre = self.primary_centre
+        host = centre.party if centre is not None else None
+        own_gap = members.performance_gap(a["goal"], a["performance"], params.promise_level)
+        if host is not None and host.role == "ruling":
+            model_gap = max(0.0, host.goal * params.promise_level - host.state.performance)
+        else:
+            model_gap = 0.0
+        # a party out of office measures the promise by the model it defends (Moscow's, as far as it is aligned)
+        gap = np.where(a["ruling"], own_gap, a["alignment"] * model_gap)
+        members.update_belief(table, gap, a["centralism"], a["commitment"], params)
+        members.drift_traits(table, gap, a["centralism"], params)
+        exit_monopoly = np.where(a["ever_ruled"] & a["active"], a["monopoly"], 1.0)
+        members.member_exits(table, exit_monopoly, a["personalism"], params)
+        retiring = table.cohort_rows(year)
+        current = table.per_party_sum() - np.bincount(
+            table.party[retiring], weights=table.weight[retiring], minlength=table.n_parties
+        )
+        control = np.where(a["ruling"], a["monopoly"] * a["ownership"], 0.0)
+        target = members.target_membership(a["adults"], a["monopoly"], a["ruling"], a["share"], a["active"], params)
+        normal = np.maximum(0.0, params.recruit_speed * (target - current))
+        merger = a["merger"]
+        recruits = normal + merger
+        mix = np.divide(merger, recruits, out=np.zeros_like(recruits), where=recruits > 0)
+        prev = members.previous_cohort_belief(table, year, self.last_recruit_belief, params.careerism_crowds_belief)
+        belief_mean = (1 - mix) * params.cohort_belief_discount * prev + mix * 0.25
+        careerism_mean = params.careerism_base + params.careerism_control * control
+        reformism_mean = params.reformism_base + params.reformism_gap * gap
+        sd_mean = (1 - mix) * (params.sd_affinity_base + params.sd_affinity_disbelief * (1 - belief_mean)) + mix * 0.75
+        members.recruit_cohort(
+            table, year, recruits, belief_mean, careerism_mean, reformism_mean, sd_mean,
+            self.streams("members/recruit"), params,
+        )  # fmt: skip
+        self.last_recruit_belief = np.where(recruits > 0, belief_mean, self.last_recruit_belief)
+        for party in self.communist_parties:
+            party.pending_merger = 0.0
+        members.promote(table, year, a["centralism"], a["hegemony"], self.streams("members/promotion"), params)
+
+    def _dissent_year(self) -> None:
+        """The Kuran cascade in every Communist-ruled state at once."""
+        params = self.params
+        n_states = len(self.states)
+        index_of = {p.code: i for i, p in enumerate(self.communist_parties)}
+        state_party = np.full(n_states, -1)
+        centralism_s = np.zeros(n_states)
+        backing = np.zeros(n_states)
+        primary = self.primary_centre
+        for state in self.states:
+            state.fear *= 1.0 - params.fear_decay
+            party = state.ruling_party
+            if party is None:
+                continue
+            state_party[state.index] = index_of[party.code]
+            centralism_s[state.index] = party.centralism
+            if primary is not None and primary.active and state is primary.host:
+                backing[state.index] = primary.hegemony  # the centre's own coercive apparatus
+            elif primary is not None and primary.active and party.camp == primary.code:
+                backing[state.index] = primary.hegemony * state.soviet_dependence
+        fear = np.array([s.fear for s in self.states])
+        capacity = np.array([s.repression for s in self.states])
+        inputs = dissent.DissentInputs(
+            active_state=state_party >= 0,
+            legitimacy=np.array([s.legitimacy for s in self.states]),
+            hardship=np.array([s.hardship for s in self.states]),
+            repression=dissent.repression_level(centralism_s, capacity, backing, fear, params),
+            fallen=self._fallen_peers(),
+            party_state=np.array([p.state.index for p in self.communist_parties]),
+            active_party=np.array([p.role == "ruling" for p in self.communist_parties]),
+            centralism=np.array([p.centralism for p in self.communist_parties]),
+            state_party=state_party,
+        )
+        links = dissent.horizontal_links(inputs.centralism, self.members.orgs_per_party, self.streams("dissent/links"))
+        result = dissent.threshold_cascade(self.citizens, self.members, inputs, links, params)
+        for state in self.states:
+            state.public_dissent = float(result.public_dissent[state.index])
+            state.private_opposition = float(result.private_opposition[state.index])
+        for i, party in enumerate(self.communist_parties):
+            party.member_dissent = float(result.member_dissent[i])
+            party.member_opposition = float(result.member_opposition[i])
+            if party.role == "ruling":
+                state = party.state
+                party.centralism = dissent.centralism_erosion(party.centralism, party.member_dissent, params)
+                loyal = state.capacity * (1.0 - party.member_dissent)
+                state.repression = economy.approach(state.repression, loyal, 0.2)
+
+    def _fallen_peers(self) -> np.ndarray:
+        """Share of each state's bloc peers (once Communist-ruled) whose regime has fallen (last year's status)."""
+        fallen = np.zeros(len(self.states))
+        for state in self.states:
+            if state.bloc in ("west", "unaligned", "hegemon"):
+                continue
+            peers = [s for s in self.states if s is not state and s.bloc == state.bloc and s.was_communist_ruled]
+            if peers:
+                fallen[state.index] = sum(s.ruling_party is None for s in peers) / len(peers)
+        return fallen
+
+    def _ruling_party_year(self, party: PartyAgent) -> None:
+        """Crisis response, succession, the leader's programme, the sticky goal and the transition check."""
+        params, state, year = self.params, party.state, self.year
+        hegemony = self.hegemony_for(party)
+        replace = leadership.crisis_response(state, party, hegemony, self.streams(f"crisis/{state.code}"), params)
+        if replace or year >= party.leader.term_end:
+            old = party.leader
+            new = leadership.draw_successor(party, year, hegemony, self.streams(f"succession/{party.code}"), params)
+            why = "in a crisis" if replace else "at the end of a term"
+            if new.kind != old.kind:
+                state.note(f"{new.describe()} took over {why}")
+            self.log.record(year, state.code, "leader", f"{party.name}: {new.describe()} succeeds {old.kind.replace('_', ' ')} leader {why}")
+        leadership.reform_program(party, state, hegemony, params)
+        leadership.sticky_goal(party, hegemony, state, params)
+        if party.monopoly < params.transition_monopoly:
+            state.free_elections = True
+            self.elections_due.add(state.code)
+            state.note("founding free elections")
+
+    # -- classification and data --------------------------------------------------------------------------------
+    def _classify(self, record_events: bool) -> None:
+        """Recompute every state's indicators, features and status; log every change."""
+        hegemony = self.primary_centre.hegemony if self.primary_centre else 0.0
+        for state in self.states:
+            ind = indicators_of(state)
+            cls = classify(ind, self.thresholds, self.convention)
+            before = state.classification
+            if record_events and before is not None and cls != before:
+                text, lost, gained = feature_change_text(state, before, cls, state.indicators, ind, hegemony)
+                kind = "status" if before.status != cls.status else "feature"
+                self.log.record(self.year, state.code, kind, text, before.status.value, cls.status.value, lost, gained)
+            state.indicators, state.classification = ind, cls
+
+    def _collect(self) -> None:
+        self.datacollector.collect(self)
+        year, table, dc = self.year, self.members, self.datacollector
+        shares = table.type_shares(year, int(self.params.conservative_tenure))
+        mean_belief = table.per_party_mean(table.belief)
+        mean_careerism = table.per_party_mean(table.careerism)
+        top = table.rank == table.rank.max() if table.size else np.zeros(0, bool)
+        reformist_top = table.per_party_mean((table.reformism >= 0.6).astype(float), mask=top)
+        for state in self.states:
+            ind, cls = state.indicators, state.classification
+            party = state.party_in_office
+            row = {
+                "year": year, "code": state.code, "status": cls.status.value,
+                "monopoly": ind.monopoly, "centralism": ind.centralism, "ownership": ind.ownership,
+                "command": ind.command, "goal": ind.goal, "recognised": ind.recognised,
+                **dict(zip(FEATURES, cls.features, strict=True)),
+                "in_office": party is not None, "entered": state.entered, "legitimacy": state.legitimacy,
+                "performance": state.performance, "shortage": state.shortage, "softness": state.softness,
+                "hardship": state.hardship, "public_dissent": state.public_dissent,
+                "private_opposition": state.private_opposition, "repression": state.repression,
+                "soviet_dependence": state.soviet_dependence, "crisis": state.crisis,
+                "members": state.communist.membership if state.communist else 0.0,
+                "leader_kind": party.leader.kind if party and party.leader else "",
+                "leader_id": party.leader.id if party and party.leader else 0,
+            }  # fmt: skip
+            dc.add_table_row("states", row)
+        index_of = {p.code: i for i, p in enumerate(self.communist_parties)}
+        for party in self.parties:
+            i = index_of.get(party.code)
+            leader = party.leader
+            row = {
+                "year": year, "code": party.code, "state": party.state.code, "name": party.name,
+                "family": party.family_label, "role": party.role, "monopoly": party.monopoly,
+                "centralism": party.centralism, "goal": party.goal, "alignment": party.alignment,
+                "personalism": party.personalism, "market": party.market, "camp": party.camp or "",
+                "recognised": self.movement.is_recognised(party.code), "members": party.membership,
+                "vote_share": party.vote_share if party.vote_share is not None else float("nan"),
+                "leader_kind": leader.kind if leader else "", "leader_id": leader.id if leader else 0,
+                "leader_since": leader.since if leader else 0,
+                "member_dissent": party.member_dissent, "member_opposition": party.member_opposition,
+                "mean_belief": float(mean_belief[i]) if i is not None else float("nan"),
+                "mean_careerism": float(mean_careerism[i]) if i is not None else float("nan"),
+                "top_reformers": float(reformist_top[i]) if i is not None else float("nan"),
+                **{f"share_{t}": float(shares[i, k]) if i is not None else float("nan") for k, t in enumerate(MEMBER_TYPES)},
+            }  # fmt: skip
+            dc.add_table_row("parties", row)
+
+    # -- convenience ------------------------------------------------------------------------------------------
+    def run(self, until: int | None = None) -> CommunistWorld:
+        """Step until ``until`` (a year) or the scenario's end year; returns the model."""
+        stop = min(until or self.end_year, self.end_year)
+        while self.running and self.year < stop:
+            self.step()
+        return self
+
+    def table(self, name: str):
+        """A collected table (``"states"``, ``"parties"``, ``"events"``) as a pandas DataFrame."""
+        return self.datacollector.get_table_dataframe(name)
+
+
+def _event_columns() -> tuple[str, ...]:
+    from sim.events import EVENT_COLUMNS
+
+    return EVENT_COLUMNS

@@ -1,0 +1,234 @@
+"""Every mechanism parameter, defined once: default, range, unit, source.
+
+This is the single home of the model's parameters (Starsim-style: one definition per module, each default on one
+line). The scenario schema (:mod:`sim.scenario`), the model's keyword overrides, the ODD document's parameter
+table and the sweep specs are all generated from :data:`PARAMETERS`. Names are unique across groups so that any
+parameter can be overridden as a keyword argument: ``CommunistWorld("stylized", belief_erosion=0.3)``.
+
+Sources are abbreviated; the full references are in ``docs/ODD.md``:
+
+- *Brown 2009*: A. Brown, *The Rise and Fall of Communism*, ch. 2 (``shared/seed``).
+- *Kornai 1992*: J. Kornai, *The Socialist System*, Princeton UP (the causal chain ownership -> coordination ->
+  soft budget constraint -> shortage).
+- *Kuran 1991*: T. Kuran, "Now out of never", *World Politics* 44 (preference falsification, thresholds).
+- *Granovetter 1978*: "Threshold models of collective behavior", *AJS* 83.
+- *MODEL.md*: the project's starting design; "first operationalisation" marks a number chosen by us and recorded
+  with its reason in ``docs/ODD.md``.
+- *calibrated (stylized)*: tuned so that the MODEL.md patterns hold on ``scenarios/stylized.toml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One model parameter.
+
+    Attributes:
+        name: unique identifier, also the keyword used to override it.
+        group: the mechanism it belongs to (the ``[parameters.<group>]`` table of a scenario file).
+        default: default value (float, or int when ``integer``).
+        lo: smallest allowed value.
+        hi: largest allowed value.
+        unit: unit in words.
+        doc: what it means, in one sentence.
+        source: where the default comes from.
+        integer: whether the parameter takes whole numbers.
+    """
+
+    name: str
+    group: str
+    default: float
+    lo: float
+    hi: float
+    unit: str
+    doc: str
+    source: str
+    integer: bool = False
+
+
+_FIRST = "first operationalisation (MODEL.md)"
+_CAL = "calibrated (stylized patterns)"
+
+# fmt: off
+_TABLE: list[Param] = [
+    # -- features: thresholds of Brown's six defining features ---------------------------------------------------
+    Param("monopoly_threshold", "features", 0.8, 0.5, 1.0, "share", "F1 holds when the ruling party's monopoly M is at least this", "Brown 2009 (F1); MODEL.md table"),
+    Param("centralism_threshold", "features", 0.7, 0.4, 1.0, "share", "F2 holds when the ruling party's centralism D is at least this", "Brown 2009 (F2); MODEL.md table"),
+    Param("ownership_threshold", "features", 0.6, 0.3, 1.0, "share", "F3 holds when non-agricultural state/social ownership O is at least this", "Brown 2009 (F3); MODEL.md table"),
+    Param("command_threshold", "features", 0.6, 0.3, 1.0, "share", "F4 holds when the planned share of allocation C is at least this", "Brown 2009 (F4); MODEL.md table"),
+    Param("goal_threshold", "features", 0.5, 0.1, 1.0, "share", "F5 holds when the declared goal G is at least this", "Brown 2009 (F5); MODEL.md table"),
+    # -- economy: Kornai's chain ------------------------------------------------------------------------------------
+    Param("ownership_inertia", "economy", 0.25, 0.0, 1.0, "1/year", "share of the gap to the ownership target O* closed each year", _FIRST),
+    Param("command_inertia", "economy", 0.3, 0.0, 1.0, "1/year", "share of the gap to the command target C* closed each year", _FIRST),
+    Param("capacity_floor", "economy", 0.3, 0.0, 1.0, "share", "weight of the floor in the state-capacity cap: O*, C* <= floor + (1-floor)*capacity", _FIRST),
+    Param("transition_ownership", "economy", 0.25, 0.0, 1.0, "share", "ownership target of a state without a ruling Communist party (privatisation)", _FIRST),
+    Param("transition_command", "economy", 0.1, 0.0, 1.0, "share", "command target of a state without a ruling Communist party (markets)", _FIRST),
+    Param("shortage_softness", "economy", 0.55, 0.0, 2.0, "per unit", "shortage added per unit of budget softness S = O*C*M", "Kornai 1992 ch. 11-12"),
+    Param("shortage_command", "economy", 0.35, 0.0, 2.0, "per unit", "shortage added per unit of command share C", "Kornai 1992 ch. 11-12"),
+    Param("shortage_inertia", "economy", 0.5, 0.0, 1.0, "1/year", "share of the gap to the shortage level Z* closed each year", _FIRST),
+    Param("performance_base", "economy", 0.5, 0.0, 1.0, "index", "performance of an economy with no shortage, no incoherence and no extensive-growth bonus", _FIRST),
+    Param("performance_extensive", "economy", 0.45, 0.0, 1.0, "index", "extra performance of a young command economy (extensive growth), decaying with its age", "Kornai 1992 ch. 9"),
+    Param("extensive_years", "economy", 45.0, 1.0, 100.0, "years", "e-folding time of the extensive-growth bonus", _FIRST),
+    Param("performance_shortage", "economy", 0.3, 0.0, 2.0, "per unit", "performance lost per unit of shortage Z", "Kornai 1992"),
+    Param("incoherence_tolerance", "economy", 0.1, 0.0, 1.0, "share", "mismatch |C - O| that costs nothing (the classical system's O and C need not be equal)", _FIRST),
+    Param("performance_incoherence", "economy", 1.2, 0.0, 3.0, "per unit", "performance lost per unit of incoherence max(0, |C - O| - tolerance) (reform socialism)", "Kornai 1992 ch. 21"),
+    Param("ownership_reform_start", "economy", 0.3, 0.0, 0.95, "market", "market reform beyond which ownership targets fall too (reform socialism keeps state ownership)", "Kornai 1992 ch. 19-21"),
+    Param("performance_market", "economy", 0.3, 0.0, 1.0, "per unit", "performance gained per unit of market allocation (1 - C) under a coherent ownership mix", _FIRST),
+    Param("performance_noise", "economy", 0.03, 0.0, 0.3, "index", "standard deviation of yearly performance shocks", _FIRST),
+    Param("hardship_shortage", "economy", 0.6, 0.0, 2.0, "per unit", "hardship per unit of shortage", _FIRST),
+    Param("hardship_performance", "economy", 0.8, 0.0, 2.0, "per unit", "hardship per unit of performance below the base", _FIRST),
+    # -- legitimacy -------------------------------------------------------------------------------------------------
+    Param("legitimacy_goal", "legitimacy", 0.55, 0.0, 2.0, "per unit", "w_goal: legitimacy per unit of goal x mean member belief", "MODEL.md section 2; Brown 2009 (the goal legitimises rule)"),
+    Param("legitimacy_performance", "legitimacy", 0.6, 0.0, 2.0, "per unit", "w_perf: legitimacy per unit of performance", "MODEL.md section 2"),
+    Param("legitimacy_imposed", "legitimacy", 0.35, 0.0, 2.0, "per unit", "w_imposed: legitimacy lost per unit of Soviet dependence v", "MODEL.md section 2; Brown 2009 (imposed regimes)"),
+    Param("legitimacy_inertia", "legitimacy", 0.5, 0.0, 1.0, "1/year", "share of the gap to the legitimacy level closed each year", _FIRST),
+    # -- members: belief, recruitment, careers ------------------------------------------------------------------------
+    Param("career_years", "members", 45, 10, 80, "years", "years a cohort stays in the party before it retires (length of the cohort ring)", _FIRST, integer=True),
+    Param("founding_belief", "members", 0.9, 0.0, 1.0, "belief", "mean belief of the founding cohorts of a revolutionary party", "Brown 2009 (revolutionary fire)"),
+    Param("belief_erosion", "members", 0.3, 0.0, 2.0, "1/year", "belief lost per year per unit gap between promised and delivered performance", "MODEL.md section 2"),
+    Param("belief_renewal", "members", 0.05, 0.0, 1.0, "1/year", "belief regained per year per unit centralism (party education), times the commitment driver", "MODEL.md section 2"),
+    Param("promise_level", "members", 0.75, 0.0, 1.0, "index", "performance the declared goal promises (gap = G*promise - performance)", _FIRST),
+    Param("cohort_belief_discount", "members", 0.975, 0.5, 1.0, "ratio", "a new cohort's mean belief as a share of the previous cohort's (the fire dies away)", "MODEL.md section 2; Brown 2009"),
+    Param("trait_concentration", "members", 14.0, 2.0, 100.0, "Beta a+b", "concentration of the Beta distributions recruits' traits are drawn from", _FIRST),
+    Param("careerism_base", "members", 0.12, 0.0, 1.0, "share", "mean careerism of recruits when the party controls no careers", _FIRST),
+    Param("careerism_control", "members", 0.55, 0.0, 1.0, "per unit", "extra mean careerism of recruits per unit of career control M*O", "MODEL.md section 2"),
+    Param("careerism_crowds_belief", "members", 0.4, 0.0, 1.0, "share", "belief a fully careerist recruit lacks relative to the cohort mean", _FIRST),
+    Param("reformism_base", "members", 0.1, 0.0, 1.0, "share", "mean reformism of recruits when performance meets the promise", _FIRST),
+    Param("reformism_gap", "members", 0.8, 0.0, 3.0, "per unit", "extra mean reformism of recruits per unit of performance gap", _FIRST),
+    Param("reformism_learning", "members", 0.06, 0.0, 1.0, "1/year", "yearly rise of members' reformism per unit of performance gap", _FIRST),
+    Param("sd_affinity_base", "members", 0.05, 0.0, 1.0, "share", "mean social-democratic affinity of recruits who believe", _FIRST),
+    Param("sd_affinity_disbelief", "members", 0.45, 0.0, 1.0, "per unit", "extra mean social-democratic affinity of recruits per unit of disbelief", "Brown 2009 (closet social democrats)"),
+    Param("sd_openness", "members", 0.06, 0.0, 1.0, "1/year", "yearly drift of disbelieving members toward social democracy per unit of openness 1-D", _FIRST),
+    Param("conservative_tenure", "members", 15, 1, 60, "years", "tenure after which a careerist counts as a conservative", "MODEL.md section 2", integer=True),
+    Param("attrition", "members", 0.012, 0.0, 0.2, "1/year", "yearly loss of members by death and lapse", _FIRST),
+    Param("exit_monopoly", "members", 2.0, 0.0, 10.0, "per unit", "yearly exit share of careerists without belief per unit of monopoly below 1", "MODEL.md section 2"),
+    Param("recruit_speed", "members", 0.15, 0.0, 1.0, "1/year", "share of the gap to target membership recruited each year", _FIRST),
+    Param("membership_ceiling", "members", 0.11, 0.0, 0.5, "share of adults", "membership share of adults a ruling party reaches with a full monopoly M = 1", "party_stats.csv (CPSU 9% of adults, 1971)"),
+    Param("nonruling_membership", "members", 0.12, 0.0, 1.0, "members per vote", "members of a non-ruling party per unit of vote share, as a share of adults", "party_stats.csv (PCI, PCF)"),
+    Param("adult_share", "members", 0.65, 0.3, 1.0, "share", "adults as a share of population", _FIRST),
+    Param("rank_pyramid", "members", 0.35, 0.05, 0.9, "ratio", "target share of member slots at rank r+1 relative to rank r", _FIRST),
+    Param("promotion_rate", "members", 0.25, 0.0, 1.0, "1/year", "yearly promotion probability of an eligible member when its next rank has vacancies", _FIRST),
+    Param("reformer_screen", "members", 0.9, 0.0, 1.0, "share", "chance the apparatus blocks a reformer's promotion when D = h = 1 (scaled by D*h)", "MODEL.md section 2"),
+    # -- dissent: Kuran thresholds ------------------------------------------------------------------------------------
+    Param("member_orgs", "dissent", 12, 2, 100, "organisations", "party organisations per party (nodes of the horizontal-link network)", _FIRST, integer=True),
+    Param("opposition_base", "dissent", 0.6, 0.0, 2.0, "share", "citizens' private opposition at zero legitimacy and hardship (x = base - L + k*H + d)", _FIRST),
+    Param("threshold_mean", "dissent", -0.4, -1.0, 1.0, "share", "mean personal dissent threshold before repression (negative: would dissent alone)", "Granovetter 1978"),
+    Param("threshold_sd", "dissent", 0.2, 0.0, 1.0, "share", "standard deviation of personal dissent thresholds", "Granovetter 1978"),
+    Param("career_risk", "dissent", 0.15, 0.0, 1.0, "per unit", "threshold rise of a member per unit careerism (dissent costs a career)", "Brown 2009 (no other employer)"),
+    Param("threshold_repression", "dissent", 1.0, 0.0, 2.0, "per unit", "rise of every dissent threshold per unit of repression R", "Kuran 1991"),
+    Param("threshold_opposition", "dissent", 1.0, 0.0, 2.0, "per unit", "fall of a threshold per unit of private opposition above one half", "Kuran 1991"),
+    Param("repression_centralism", "dissent", 0.45, 0.0, 1.0, "per unit", "repression per unit of centralism D", "MODEL.md section 2"),
+    Param("repression_capacity", "dissent", 0.45, 0.0, 1.0, "per unit", "repression per unit of domestic repression capacity", "MODEL.md section 2"),
+    Param("repression_backing", "dissent", 0.6, 0.0, 1.0, "per unit", "repression per unit of Soviet backing h*v", "MODEL.md section 2"),
+    Param("street_visibility", "dissent", 0.5, 0.0, 1.0, "share", "weight members give to street (citizen) dissent rather than their organisations'", _FIRST),
+    Param("elite_signal", "dissent", 0.3, 0.0, 1.0, "share", "weight citizens give to dissent voiced inside the party", _FIRST),
+    Param("contagion", "dissent", 0.35, 0.0, 1.0, "per unit", "threshold fall per unit share of peer regimes in the bloc that have already fallen", "Kuran 1991 (demonstration effects)"),
+    Param("opposition_hardship", "dissent", 0.5, 0.0, 2.0, "per unit", "citizens' private opposition per unit of hardship", _FIRST),
+    Param("opposition_spread", "dissent", 0.18, 0.0, 1.0, "share", "standard deviation of citizens' dispositions toward the regime", _FIRST),
+    Param("dissent_erodes_centralism", "dissent", 0.4, 0.0, 2.0, "per unit", "yearly fall of centralism per unit of public dissent inside the party", "Brown 2009 (centralism bans horizontal links)"),
+    Param("fear_decay", "dissent", 0.15, 0.0, 1.0, "1/year", "yearly decay of the fear left by a crackdown or intervention", _FIRST),
+    Param("fear_crackdown", "dissent", 0.35, 0.0, 1.0, "threshold", "threshold rise left by a successful crackdown or intervention", _FIRST),
+    Param("cascade_iterations", "dissent", 30, 1, 200, "rounds", "most rounds of the within-year threshold cascade", _FIRST, integer=True),
+    # -- regime crisis and leadership ---------------------------------------------------------------------------------
+    Param("crisis_dissent", "leadership", 0.25, 0.0, 1.0, "share", "public dissent share at which a regime is in crisis", _FIRST),
+    Param("crackdown_success", "leadership", 0.85, 0.0, 1.0, "probability", "chance a crackdown by a loyal apparatus with full capacity succeeds", _FIRST),
+    Param("concession_monopoly", "leadership", 0.4, 0.0, 1.0, "share", "monopoly lost when the party concedes to mass protest (round table, free elections)", _FIRST),
+    Param("transition_monopoly", "leadership", 0.6, 0.0, 1.0, "share", "monopoly below which a ruling party must hold founding free elections", _FIRST),
+    Param("term_min", "leadership", 10, 1, 50, "years", "shortest regular term of a party leader", "MODEL.md section 2", integer=True),
+    Param("term_max", "leadership", 20, 1, 60, "years", "longest regular term of a party leader", "MODEL.md section 2", integer=True),
+    Param("crisis_removal", "leadership", 0.35, 0.0, 1.0, "probability", "yearly chance a leader is replaced while the regime is in crisis", _FIRST),
+    Param("reformer_veto", "leadership", 1.0, 0.0, 1.0, "share", "chance the selectorate vetoes a reformer successor when D = h = 1 (scaled by D*h)", "MODEL.md section 2"),
+    Param("glasnost_step", "leadership", 0.06, 0.0, 0.5, "1/year", "yearly fall of centralism under a political reformer (glasnost)", "MODEL.md section 2"),
+    Param("market_step", "leadership", 0.07, 0.0, 0.5, "1/year", "yearly rise of market reform under a reforming leader", "MODEL.md section 2"),
+    Param("market_start", "leadership", 0.8, 0.0, 1.0, "centralism", "a political reformer starts market reform once centralism is below this", "MODEL.md section 2"),
+    Param("election_start", "leadership", 0.72, 0.0, 1.0, "centralism", "a political reformer starts contested elections once centralism is below this", "MODEL.md section 2"),
+    Param("election_hegemony_max", "leadership", 0.5, 0.0, 1.0, "hegemony", "a reformer concedes contested elections only once the centre's hegemony is below this", "MODEL.md section 2 (h also binds the centre's own reformers)"),
+    Param("election_step", "leadership", 0.14, 0.0, 1.0, "1/year", "yearly fall of monopoly once contested elections have begun", "MODEL.md section 2"),
+    Param("glasnost_floor", "leadership", 0.3, 0.0, 1.0, "centralism", "lowest centralism a political reformer drives the party to", _FIRST),
+    Param("political_market_max", "leadership", 0.45, 0.0, 1.0, "market", "highest market reform a political reformer pursues", _FIRST),
+    Param("economic_market_max", "leadership", 0.75, 0.0, 1.0, "market", "highest market reform an economic reformer pursues", _FIRST),
+    Param("restore_step", "leadership", 0.05, 0.0, 0.5, "1/year", "yearly restoration of centralism and monopoly under orthodox leaders", _FIRST),
+    Param("recentralise_step", "leadership", 0.05, 0.0, 0.5, "1/year", "yearly fall of market reform under orthodox leaders", "Kornai 1992 ch. 21"),
+    Param("consolidation_rate", "leadership", 0.3, 0.0, 1.0, "1/year", "share of the gap to the monopoly-pressure target closed each year", _FIRST),
+    Param("goal_drop", "leadership", 0.15, 0.0, 1.0, "1/year", "yearly fall of the declared goal once the leader disbelieves, prefers social democracy and h is low", "MODEL.md section 2; Brown 2009"),
+    Param("goal_hegemony_max", "leadership", 0.4, 0.0, 1.0, "hegemony", "hegemony below which a leadership may drop the goal", "MODEL.md section 2"),
+    Param("purge_rate", "leadership", 0.08, 0.0, 0.5, "1/year", "yearly share of doubting members purged per unit of personalism", _FIRST),
+    # -- movement: alignment, splits, recognition, intervention --------------------------------------------------------
+    Param("alignment_own_revolution", "movement", 0.02, 0.0, 0.5, "1/year", "yearly fall of an own-revolution party's alignment with the centre", "Brown 2009 (own revolutions resist hegemony)"),
+    Param("alignment_distance", "movement", 0.25, 0.0, 2.0, "1/year", "yearly fall of alignment per unit ideological distance from the centre's leadership, times 1 - v", _FIRST),
+    Param("alignment_neutral_distance", "movement", 0.15, 0.0, 1.0, "orthodoxy", "ideological distance at which a party neither drifts from nor toward the centre", _FIRST),
+    Param("alignment_dependence", "movement", 0.15, 0.0, 1.0, "1/year", "yearly pull of alignment toward 1 per unit Soviet dependence v", _FIRST),
+    Param("alignment_interference", "movement", 0.12, 0.0, 1.0, "per act", "alignment an own-revolution party loses per admonition or intervention", "MODEL.md section 2"),
+    Param("alignment_noise", "movement", 0.02, 0.0, 0.2, "1/year", "standard deviation of yearly alignment shocks", _FIRST),
+    Param("split_threshold", "movement", 0.3, 0.0, 1.0, "alignment", "a party whose alignment falls below this splits or is expelled", "MODEL.md section 2"),
+    Param("readmit_threshold", "movement", 0.5, 0.0, 1.0, "alignment", "an expelled party is recognised again once alignment is above this and hostility has faded", _FIRST),
+    Param("hostility_decay", "movement", 0.12, 0.0, 1.0, "1/year", "yearly decay of the hostility an expulsion leaves (faster under a reforming centre)", _FIRST),
+    Param("rival_centre_population", "movement", 150.0, 0.0, 2000.0, "millions", "smallest population of a split-off ruling party's state that can found a rival centre", "MODEL.md section 2 (Beijing)"),
+    Param("rival_hegemony", "movement", 0.6, 0.0, 1.0, "hegemony", "ideological authority of a rival centre over its camp (it has no army to send)", _FIRST),
+    Param("autonomy_deviation", "movement", 0.3, 0.0, 2.0, "per unit", "deviation the centre reads per unit of a party's independence 1 - A", _FIRST),
+    Param("intervention_steepness", "movement", 12.0, 0.0, 50.0, "1/unit", "s in p = 1 / (1 + exp(-s (h v doctrine - m))): intervention probability in a deviating bloc state", "MODEL.md section 2"),
+    Param("intervention_midpoint", "movement", 0.4, 0.0, 1.0, "h*v", "m: Soviet leverage h*v at which intervention in a deviating bloc state is even odds", _FIRST),
+    Param("intervention_dissent", "movement", 0.25, 0.0, 1.0, "share", "public dissent that counts as deviation for the centre", "MODEL.md section 2 (1953, 1956)"),
+    Param("reformer_deviation", "movement", 0.15, 0.0, 1.0, "per unit", "deviation the centre reads per unit of a bloc leader's reformism", _FIRST),
+    Param("restore_monopoly", "movement", 0.95, 0.0, 1.0, "share", "monopoly an intervention restores", "MODEL.md section 2"),
+    Param("restore_centralism", "movement", 0.9, 0.0, 1.0, "share", "centralism an intervention restores", "MODEL.md section 2"),
+    Param("funding_effect", "movement", 0.03, 0.0, 1.0, "1/year", "yearly pull toward the centre of a funded non-ruling party per unit budget", "Brown 2009 (International Department funding)"),
+    # -- elections ----------------------------------------------------------------------------------------------------
+    Param("election_interval", "elections", 4, 1, 10, "years", "years between free elections", _FIRST, integer=True),
+    Param("vote_pluralism_weight", "elections", 2.5, 0.0, 10.0, "per unit", "weight voters give to distance on the pluralism axis", "MODEL.md section 2"),
+    Param("vote_economy_weight", "elections", 1.0, 0.0, 10.0, "per unit", "weight voters give to distance on the economic axis", "MODEL.md section 2"),
+    Param("vote_temperature", "elections", 0.18, 0.01, 2.0, "utility", "noise of vote choice (logit temperature)", _FIRST),
+    Param("communist_economy", "elections", 0.9, 0.0, 1.0, "left-right", "economic position of a Communist party (1 = fully planned)", _FIRST),
+    Param("social_democratic_economy", "elections", 0.6, 0.0, 1.0, "left-right", "economic position of a social-democratic party", _FIRST),
+    Param("other_economy", "elections", 0.3, 0.0, 1.0, "left-right", "economic position of the other (centre-right) parties", _FIRST),
+    Param("pluralist_position", "elections", 0.95, 0.0, 1.0, "pluralism", "pluralism position of social-democratic and other parties", "Brown 2009 (means and ends)"),
+    Param("voter_pluralism", "elections", 0.75, 0.0, 1.0, "pluralism", "mean pluralism preference of voters", _FIRST),
+    Param("voter_pluralism_spread", "elections", 0.2, 0.0, 1.0, "pluralism", "standard deviation of voters' pluralism preferences", _FIRST),
+    Param("vote_retrospective", "elections", 1.0, 0.0, 5.0, "per unit", "utility a party in office gains per unit of its state's legitimacy above one half (retrospective voting)", _FIRST),
+    Param("organisation_valence", "elections", 0.3, 0.0, 2.0, "utility", "utility bonus of a Communist party per unit of member belief and funding", _FIRST),
+    # -- takeover -----------------------------------------------------------------------------------------------------
+    Param("takeover_backing_min", "takeover", 0.3, 0.0, 1.0, "h*v", "smallest Soviet backing h*v with which a soviet_backed takeover succeeds", "Brown 2009 (foreign armed backing)"),
+    Param("installed_monopoly", "takeover", 0.85, 0.0, 1.0, "share", "monopoly right after a takeover with foreign armed backing", _FIRST),
+    Param("installed_centralism", "takeover", 0.85, 0.0, 1.0, "share", "centralism right after a takeover with foreign armed backing", _FIRST),
+    Param("revolution_monopoly", "takeover", 0.85, 0.0, 1.0, "share", "monopoly right after an own revolution", _FIRST),
+    Param("revolution_centralism", "takeover", 0.9, 0.0, 1.0, "share", "centralism right after an own revolution", _FIRST),
+    Param("other_monopoly", "takeover", 0.55, 0.0, 1.0, "share", "monopoly of a party brought to power by a coup or other route", _FIRST),
+    Param("other_centralism", "takeover", 0.45, 0.0, 1.0, "share", "centralism of a party brought to power by a coup or other route", _FIRST),
+    Param("other_goal", "takeover", 0.6, 0.0, 1.0, "share", "declared goal of a party brought to power by a coup or other route", _FIRST),
+    Param("merger_absorption", "takeover", 0.5, 0.0, 1.0, "share", "share of a social-democratic party's members absorbed by a forced merger", "history: KPD-SPD merger 1946"),
+    Param("coalition_monopoly", "takeover", 0.2, 0.0, 1.0, "share", "monopoly of a Communist party serving in an elected coalition", "Brown 2009 (Chile 1970-73)"),
+]
+# fmt: on
+
+PARAMETERS: MappingProxyType[str, Param] = MappingProxyType({p.name: p for p in _TABLE})
+"""All parameters by name."""
+
+GROUPS: tuple[str, ...] = tuple(dict.fromkeys(p.group for p in _TABLE))
+"""Parameter groups in the order they are documented."""
+
+if len(PARAMETERS) != len(_TABLE):  # pragma: no cover - guards the table above
+    raise RuntimeError("duplicate parameter names in sim.params")
+
+
+def defaults() -> dict[str, float]:
+    """All parameters at their defaults, by name."""
+    return {p.name: p.default for p in _TABLE}
+
+
+def by_group(group: str) -> list[Param]:
+    """Parameters of one group, in table order."""
+    return [p for p in _TABLE if p.group == group]
+
+
+class Parameters(dict):
+    """Resolved parameter values with attribute access (``params.belief_erosion``)."""
+
+    def __getattr__(self, name: str) -> float:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"unknown parameter {name!r}") from None

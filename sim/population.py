@@ -1,0 +1,237 @@
+"""Vector storage for party members and citizens.
+
+**Members** are super-individuals (Scheffer et al. 1995): each row stands for ``weight`` real members who joined
+in the same year. All rows of all Communist parties live in one structure of arrays (:class:`MemberTable`), so a
+yearly update of every member is a handful of numpy operations; each party sees its own rows as numpy *views*
+(:class:`PartyMembers`), and each :class:`~sim.agents.MemberAgent` is a thin view of one row.
+
+Each party's rows form a ring of ``career_years`` cohorts with ``K`` rows each. In year ``t`` the rows at ring
+position ``t mod career_years`` hold the cohort that joined ``career_years`` years earlier; they retire and the
+year's recruits take their place. Memory is therefore fixed for the whole run, and a MemberAgent is a slot that
+holds one cohort at a time (its ``cohort`` attribute says which).
+
+**Citizens** are a fixed sample per state (:class:`CitizenTable`) with dispositions, dissent thresholds and
+election preferences; they are arrays, not Mesa agents (MODEL.md section 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MEMBER_TYPES: tuple[str, ...] = (
+    "believer",
+    "reformer",
+    "closet_social_democrat",
+    "conservative",
+    "careerist",
+    "other",
+)
+"""Derived member types, in the order they are tested (the first that applies wins)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartyBlock:
+    """Where one party's rows sit in the member table."""
+
+    index: int
+    start: int
+    rows_per_cohort: int
+    career_years: int
+
+    @property
+    def stop(self) -> int:
+        """One past the party's last row."""
+        return self.start + self.rows_per_cohort * self.career_years
+
+    @property
+    def size(self) -> int:
+        """Number of rows (MemberAgent slots)."""
+        return self.rows_per_cohort * self.career_years
+
+
+def classify_members(
+    belief: np.ndarray,
+    careerism: np.ndarray,
+    reformism: np.ndarray,
+    sd_affinity: np.ndarray,
+    tenure: np.ndarray,
+    conservative_tenure: int,
+) -> np.ndarray:
+    """Derived member types as indices into :data:`MEMBER_TYPES` (MODEL.md section 2; Brown 2009 ch. 2).
+
+    believer: b >= .6; reformer: r >= .6; closet social democrat: s >= .6 and b < .4; conservative: a careerist
+    (c >= .6 and b < .4) with tenure >= ``conservative_tenure``; careerist: c >= .6 and b < .4; other: none of
+    these. The first rule that applies wins; types are derived each time, never stored.
+    """
+    careerist = (careerism >= 0.6) & (belief < 0.4)
+    conditions = [
+        belief >= 0.6,
+        reformism >= 0.6,
+        (sd_affinity >= 0.6) & (belief < 0.4),
+        careerist & (tenure >= conservative_tenure),
+        careerist,
+    ]
+    return np.select(conditions, [0, 1, 2, 3, 4], default=5).astype(np.int8)
+
+
+class MemberTable:
+    """All member super-individuals of all Communist parties, as a structure of arrays.
+
+    Args:
+        slots: requested rows per party (rounded down to a whole number of cohorts, at least one row per cohort).
+        career_years: cohorts in each party's ring.
+        orgs_per_party: party organisations per party (for horizontal links in the dissent cascade).
+    """
+
+    FLOAT_COLUMNS = ("weight", "belief", "careerism", "reformism", "sd_affinity", "threshold")
+    INT_COLUMNS = ("party", "cohort", "rank", "org")
+
+    def __init__(self, slots: list[int], career_years: int, orgs_per_party: int):
+        self.career_years = career_years
+        self.orgs_per_party = orgs_per_party
+        self.blocks: list[PartyBlock] = []
+        start = 0
+        for i, requested in enumerate(slots):
+            per_cohort = max(1, requested // career_years)
+            block = PartyBlock(i, start, per_cohort, career_years)
+            self.blocks.append(block)
+            start = block.stop
+        n = start
+        self.size = n
+        self.party = np.empty(n, dtype=np.int32)
+        self.org = np.empty(n, dtype=np.int32)
+        for b in self.blocks:
+            self.party[b.start : b.stop] = b.index
+            local = np.arange(b.size, dtype=np.int32)
+            self.org[b.start : b.stop] = b.index * orgs_per_party + local % orgs_per_party
+        self.cohort = np.full(n, -1, dtype=np.int32)  # join year; -1 = empty slot
+        self.rank = np.zeros(n, dtype=np.int8)
+        self.weight = np.zeros(n)
+        self.belief = np.zeros(n)
+        self.careerism = np.zeros(n)
+        self.reformism = np.zeros(n)
+        self.sd_affinity = np.zeros(n)
+        self.threshold = np.zeros(n)  # personal dissent threshold before repression (risk aversion)
+        self.dissent = np.zeros(n, dtype=bool)  # public dissent this year
+        # rows of ring position c across all parties, for recycling one cohort per year in one operation
+        ring = np.concatenate([np.arange(b.size) // b.rows_per_cohort for b in self.blocks]) if n else np.empty(0, int)
+        order = np.argsort(ring, kind="stable")
+        bounds = np.searchsorted(ring[order], np.arange(career_years + 1))
+        self.ring_rows = [order[bounds[c] : bounds[c + 1]] for c in range(career_years)]
+
+    @property
+    def n_parties(self) -> int:
+        """Number of parties with rows."""
+        return len(self.blocks)
+
+    def cohort_rows(self, year: int) -> np.ndarray:
+        """Global row indices (all parties) at the ring position of ``year``."""
+        return self.ring_rows[year % self.career_years]
+
+    def per_party_sum(self, values: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
+        """Sum of ``values * weight`` (or of weight) over each party's rows, optionally restricted to ``mask``."""
+        w = self.weight if values is None else self.weight * values
+        if mask is not None:
+            w = np.where(mask, w, 0.0)
+        return np.bincount(self.party, weights=w, minlength=self.n_parties)
+
+    def per_party_mean(self, values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """Weighted mean of ``values`` over each party's rows (0 for a party with no weight)."""
+        num = self.per_party_sum(values, mask)
+        den = self.per_party_sum(None, mask)
+        return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+    def opposition(self) -> np.ndarray:
+        """Private opposition x of every row: from social-democratic affinity, reformism and disbelief.
+
+        x = 0.4 s + 0.3 r + 0.3 (1 - b)   (MODEL.md section 2: "private opposition x (from s, r and 1-b)").
+        """
+        return 0.4 * self.sd_affinity + 0.3 * self.reformism + 0.3 * (1.0 - self.belief)
+
+    def types(self, year: int, conservative_tenure: int) -> np.ndarray:
+        """Derived type of every row as an index into :data:`MEMBER_TYPES` (see :func:`classify_members`)."""
+        return classify_members(
+            self.belief, self.careerism, self.reformism, self.sd_affinity, year - self.cohort, conservative_tenure
+        )
+
+    def type_shares(self, year: int, conservative_tenure: int) -> np.ndarray:
+        """Weighted share of each member type per party, shape (parties, types)."""
+        kinds = self.types(year, conservative_tenure)
+        idx = self.party.astype(np.int64) * len(MEMBER_TYPES) + kinds
+        sums = np.bincount(idx, weights=self.weight, minlength=self.n_parties * len(MEMBER_TYPES))
+        sums = sums.reshape(self.n_parties, len(MEMBER_TYPES))
+        total = sums.sum(axis=1, keepdims=True)
+        return np.divide(sums, total, out=np.zeros_like(sums), where=total > 0)
+
+
+class PartyMembers:
+    """One party's rows of the member table, as numpy views (writes go to the shared table)."""
+
+    def __init__(self, table: MemberTable, block: PartyBlock):
+        self.table = table
+        self.block = block
+        self.rows = slice(block.start, block.stop)
+
+    def __len__(self) -> int:
+        return self.block.size
+
+    def __getattr__(self, column: str) -> np.ndarray:
+        if column in MemberTable.FLOAT_COLUMNS or column in MemberTable.INT_COLUMNS or column == "dissent":
+            return getattr(self.table, column)[self.rows]
+        raise AttributeError(column)
+
+    @property
+    def total(self) -> float:
+        """Real members represented: the sum of the rows' weights."""
+        return float(self.table.weight[self.rows].sum())
+
+    def mean(self, values: np.ndarray) -> float:
+        """Weighted mean of a per-row array of this party (0 when the party has no members)."""
+        w = self.table.weight[self.rows]
+        total = w.sum()
+        return float((w * values).sum() / total) if total > 0 else 0.0
+
+
+class CitizenTable:
+    """Citizens of every state as arrays: a fixed sample per state.
+
+    Args:
+        n_per_state: citizens sampled per state.
+        n_states: number of states.
+        rng: generator for the fixed traits.
+        spread: standard deviation of dispositions (parameter ``opposition_spread``).
+        pluralism: mean pluralism preference of voters (parameter ``voter_pluralism``).
+        pluralism_spread: its standard deviation (``voter_pluralism_spread``).
+        threshold_mean, threshold_sd: personal dissent thresholds (``threshold_mean``, ``threshold_sd``).
+    """
+
+    def __init__(
+        self,
+        n_per_state: int,
+        n_states: int,
+        rng: np.random.Generator,
+        spread: float,
+        pluralism: float,
+        pluralism_spread: float,
+        threshold_mean: float,
+        threshold_sd: float,
+    ):
+        n = n_per_state * n_states
+        self.n_per_state = n_per_state
+        self.n_states = n_states
+        self.state = np.repeat(np.arange(n_states, dtype=np.int32), n_per_state)
+        self.disposition = rng.normal(0.0, spread, n)  # leaning against (+) or for (-) the regime
+        self.threshold = rng.normal(threshold_mean, threshold_sd, n)  # personal threshold (risk aversion)
+        self.economy = np.clip(rng.normal(0.5, 0.2, n), 0.0, 1.0)  # 1 = wants a fully planned economy
+        self.pluralism = np.clip(rng.normal(pluralism, pluralism_spread, n), 0.0, 1.0)  # 1 = values pluralism
+        self.dissent = np.zeros(n, dtype=bool)
+
+    def rows(self, state_index: int) -> slice:
+        """The rows of one state's citizens."""
+        return slice(state_index * self.n_per_state, (state_index + 1) * self.n_per_state)
+
+    def per_state_mean(self, values: np.ndarray) -> np.ndarray:
+        """Mean of a per-citizen array for each state."""
+        return values.reshape(self.n_states, self.n_per_state).mean(axis=1)

@@ -1,0 +1,470 @@
+"""Scenario files: one validated schema for the world, the parameters and the drivers.
+
+A scenario is a TOML file (see ``scenarios/stylized.toml`` for a commented example) with these tables:
+
+- ``[scenario]``: name, title, description, ``start_year``, ``end_year``, ``convention`` (``brown`` or ``kornai``).
+- ``[resolution]``: ``member_slots`` (member super-individuals per Communist party), ``citizens`` (per state).
+- ``[[states]]``: the states of the world (code, population, bloc, route to power, entry year, ...).
+- ``[[parties]]``: Communist and social-democratic parties, each in a state.
+- ``[[centres]]``: the centre(s) of the international movement (the InternationalAgent), hosted by a state.
+- ``[parameters.<group>]``: overrides of mechanism parameters (:mod:`sim.params`).
+- ``[[drivers.schedules]]``: yearly schedules of hegemony, tolerance, commitment and monopoly pressure.
+- ``[[drivers.events]]``: dated causes (leaders, institutions, doctrines, policies, occupations, coalitions, coups).
+
+A driver sets a cause, never an outcome: there is deliberately no key that sets a state's status or a feature.
+Every error names the file, the key path and what was expected (:class:`ScenarioError`), and nothing is run or
+written when a file is invalid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
+
+from sim.params import GROUPS, PARAMETERS, by_group
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+"""Where scenario names such as ``"stylized"`` are looked up."""
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Year = Annotated[int, Field(ge=1800, le=2200)]
+
+BLOCS = ("hegemon", "soviet_bloc", "aligned", "china_aligned", "unaligned", "west")
+ROUTES = ("own_revolution", "soviet_backed", "other", "none")
+LEADER_TYPES = ("reformer", "economic_reformer", "conservative", "autocrat", "believer", "closet_social_democrat")
+INSTITUTIONS = {
+    "comintern_founded": "comintern",
+    "comintern_dissolved": "none",
+    "cominform_founded": "cominform",
+    "cominform_dissolved": "international_department",
+    "international_department": "international_department",
+    "international_department_dissolved": "dissolved",
+}
+DOCTRINES = ("limited_sovereignty", "freedom_of_choice", "none")
+POLICIES = ("market_opening", "command_drive")
+PARTY_RULES = ("faction_ban",)
+DRIVER_VARIABLES = ("hegemony", "tolerance", "commitment", "monopoly_pressure")
+PER_STATE_DRIVERS = ("commitment", "monopoly_pressure")
+DRIVER_DEFAULTS = {"hegemony": 0.9, "tolerance": 0.15, "commitment": 1.0, "monopoly_pressure": 0.95}
+WORLD_OVERRIDES = ("start_year", "end_year", "convention", "member_slots", "citizens")
+
+
+class ScenarioError(ValueError):
+    """A scenario file or override is invalid. The message names the file, the key path and what was expected."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ScenarioInfo(_Strict):
+    """The ``[scenario]`` table."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str = ""
+    description: str = ""
+    start_year: Year
+    end_year: Year
+    convention: Literal["brown", "kornai"] = "brown"
+
+    @model_validator(mode="after")
+    def _years(self) -> ScenarioInfo:
+        if self.end_year <= self.start_year:
+            raise ValueError(f"end_year ({self.end_year}) must be after start_year ({self.start_year})")
+        return self
+
+
+class Resolution(_Strict):
+    """The ``[resolution]`` table: how many super-individuals represent the real people."""
+
+    member_slots: Annotated[int, Field(ge=10, le=2_000_000)] = 240
+    citizens: Annotated[int, Field(ge=10, le=1_000_000)] = 400
+
+
+class StateSpec(_Strict):
+    """One ``[[states]]`` entry."""
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,5}$")
+    name: str
+    region: str = ""
+    population: Annotated[float, Field(gt=0.0, le=2000.0)]  # millions
+    bloc: Literal[BLOCS] = "unaligned"
+    route_to_power: Literal[ROUTES] = "none"
+    entry_year: Year | None = None
+    soviet_dependence: Share = 0.0
+    state_capacity: Share = 0.7
+    free_elections: bool = False
+    private_agriculture: bool = False
+    ownership: Share = 0.2
+    command: Share = 0.1
+    case: str = ""
+    map: tuple[int, int] | None = None  # tile-grid position (column, row) for the dashboard
+
+    _map_tuple = field_validator("map", mode="before")(lambda v: tuple(v) if isinstance(v, list) else v)
+
+    @model_validator(mode="after")
+    def _route(self) -> StateSpec:
+        if (self.route_to_power == "none") != (self.entry_year is None):
+            raise ValueError("route_to_power and entry_year go together: give both, or neither (route 'none')")
+        return self
+
+
+class PartySpec(_Strict):
+    """One ``[[parties]]`` entry."""
+
+    code: str = Field(pattern=r"^[A-Z0-9][A-Za-z0-9_-]{1,15}$")
+    state: str
+    family: Literal["communist", "social_democratic"]
+    name: str
+    members: Annotated[float, Field(ge=0.0, le=1e9)] = 0.0
+    founded: Year | None = None
+    slots: Annotated[int, Field(ge=10, le=2_000_000)] | None = None
+    alignment: Share = 0.9
+    centralism: Share = 0.85
+    goal: Share = 1.0
+
+
+class CentreSpec(_Strict):
+    """One ``[[centres]]`` entry: a centre of the international movement."""
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{1,15}$")
+    name: str
+    state: str
+    phase: Literal["comintern", "cominform", "international_department", "none", "dissolved"] = "none"
+    budget: Share = 1.0
+
+
+class ScheduleSpec(_Strict):
+    """One ``[[drivers.schedules]]`` entry: a piecewise-linear (or step) yearly schedule."""
+
+    variable: Literal[DRIVER_VARIABLES]
+    points: list[tuple[Year, Share]] = Field(min_length=1)
+    states: list[str] = Field(default_factory=lambda: ["*"])
+    interpolation: Literal["linear", "step"] = "linear"
+    note: str = ""
+
+    @field_validator("points", mode="before")
+    @classmethod
+    def _point_tuples(cls, v: Any) -> Any:
+        return [tuple(p) if isinstance(p, list) else p for p in v] if isinstance(v, list) else v
+
+    @model_validator(mode="after")
+    def _sorted(self) -> ScheduleSpec:
+        years = [y for y, _ in self.points]
+        if years != sorted(years) or len(set(years)) != len(years):
+            raise ValueError(f"points must have strictly increasing years, got {years}")
+        if self.variable not in PER_STATE_DRIVERS and self.states != ["*"]:
+            raise ValueError(f"{self.variable} is a movement-wide driver: it takes no 'states'")
+        return self
+
+
+class EventSpec(_Strict):
+    """One ``[[drivers.events]]`` entry: a dated cause."""
+
+    year: Year
+    kind: Literal[
+        "leader", "institution", "doctrine", "policy", "party_rule", "occupation", "coalition", "coup", "rename",
+        "election",
+    ]
+    state: str | None = None
+    states: list[str] = Field(default_factory=list)
+    party: str | None = None
+    value: str | float | None = None
+    name: str = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _shape(self) -> EventSpec:
+        needs_state = {"leader", "policy", "party_rule", "coalition", "coup", "election"}
+        allowed = {
+            "leader": LEADER_TYPES,
+            "institution": tuple(INSTITUTIONS),
+            "doctrine": DOCTRINES,
+            "policy": POLICIES,
+            "party_rule": PARTY_RULES,
+        }
+        if self.kind in needs_state and self.state is None:
+            raise ValueError(f"a '{self.kind}' event needs a 'state'")
+        if self.kind == "occupation":
+            if not self.states:
+                raise ValueError("an 'occupation' event needs 'states' (a list of state codes)")
+            if not isinstance(self.value, float) or not 0.0 <= self.value <= 1.0:
+                raise ValueError("an 'occupation' event needs a numeric 'value' in [0, 1] (Soviet dependence)")
+        if self.kind == "rename" and (self.party is None or not isinstance(self.value, str)):
+            raise ValueError("a 'rename' event needs a 'party' and a new name as 'value'")
+        if self.kind in allowed and self.value not in allowed[self.kind]:
+            raise ValueError(f"a '{self.kind}' event takes 'value' one of {list(allowed[self.kind])}, got {self.value!r}")
+        return self
+
+
+class Drivers(_Strict):
+    """The ``[drivers]`` table."""
+
+    schedules: list[ScheduleSpec] = Field(default_factory=list)
+    events: list[EventSpec] = Field(default_factory=list)
+
+
+def _parameter_group_model(group: str) -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for p in by_group(group):
+        kind = int if p.integer else float
+        fields[p.name] = (kind | None, Field(default=None, ge=p.lo, le=p.hi, description=p.doc))
+    return create_model(f"{group.title()}Parameters", __base__=_Strict, **fields)
+
+
+_GROUP_MODELS = {group: _parameter_group_model(group) for group in GROUPS}
+ParametersSpec = create_model(
+    "ParametersSpec", __base__=_Strict, **{g: (m, Field(default_factory=m)) for g, m in _GROUP_MODELS.items()}
+)
+
+
+class ScenarioSpec(_Strict):
+    """A whole validated scenario file."""
+
+    scenario: ScenarioInfo
+    resolution: Resolution = Field(default_factory=Resolution)
+    states: list[StateSpec] = Field(min_length=1)
+    parties: list[PartySpec] = Field(default_factory=list)
+    centres: list[CentreSpec] = Field(default_factory=list)
+    parameters: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
+    drivers: Drivers = Field(default_factory=Drivers)
+
+    @model_validator(mode="after")
+    def _references(self) -> ScenarioSpec:
+        _check_references(self)
+        return self
+
+    # -- convenience -------------------------------------------------------------------------------------------
+    def parameter_values(self) -> dict[str, float]:
+        """Every parameter: the file's value where given, else the default."""
+        values = {name: p.default for name, p in PARAMETERS.items()}
+        for group in GROUPS:
+            for name, value in getattr(self.parameters, group).model_dump().items():
+                if value is not None:
+                    values[name] = value
+        return values
+
+    def state(self, code: str) -> StateSpec:
+        """The state with this code."""
+        return next(s for s in self.states if s.code == code)
+
+
+class _RefError(ValueError):
+    """A reference error with its own key path (raised inside the model validator)."""
+
+    def __init__(self, loc: str, msg: str):
+        super().__init__(msg)
+        self.loc = loc
+
+
+def _check_references(spec: ScenarioSpec) -> None:
+    states = [s.code for s in spec.states]
+    parties = [p.code for p in spec.parties]
+    for what, codes in (("state", states), ("party", parties), ("centre", [c.code for c in spec.centres])):
+        seen: set[str] = set()
+        for i, code in enumerate(codes):
+            if code in seen:
+                raise _RefError(f"{what if what != 'party' else 'partie'}s[{i}].code", f"duplicate {what} code {code!r}")
+            seen.add(code)
+    known = set(states)
+
+    def need_state(loc: str, code: str | None) -> None:
+        if code is not None and code not in known:
+            raise _RefError(loc, f"unknown state code {code!r} (known: {', '.join(states)})")
+
+    for i, p in enumerate(spec.parties):
+        need_state(f"parties[{i}].state", p.state)
+    for i, c in enumerate(spec.centres):
+        need_state(f"centres[{i}].state", c.state)
+    for i, s in enumerate(spec.drivers.schedules):
+        for j, code in enumerate(s.states):
+            if code != "*":
+                need_state(f"drivers.schedules[{i}].states[{j}]", code)
+    for i, e in enumerate(spec.drivers.events):
+        need_state(f"drivers.events[{i}].state", e.state)
+        for j, code in enumerate(e.states):
+            need_state(f"drivers.events[{i}].states[{j}]", code)
+        if e.party is not None and e.party not in parties:
+            raise _RefError(f"drivers.events[{i}].party", f"unknown party code {e.party!r} (known: {', '.join(parties)})")
+        if not spec.scenario.start_year <= e.year <= spec.scenario.end_year:
+            raise _RefError(
+                f"drivers.events[{i}].year",
+                f"year {e.year} is outside the scenario's years {spec.scenario.start_year}-{spec.scenario.end_year}",
+            )
+    for i, s in enumerate(spec.states):
+        communists = [p for p in spec.parties if p.state == s.code and p.family == "communist"]
+        if s.route_to_power != "none" and not communists:
+            raise _RefError(f"states[{i}].route_to_power", f"state {s.code} has a route to power but no Communist party")
+        if len(communists) > 1:
+            raise _RefError(f"states[{i}].code", f"state {s.code} has {len(communists)} Communist parties; at most one")
+        sds = [p for p in spec.parties if p.state == s.code and p.family == "social_democratic"]
+        if len(sds) > 1:
+            raise _RefError(f"states[{i}].code", f"state {s.code} has {len(sds)} social-democratic parties; at most one")
+
+
+# -- loading ------------------------------------------------------------------------------------------------------
+
+
+def resolve_path(scenario: str | Path) -> Path:
+    """Turn a scenario name (``"stylized"``) or path into an existing file path."""
+    path = Path(scenario)
+    if path.suffix != ".toml" and not path.exists():
+        candidate = SCENARIO_DIR / f"{scenario}.toml"
+        if candidate.exists():
+            return candidate
+        known = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
+        raise ScenarioError(f"{scenario}: no such scenario file or name (names in {SCENARIO_DIR}: {known})")
+    if not path.exists():
+        raise ScenarioError(f"{path}: no such scenario file")
+    return path
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+        elif item in ("function-after[_shape(), EventSpec]",) or str(item).startswith(("function-", "tagged-union")):
+            continue
+        else:
+            parts.append(str(item))
+    return ".".join(parts) or "(top level)"
+
+
+def _explain(err: dict[str, Any]) -> str:
+    msg = err["msg"].removeprefix("Value error, ")
+    loc = err["loc"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key"
+        if len(loc) >= 2 and loc[0] == "parameters":
+            name = loc[-1]
+            if len(loc) == 2 and loc[1] in PARAMETERS:
+                msg = f"unknown key: parameter {loc[1]!r} belongs in [parameters.{PARAMETERS[loc[1]].group}]"
+            elif name in PARAMETERS:
+                msg = f"unknown key: parameter {name!r} belongs in [parameters.{PARAMETERS[name].group}]"
+            elif len(loc) == 2:
+                msg = f"unknown parameter group (groups: {', '.join(GROUPS)})"
+            else:
+                msg = f"unknown parameter (parameters of [{loc[1]}]: {', '.join(p.name for p in by_group(loc[1]))})"
+    elif loc and loc[-1] in PARAMETERS:
+        p = PARAMETERS[loc[-1]]
+        msg = f"{msg}; expected {'an integer' if p.integer else 'a number'} in [{p.lo:g}, {p.hi:g}] ({p.unit})"
+    if "input" in err and err["type"] != "missing" and not isinstance(err["input"], dict | list):
+        msg = f"{msg} (got {err['input']!r})"
+    return msg
+
+
+def validate(data: Mapping[str, Any], source: str = "<scenario>") -> ScenarioSpec:
+    """Validate a parsed scenario mapping; raise :class:`ScenarioError` naming ``source`` and every bad key."""
+    try:
+        return ScenarioSpec.model_validate(dict(data))
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            ctx_err = err.get("ctx", {}).get("error")
+            if isinstance(ctx_err, _RefError):
+                lines.append(f"{source}: {ctx_err.loc}: {ctx_err}")
+            else:
+                lines.append(f"{source}: {_format_loc(err['loc'])}: {_explain(err)}")
+        raise ScenarioError("\n".join(lines)) from None
+
+
+class Scenario:
+    """A loaded scenario: the validated spec, where it came from and its content hash.
+
+    Args:
+        spec: the validated scenario.
+        path: the file it was read from, if any.
+        sha256: hash of the file's bytes (or of the canonical spec when built in memory).
+    """
+
+    def __init__(self, spec: ScenarioSpec, path: Path | None = None, sha256: str | None = None):
+        self.spec = spec
+        self.path = path
+        self.sha256 = sha256 or hashlib.sha256(spec.model_dump_json().encode()).hexdigest()
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.spec.scenario.name
+
+    def __repr__(self) -> str:
+        return f"Scenario({self.name!r}, {self.spec.scenario.start_year}-{self.spec.scenario.end_year})"
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
+        """A copy with parameter, world and driver overrides applied and validated (see :func:`apply_overrides`)."""
+        if not overrides:
+            return self
+        spec = apply_overrides(self.spec, overrides, source=str(self.path or self.name))
+        return Scenario(spec, self.path, None)
+
+
+def load(scenario: str | Path | Scenario | None = None) -> Scenario:
+    """Load and validate a scenario by name (``"stylized"``), path, or pass a :class:`Scenario` through.
+
+    Raises:
+        ScenarioError: the file is missing, is not valid TOML, or does not match the schema.
+    """
+    if isinstance(scenario, Scenario):
+        return scenario
+    path = resolve_path("stylized" if scenario is None else scenario)
+    raw = path.read_bytes()
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 text ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
+    return Scenario(validate(data, str(path)), path, hashlib.sha256(raw).hexdigest())
+
+
+def apply_overrides(spec: ScenarioSpec, overrides: Mapping[str, Any], source: str = "<overrides>") -> ScenarioSpec:
+    """Apply keyword overrides to a scenario and validate the result.
+
+    Keys may be any parameter name (``belief_erosion=0.3``), a world key (``end_year``, ``start_year``,
+    ``convention``, ``member_slots``, ``citizens``), or a driver variable (``hegemony``, ``tolerance``,
+    ``commitment``, ``monopoly_pressure``) given as a constant or as a list of ``(year, value)`` points, which
+    replaces every schedule of that variable.
+    """
+    data = spec.model_dump(mode="python")
+    schedules = data["drivers"]["schedules"]
+    for key, value in overrides.items():
+        if key in PARAMETERS:
+            p = PARAMETERS[key]
+            if isinstance(value, float) and p.integer and value.is_integer():
+                value = int(value)
+            elif isinstance(value, int) and not isinstance(value, bool) and not p.integer:
+                value = float(value)
+            elif hasattr(value, "item"):  # numpy scalars from sweeps
+                value = value.item()
+                value = int(value) if p.integer and float(value).is_integer() else value
+                value = float(value) if not p.integer else value
+            data["parameters"][p.group][key] = value
+        elif key in ("start_year", "end_year", "convention"):
+            data["scenario"][key] = int(value) if key != "convention" else value
+        elif key in ("member_slots", "citizens"):
+            data["resolution"][key] = int(value)
+            if key == "member_slots":
+                for party in data["parties"]:
+                    party["slots"] = None
+        elif key in DRIVER_VARIABLES:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                points = [(data["scenario"]["start_year"], float(value))]
+            else:
+                try:
+                    points = [(int(y), float(v)) for y, v in value]
+                except (TypeError, ValueError):
+                    raise ScenarioError(
+                        f"{source}: override {key}: expected a number or a list of (year, value) pairs, got {value!r}"
+                    ) from None
+            schedules[:] = [s for s in schedules if s["variable"] != key]
+            schedules.append({"variable": key, "points": points, "note": "override"})
+        else:
+            known = sorted([*PARAMETERS, *WORLD_OVERRIDES, *DRIVER_VARIABLES])
+            raise ScenarioError(f"{source}: override {key!r}: unknown key (expected one of: {', '.join(known)})")
+    return validate(data, f"{source} (with overrides)")
