@@ -266,6 +266,9 @@ class PartyAgent(mesa.Agent):
         self.leaders_so_far = 0
         self.election_contested = False
         self.pending_merger = 0.0  # members absorbed by a forced merger, seated with the next cohort
+        self.recruits = 0.0  # real members recruited this year
+        self.recruit_belief = float("nan")  # mean belief of this year's cohort at entry
+        self.recruit_careerism = float("nan")  # mean careerism of this year's cohort at entry
 
     @property
     def name(self) -> str:

@@ -39,12 +39,17 @@ STATE_COLUMNS = (
     *FEATURES,
     "in_office", "entered", "legitimacy", "performance", "shortage", "softness", "hardship", "public_dissent",
     "private_opposition", "repression", "soviet_dependence", "crisis", "members", "leader_kind", "leader_id",
+    "regime_age",
 )  # fmt: skip
 PARTY_COLUMNS = (
     "year", "code", "state", "name", "family", "role", "monopoly", "centralism", "goal", "alignment",
     "personalism", "market", "camp", "recognised", "members", "vote_share", "leader_kind", "leader_id",
     "leader_since", "member_dissent", "member_opposition", "mean_belief", "mean_careerism", "top_reformers",
+    "recruits", "recruit_belief", "recruit_careerism",
     *(f"share_{t}" for t in MEMBER_TYPES),
+)  # fmt: skip
+ELECTION_COLUMNS = (
+    "year", "code", "party", "communist", "social_democratic", "other", "founding", "communist_in_office",
 )  # fmt: skip
 
 
@@ -94,7 +99,12 @@ class CommunistWorld(mesa.Model):
                 "recognitions": lambda m: m.movement.graph.number_of_edges(),
                 "members": lambda m: float(m.members.weight.sum()),
             },
-            tables={"states": list(STATE_COLUMNS), "parties": list(PARTY_COLUMNS), "events": list(_event_columns())},
+            tables={
+                "states": list(STATE_COLUMNS),
+                "parties": list(PARTY_COLUMNS),
+                "events": list(_event_columns()),
+                "elections": list(ELECTION_COLUMNS),
+            },
         )
         self.log = EventLog(self.datacollector)
         self.movement = movement.Movement()
@@ -141,6 +151,7 @@ class CommunistWorld(mesa.Model):
             for c in spec.centres
         ]
         self.last_recruit_belief = np.full(len(self.communist_parties), params.founding_belief)
+        self.last_merger_mix = np.zeros(len(self.communist_parties))
 
     def _initialise(self) -> None:
         params, year = self.params, self.year
@@ -196,7 +207,9 @@ class CommunistWorld(mesa.Model):
         centre.hegemony = self.params.rival_hegemony
         self.centres.append(centre)
         party.camp = code
-        self.log.record(self.year, party.state.code, "rival_centre", f"{party.name} becomes a rival centre of the movement")
+        self.log.record(
+            self.year, party.state.code, "rival_centre", f"{party.name} becomes a rival centre of the movement"
+        )
         return centre
 
     # -- lookups ----------------------------------------------------------------------------------------------
@@ -260,6 +273,7 @@ class CommunistWorld(mesa.Model):
             "goal": np.array([p.goal for p in cps]),
             "alignment": np.array([p.alignment for p in cps]),
             "personalism": np.array([p.personalism for p in cps]),
+            "market": np.array([p.market for p in cps]),
             "ruling": np.array([p.role == "ruling" for p in cps]),
             "in_office": np.array([p.in_office for p in cps]),
             "ever_ruled": np.array([p.state.was_communist_ruled for p in cps]),
@@ -279,9 +293,13 @@ class CommunistWorld(mesa.Model):
         a = self._party_arrays()
         centre = self.primary_centre
         host = centre.party if centre is not None else None
-        own_gap = members.performance_gap(a["goal"], a["performance"], params.promise_level)
+        own_gap = members.performance_gap(a["goal"], a["performance"], a["market"], params)
         if host is not None and host.role == "ruling":
-            model_gap = max(0.0, host.goal * params.promise_level - host.state.performance)
+            model_gap = float(
+                members.performance_gap(
+                    np.array([host.goal]), np.array([host.state.performance]), np.array([host.market]), params
+                )[0]
+            )
         else:
             model_gap = 0.0
         # a party out of office measures the promise by the model it defends (Moscow's, as far as it is aligned)
@@ -301,7 +319,10 @@ class CommunistWorld(mesa.Model):
         recruits = normal + merger
         mix = np.divide(merger, recruits, out=np.zeros_like(recruits), where=recruits > 0)
         prev = members.previous_cohort_belief(table, year, self.last_recruit_belief, params.careerism_crowds_belief)
-        belief_mean = (1 - mix) * params.cohort_belief_discount * prev + mix * 0.25
+        # a cohort diluted by a forced merger does not pass the merged members' (low) belief on
+        prev = np.where(self.last_merger_mix > 0, self.last_recruit_belief, prev)
+        level = params.cohort_belief_discount * prev
+        belief_mean = (1 - mix) * level + mix * 0.25
         careerism_mean = params.careerism_base + params.careerism_control * control
         reformism_mean = params.reformism_base + params.reformism_gap * gap
         sd_mean = (1 - mix) * (params.sd_affinity_base + params.sd_affinity_disbelief * (1 - belief_mean)) + mix * 0.75
@@ -309,9 +330,23 @@ class CommunistWorld(mesa.Model):
             table, year, recruits, belief_mean, careerism_mean, reformism_mean, sd_mean,
             self.streams("members/recruit"), params,
         )  # fmt: skip
-        self.last_recruit_belief = np.where(recruits > 0, belief_mean, self.last_recruit_belief)
-        for party in self.communist_parties:
+        self.last_recruit_belief = np.where(recruits > 0, level, self.last_recruit_belief)
+        self.last_merger_mix = mix
+        rows = table.cohort_rows(year)
+        weight = np.bincount(table.party[rows], weights=table.weight[rows], minlength=table.n_parties)
+        entry = np.bincount(
+            table.party[rows], weights=table.weight[rows] * table.belief[rows], minlength=table.n_parties
+        )
+        entry_belief = np.divide(entry, weight, out=np.zeros_like(entry), where=weight > 0)
+        entry = np.bincount(
+            table.party[rows], weights=table.weight[rows] * table.careerism[rows], minlength=table.n_parties
+        )
+        entry_careerism = np.divide(entry, weight, out=np.zeros_like(entry), where=weight > 0)
+        for i, party in enumerate(self.communist_parties):
             party.pending_merger = 0.0
+            party.recruits = float(recruits[i])
+            party.recruit_belief = float(entry_belief[i]) if recruits[i] > 0 else float("nan")
+            party.recruit_careerism = float(entry_careerism[i]) if recruits[i] > 0 else float("nan")
         members.promote(table, year, a["centralism"], a["hegemony"], self.streams("members/promotion"), params)
 
     def _dissent_year(self) -> None:
@@ -383,7 +418,12 @@ class CommunistWorld(mesa.Model):
             why = "in a crisis" if replace else "at the end of a term"
             if new.kind != old.kind:
                 state.note(f"{new.describe()} took over {why}")
-            self.log.record(year, state.code, "leader", f"{party.name}: {new.describe()} succeeds {old.kind.replace('_', ' ')} leader {why}")
+            self.log.record(
+                year,
+                state.code,
+                "leader",
+                f"{party.name}: {new.describe()} succeeds {old.kind.replace('_', ' ')} leader {why}",
+            )
         leadership.reform_program(party, state, hegemony, params)
         leadership.sticky_goal(party, hegemony, state, params)
         if party.monopoly < params.transition_monopoly:
@@ -429,6 +469,7 @@ class CommunistWorld(mesa.Model):
                 "members": state.communist.membership if state.communist else 0.0,
                 "leader_kind": party.leader.kind if party and party.leader else "",
                 "leader_id": party.leader.id if party and party.leader else 0,
+                "regime_age": state.regime_age if state.regime_start is not None else -1,
             }  # fmt: skip
             dc.add_table_row("states", row)
         index_of = {p.code: i for i, p in enumerate(self.communist_parties)}
@@ -448,7 +489,12 @@ class CommunistWorld(mesa.Model):
                 "mean_belief": float(mean_belief[i]) if i is not None else float("nan"),
                 "mean_careerism": float(mean_careerism[i]) if i is not None else float("nan"),
                 "top_reformers": float(reformist_top[i]) if i is not None else float("nan"),
-                **{f"share_{t}": float(shares[i, k]) if i is not None else float("nan") for k, t in enumerate(MEMBER_TYPES)},
+                "recruits": party.recruits, "recruit_belief": party.recruit_belief,
+                "recruit_careerism": party.recruit_careerism,
+                **{
+                    f"share_{t}": float(shares[i, k]) if i is not None else float("nan")
+                    for k, t in enumerate(MEMBER_TYPES)
+                },
             }  # fmt: skip
             dc.add_table_row("parties", row)
 
@@ -461,7 +507,7 @@ class CommunistWorld(mesa.Model):
         return self
 
     def table(self, name: str):
-        """A collected table (``"states"``, ``"parties"``, ``"events"``) as a pandas DataFrame."""
+        """A collected table (``"states"``, ``"parties"``, ``"events"``, ``"elections"``) as a pandas DataFrame."""
         return self.datacollector.get_table_dataframe(name)
 
 

@@ -90,6 +90,7 @@ _TABLE: list[Param] = [
     Param("career_years", "members", 45, 10, 80, "years", "years a cohort stays in the party before it retires (length of the cohort ring)", _FIRST, integer=True),
     Param("founding_belief", "members", 0.9, 0.0, 1.0, "belief", "mean belief of the founding cohorts of a revolutionary party", "Brown 2009 (revolutionary fire)"),
     Param("belief_erosion", "members", 0.3, 0.0, 2.0, "1/year", "belief lost per year per unit gap between promised and delivered performance", "MODEL.md section 2"),
+    Param("market_disillusion", "members", 0.5, 0.0, 2.0, "per unit", "extra gap per unit of market reform times G: practice contradicting the declared goal", _FIRST),
     Param("belief_renewal", "members", 0.05, 0.0, 1.0, "1/year", "belief regained per year per unit centralism (party education), times the commitment driver", "MODEL.md section 2"),
     Param("promise_level", "members", 0.75, 0.0, 1.0, "index", "performance the declared goal promises (gap = G*promise - performance)", _FIRST),
     Param("cohort_belief_discount", "members", 0.975, 0.5, 1.0, "ratio", "a new cohort's mean belief as a share of the previous cohort's (the fire dies away)", "MODEL.md section 2; Brown 2009"),
@@ -115,7 +116,7 @@ _TABLE: list[Param] = [
     Param("reformer_screen", "members", 0.9, 0.0, 1.0, "share", "chance the apparatus blocks a reformer's promotion when D = h = 1 (scaled by D*h)", "MODEL.md section 2"),
     # -- dissent: Kuran thresholds ------------------------------------------------------------------------------------
     Param("member_orgs", "dissent", 12, 2, 100, "organisations", "party organisations per party (nodes of the horizontal-link network)", _FIRST, integer=True),
-    Param("opposition_base", "dissent", 0.6, 0.0, 2.0, "share", "citizens' private opposition at zero legitimacy and hardship (x = base - L + k*H + d)", _FIRST),
+    Param("opposition_base", "dissent", 0.7, 0.0, 2.0, "share", "citizens' private opposition at zero legitimacy and hardship (x = base - L + k*H + d)", _FIRST),
     Param("threshold_mean", "dissent", -0.4, -1.0, 1.0, "share", "mean personal dissent threshold before repression (negative: would dissent alone)", "Granovetter 1978"),
     Param("threshold_sd", "dissent", 0.2, 0.0, 1.0, "share", "standard deviation of personal dissent thresholds", "Granovetter 1978"),
     Param("career_risk", "dissent", 0.15, 0.0, 1.0, "per unit", "threshold rise of a member per unit careerism (dissent costs a career)", "Brown 2009 (no other employer)"),
@@ -160,7 +161,7 @@ _TABLE: list[Param] = [
     # -- movement: alignment, splits, recognition, intervention --------------------------------------------------------
     Param("alignment_own_revolution", "movement", 0.02, 0.0, 0.5, "1/year", "yearly fall of an own-revolution party's alignment with the centre", "Brown 2009 (own revolutions resist hegemony)"),
     Param("alignment_distance", "movement", 0.25, 0.0, 2.0, "1/year", "yearly fall of alignment per unit ideological distance from the centre's leadership, times 1 - v", _FIRST),
-    Param("alignment_neutral_distance", "movement", 0.15, 0.0, 1.0, "orthodoxy", "ideological distance at which a party neither drifts from nor toward the centre", _FIRST),
+    Param("alignment_neutral_distance", "movement", 0.05, 0.0, 1.0, "orthodoxy", "ideological distance at which a party neither drifts from nor toward the centre", _FIRST),
     Param("alignment_dependence", "movement", 0.15, 0.0, 1.0, "1/year", "yearly pull of alignment toward 1 per unit Soviet dependence v", _FIRST),
     Param("alignment_interference", "movement", 0.12, 0.0, 1.0, "per act", "alignment an own-revolution party loses per admonition or intervention", "MODEL.md section 2"),
     Param("alignment_noise", "movement", 0.02, 0.0, 0.2, "1/year", "standard deviation of yearly alignment shocks", _FIRST),

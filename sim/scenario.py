@@ -168,7 +168,15 @@ class EventSpec(_Strict):
 
     year: Year
     kind: Literal[
-        "leader", "institution", "doctrine", "policy", "party_rule", "occupation", "coalition", "coup", "rename",
+        "leader",
+        "institution",
+        "doctrine",
+        "policy",
+        "party_rule",
+        "occupation",
+        "coalition",
+        "coup",
+        "rename",
         "election",
     ]
     state: str | None = None
@@ -198,7 +206,9 @@ class EventSpec(_Strict):
         if self.kind == "rename" and (self.party is None or not isinstance(self.value, str)):
             raise ValueError("a 'rename' event needs a 'party' and a new name as 'value'")
         if self.kind in allowed and self.value not in allowed[self.kind]:
-            raise ValueError(f"a '{self.kind}' event takes 'value' one of {list(allowed[self.kind])}, got {self.value!r}")
+            raise ValueError(
+                f"a '{self.kind}' event takes 'value' one of {list(allowed[self.kind])}, got {self.value!r}"
+            )
         return self
 
 
@@ -269,7 +279,9 @@ def _check_references(spec: ScenarioSpec) -> None:
         seen: set[str] = set()
         for i, code in enumerate(codes):
             if code in seen:
-                raise _RefError(f"{what if what != 'party' else 'partie'}s[{i}].code", f"duplicate {what} code {code!r}")
+                raise _RefError(
+                    f"{what if what != 'party' else 'partie'}s[{i}].code", f"duplicate {what} code {code!r}"
+                )
             seen.add(code)
     known = set(states)
 
@@ -290,7 +302,9 @@ def _check_references(spec: ScenarioSpec) -> None:
         for j, code in enumerate(e.states):
             need_state(f"drivers.events[{i}].states[{j}]", code)
         if e.party is not None and e.party not in parties:
-            raise _RefError(f"drivers.events[{i}].party", f"unknown party code {e.party!r} (known: {', '.join(parties)})")
+            raise _RefError(
+                f"drivers.events[{i}].party", f"unknown party code {e.party!r} (known: {', '.join(parties)})"
+            )
         if not spec.scenario.start_year <= e.year <= spec.scenario.end_year:
             raise _RefError(
                 f"drivers.events[{i}].year",
@@ -299,12 +313,16 @@ def _check_references(spec: ScenarioSpec) -> None:
     for i, s in enumerate(spec.states):
         communists = [p for p in spec.parties if p.state == s.code and p.family == "communist"]
         if s.route_to_power != "none" and not communists:
-            raise _RefError(f"states[{i}].route_to_power", f"state {s.code} has a route to power but no Communist party")
+            raise _RefError(
+                f"states[{i}].route_to_power", f"state {s.code} has a route to power but no Communist party"
+            )
         if len(communists) > 1:
             raise _RefError(f"states[{i}].code", f"state {s.code} has {len(communists)} Communist parties; at most one")
         sds = [p for p in spec.parties if p.state == s.code and p.family == "social_democratic"]
         if len(sds) > 1:
-            raise _RefError(f"states[{i}].code", f"state {s.code} has {len(sds)} social-democratic parties; at most one")
+            raise _RefError(
+                f"states[{i}].code", f"state {s.code} has {len(sds)} social-democratic parties; at most one"
+            )
 
 
 # -- loading ------------------------------------------------------------------------------------------------------
@@ -403,6 +421,12 @@ class Scenario:
         spec = apply_overrides(self.spec, overrides, source=str(self.path or self.name))
         return Scenario(spec, self.path, None)
 
+    def with_events(self, events: list[dict[str, Any]]) -> Scenario:
+        """A copy with extra dated events (``[[drivers.events]]`` entries as dicts), validated."""
+        data = self.spec.model_dump(mode="python")
+        data["drivers"]["events"].extend(events)
+        return Scenario(validate(data, f"{self.path or self.name} (with events)"), self.path, None)
+
 
 def load(scenario: str | Path | Scenario | None = None) -> Scenario:
     """Load and validate a scenario by name (``"stylized"``), path, or pass a :class:`Scenario` through.
@@ -429,7 +453,8 @@ def apply_overrides(spec: ScenarioSpec, overrides: Mapping[str, Any], source: st
     Keys may be any parameter name (``belief_erosion=0.3``), a world key (``end_year``, ``start_year``,
     ``convention``, ``member_slots``, ``citizens``), or a driver variable (``hegemony``, ``tolerance``,
     ``commitment``, ``monopoly_pressure``) given as a constant or as a list of ``(year, value)`` points, which
-    replaces every schedule of that variable.
+    replaces every schedule of that variable. Overriding ``start_year`` or ``end_year`` drops the dated events
+    that fall outside the new years.
     """
     data = spec.model_dump(mode="python")
     schedules = data["drivers"]["schedules"]
@@ -467,4 +492,8 @@ def apply_overrides(spec: ScenarioSpec, overrides: Mapping[str, Any], source: st
         else:
             known = sorted([*PARAMETERS, *WORLD_OVERRIDES, *DRIVER_VARIABLES])
             raise ScenarioError(f"{source}: override {key!r}: unknown key (expected one of: {', '.join(known)})")
+    if "start_year" in overrides or "end_year" in overrides:
+        # a shortened world simply never reaches the events outside it
+        first, last = data["scenario"]["start_year"], data["scenario"]["end_year"]
+        data["drivers"]["events"] = [e for e in data["drivers"]["events"] if first <= e["year"] <= last]
     return validate(data, f"{source} (with overrides)")

@@ -138,7 +138,8 @@ def threshold_cascade(
     has_ruling = inputs.state_party >= 0
     ruling_idx = np.where(has_ruling, inputs.state_party, 0)
     rounds = 0
-    for rounds in range(1, params.cascade_iterations + 1):
+    while rounds < params.cascade_iterations:
+        rounds += 1
         share_c = np.bincount(cs, weights=y_c, minlength=n_states) / citizens.n_per_state
         org_dissent = np.bincount(members.org, weights=w_m * y_m, minlength=n_parties * n_orgs).reshape(
             n_parties, n_orgs

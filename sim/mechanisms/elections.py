@@ -65,7 +65,9 @@ def hold_election(state: StateAgent, params: Parameters) -> dict[str, float]:
     citizens = model.citizens
     rows = state.citizen_rows
     sd = state.social_democratic
-    if sd is not None and sd.role == "banned" and state.ruling_party is None or sd is not None and sd.role == "banned" and state.code in model.elections_due:
+    if (sd is not None and sd.role == "banned" and state.ruling_party is None) or (
+        sd is not None and sd.role == "banned" and state.code in model.elections_due
+    ):
         sd.role = "opposition"  # free elections re-legalise the parties a Communist regime banned
     lists = contestants(state, params)
     positions = np.array([[e, q] for _, e, q, _ in lists])
@@ -78,10 +80,19 @@ def hold_election(state: StateAgent, params: Parameters) -> dict[str, float]:
             party.vote_share = float(share)
     state.last_election = model.year
     cp = state.communist
+    sd_share = result.get(state.social_democratic.code, float("nan")) if state.social_democratic else float("nan")
     if cp is not None and cp.code in result:
         share = result[cp.code]
         founding = not cp.election_contested
         cp.election_contested = True
+        model.datacollector.add_table_row(
+            "elections",
+            {
+                "year": model.year, "code": state.code, "party": cp.code, "communist": share,
+                "social_democratic": sd_share, "other": result["other"], "founding": founding,
+                "communist_in_office": cp.in_office,
+            },
+        )  # fmt: skip
         if share >= 0.5 and cp.role in ("ruling", "elected", "opposition"):
             cp.role = "elected"
             cp.monopoly = min(cp.monopoly, share) if cp.in_office else share

@@ -60,14 +60,18 @@ def install_leader(party: PartyAgent, kind: str, year: int, name: str = "") -> L
     rng = model.streams(f"succession/{party.code}")
     belief, careerism, reformism, sd = LEADER_PROFILES[kind]
     party.leaders_so_far += 1
-    leader = Leader(party.leaders_so_far, kind, belief, careerism, reformism, sd, year, _term_end(year, rng, model.params), name)
+    leader = Leader(
+        party.leaders_so_far, kind, belief, careerism, reformism, sd, year, _term_end(year, rng, model.params), name
+    )
     party.leader = leader
     if kind == "autocrat":
         party.personalism = max(party.personalism, 0.5)
     return leader
 
 
-def draw_successor(party: PartyAgent, year: int, hegemony: float, rng: np.random.Generator, params: Parameters) -> Leader:
+def draw_successor(
+    party: PartyAgent, year: int, hegemony: float, rng: np.random.Generator, params: Parameters
+) -> Leader:
     """Draw the next leader from the top ranks of the party's members.
 
     A candidate is drawn uniformly from the occupied rows of the highest rank present; if it is a reformer, the
@@ -91,13 +95,13 @@ def draw_successor(party: PartyAgent, year: int, hegemony: float, rng: np.random
         )
 
     kind = leader_kind(*traits(pick))
-    if kind in REFORMING_KINDS | {"economic_reformer"}:
-        if rng.random() < params.reformer_veto * party.centralism * hegemony:
-            kinds = np.array([leader_kind(*traits(int(r))) for r in candidates])
-            orthodox = candidates[~np.isin(kinds, list(REFORMING_KINDS | {"economic_reformer"}))]
-            if orthodox.size:
-                pick = int(rng.choice(orthodox))
-                kind = leader_kind(*traits(pick))
+    reforming = REFORMING_KINDS | {"economic_reformer"}
+    if kind in reforming and rng.random() < params.reformer_veto * party.centralism * hegemony:
+        kinds = np.array([leader_kind(*traits(int(r))) for r in candidates])
+        orthodox = candidates[~np.isin(kinds, list(reforming))]
+        if orthodox.size:
+            pick = int(rng.choice(orthodox))
+            kind = leader_kind(*traits(pick))
     party.leaders_so_far += 1
     leader = Leader(party.leaders_so_far, kind, *traits(pick), year, _term_end(year, rng, params))
     party.leader = leader
@@ -181,7 +185,9 @@ def crackdown_probability(state: StateAgent, party: PartyAgent, hegemony: float,
     return params.crackdown_success * state.repression * (1.0 - party.member_dissent) * ((1.0 - v) + v * hegemony)
 
 
-def crisis_response(state: StateAgent, party: PartyAgent, hegemony: float, rng: np.random.Generator, params: Parameters) -> bool:
+def crisis_response(
+    state: StateAgent, party: PartyAgent, hegemony: float, rng: np.random.Generator, params: Parameters
+) -> bool:
     """A regime facing mass protest cracks down or concedes. Returns whether the leader is to be replaced.
 
     Crisis: public dissent >= ``crisis_dissent``. A reforming leader concedes; another tries a crackdown
@@ -193,7 +199,9 @@ def crisis_response(state: StateAgent, party: PartyAgent, hegemony: float, rng: 
     if not state.crisis:
         return False
     model = state.model
-    model.log.record(model.year, state.code, "crisis", f"mass protest in {state.name} (public dissent {state.public_dissent:.2f})")
+    model.log.record(
+        model.year, state.code, "crisis", f"mass protest in {state.name} (public dissent {state.public_dissent:.2f})"
+    )
     replace = rng.random() < params.crisis_removal
     leader_kind_now = party.leader.kind if party.leader else "conservative"
     if leader_kind_now not in REFORMING_KINDS and rng.random() < crackdown_probability(state, party, hegemony, params):
@@ -205,7 +213,12 @@ def crisis_response(state: StateAgent, party: PartyAgent, hegemony: float, rng: 
     state.free_elections = True
     model.elections_due.add(state.code)
     state.note(f"a concession to mass protest (public dissent {state.public_dissent:.2f})")
-    model.log.record(model.year, state.code, "concession", f"{party.name} concedes to mass protest (monopoly now {party.monopoly:.2f})")
+    model.log.record(
+        model.year,
+        state.code,
+        "concession",
+        f"{party.name} concedes to mass protest (monopoly now {party.monopoly:.2f})",
+    )
     return replace or leader_kind_now not in REFORMING_KINDS
 
 

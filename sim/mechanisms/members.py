@@ -19,9 +19,13 @@ if TYPE_CHECKING:
 N_RANKS = 5  # primary organisation, district, regional, central committee, politburo
 
 
-def performance_gap(goal: np.ndarray, performance: np.ndarray, promise: float) -> np.ndarray:
-    """Gap between promised and delivered performance: max(0, G * promise - P) (MODEL.md section 2)."""
-    return np.maximum(0.0, goal * promise - performance)
+def performance_gap(goal: np.ndarray, performance: np.ndarray, market: np.ndarray, params: Parameters) -> np.ndarray:
+    """Gap between what the goal promises and what the party delivers.
+
+    gap = max(0, G * promise - P) + disillusion * market * G: performance below the promise (MODEL.md section 2),
+    plus a practice (market reform) that contradicts the declared goal of building communism.
+    """
+    return np.maximum(0.0, goal * params.promise_level - performance) + params.market_disillusion * market * goal
 
 
 def update_belief(
@@ -51,9 +55,7 @@ def drift_traits(table: MemberTable, gap: np.ndarray, centralism: np.ndarray, pa
     np.clip(s, 0.0, 1.0, out=s)
 
 
-def member_exits(
-    table: MemberTable, monopoly: np.ndarray, personalism: np.ndarray, params: Parameters
-) -> np.ndarray:
+def member_exits(table: MemberTable, monopoly: np.ndarray, personalism: np.ndarray, params: Parameters) -> np.ndarray:
     """Members leave: attrition, careerists without belief when the monopoly falls, and purges.
 
     exit = exit_monopoly * (1 - M)^2 * c * (1 - b)     (MODEL.md: "when M falls, careerists without belief leave")
@@ -172,9 +174,9 @@ def promote(
     """
     occupied = table.weight > 0
     rank = table.rank.astype(np.int64)
-    counts = np.bincount(
-        table.party * N_RANKS + rank, weights=occupied, minlength=table.n_parties * N_RANKS
-    ).reshape(table.n_parties, N_RANKS)
+    counts = np.bincount(table.party * N_RANKS + rank, weights=occupied, minlength=table.n_parties * N_RANKS).reshape(
+        table.n_parties, N_RANKS
+    )
     total = counts.sum(axis=1, keepdims=True)
     at_or_above = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]
     share = np.divide(at_or_above, total, out=np.zeros_like(at_or_above), where=total > 0)
@@ -210,12 +212,10 @@ def seed_members(
     joined while the party ruled carry careerism ``base + control * M*O``. Ranks go by tenure, with noise, to
     fill the rank pyramid.
     """
-    L = table.career_years
-    first = max(founded, year - L + 1)
+    ring = table.career_years
+    first = max(founded, year - ring + 1)
     years = np.arange(first, year + 1)
-    rows_by_year = [
-        block.start + (y % L) * block.rows_per_cohort + np.arange(block.rows_per_cohort) for y in years
-    ]
+    rows_by_year = [block.start + (y % ring) * block.rows_per_cohort + np.arange(block.rows_per_cohort) for y in years]
     rows = np.concatenate(rows_by_year)
     joined = np.repeat(years, block.rows_per_cohort)
     n = rows.size
@@ -231,14 +231,16 @@ def seed_members(
     table.careerism[rows] = careerism
     table.belief[rows] = belief
     table.reformism[rows] = _beta(rng, np.full(n, params.reformism_base), kappa)
-    table.sd_affinity[rows] = _beta(rng, params.sd_affinity_base + params.sd_affinity_disbelief * (1 - belief_mean), kappa)
+    table.sd_affinity[rows] = _beta(
+        rng, params.sd_affinity_base + params.sd_affinity_disbelief * (1 - belief_mean), kappa
+    )
     table.threshold[rows] = rng.normal(params.threshold_mean, params.threshold_sd, n)
     seniority = (year - joined) + rng.normal(0.0, 3.0, n)
     order = np.argsort(-seniority, kind="stable")
     targets = rank_targets(params)
     rank = np.zeros(n, dtype=np.int8)
     for r in range(1, N_RANKS):
-        rank[order[: int(round(targets[r] * n))]] = r
+        rank[order[: round(targets[r] * n)]] = r
     table.rank[rows] = rank
     if membership <= 0:
         table.cohort[rows] = -1

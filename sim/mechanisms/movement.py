@@ -116,13 +116,15 @@ def intervene(centre: InternationalAgent, party: PartyAgent, params: Parameters)
 
 
 def admonish(centre: InternationalAgent, party: PartyAgent, params: Parameters) -> None:
-    """Admonition: dependent parties comply (D up, A up); own-revolution parties resent it (A down)."""
+    """Admonition: own-revolution parties resent it (A down); dependent parties comply as far as the centre could
+    enforce it (D and A up by 0.05 * h * v, or 0.05 * h for a party out of office)."""
     party.admonished += 1
     if party.origin == "own_revolution" or (party.in_office and party.state.soviet_dependence < 0.2):
         party.alignment = clip01(party.alignment - params.alignment_interference)
     else:
-        party.centralism = min(1.0, party.centralism + 0.05)
-        party.alignment = clip01(party.alignment + 0.05)
+        leverage = centre.hegemony * (party.state.soviet_dependence if party.in_office else 1.0)
+        party.centralism = min(1.0, party.centralism + 0.05 * leverage)
+        party.alignment = clip01(party.alignment + 0.05 * leverage)
     if party.admonished == 1 or party.admonished % 5 == 0:
         centre.model.log.record(
             centre.model.year, party.state.code, "admonition", f"{centre.name} admonishes {party.name}"
@@ -130,7 +132,10 @@ def admonish(centre: InternationalAgent, party: PartyAgent, params: Parameters) 
 
 
 def split_from(centre: InternationalAgent, party: PartyAgent, params: Parameters) -> None:
-    """A party whose alignment fell below ``split_threshold`` splits or is expelled; it may found or join a rival centre."""
+    """A party whose alignment fell below ``split_threshold`` splits or is expelled.
+
+    A large ruling party may found a rival centre; a ruling party close to an existing rival centre joins its camp.
+    """
     model = centre.model
     party.camp = None
     party.hostility[centre.code] = 1.0
@@ -142,10 +147,14 @@ def split_from(centre: InternationalAgent, party: PartyAgent, params: Parameters
     rival = next((c for c in model.centres if c.rival and c.active), None)
     if rival is None and party.role == "ruling" and party.state.population >= params.rival_centre_population:
         model.add_rival_centre(party)
-    elif rival is not None and party.role == "ruling":
-        if ideological_distance(party, rival.party) < 0.25 and rival.party is not party:
-            party.camp = rival.code
-            model.log.record(model.year, party.state.code, "movement", f"{party.name} joins {rival.name}'s camp")
+    elif (
+        rival is not None
+        and party.role == "ruling"
+        and rival.party is not party
+        and ideological_distance(party, rival.party) < 0.25
+    ):
+        party.camp = rival.code
+        model.log.record(model.year, party.state.code, "movement", f"{party.name} joins {rival.name}'s camp")
 
 
 def centre_acts(centre: InternationalAgent) -> None:
@@ -158,7 +167,7 @@ def centre_acts(centre: InternationalAgent) -> None:
         return
     reforming = centre.party.leader is not None and centre.party.leader.kind in REFORMING_KINDS
     for party in model.communist_parties:
-        if party is centre.party or party.role == "dissolved" or not party.movement_member and party.role != "ruling":
+        if party is centre.party or party.role == "dissolved" or (not party.movement_member and party.role != "ruling"):
             continue
         if code_hostility := party.hostility.get(centre.code):
             party.hostility[centre.code] = code_hostility * (1.0 - params.hostility_decay * (2.0 if reforming else 1.0))
@@ -207,7 +216,9 @@ def admit_new_members(centre: InternationalAgent) -> None:
         if party.consolidated_years >= 5:
             party.movement_member = True
             party.camp = centre.code
-            model.log.record(model.year, party.state.code, "movement", f"{centre.name} recognises {party.name} as a Communist party")
+            model.log.record(
+                model.year, party.state.code, "movement", f"{centre.name} recognises {party.name} as a Communist party"
+            )
 
 
 def dissolve(centre: InternationalAgent) -> None:
@@ -218,7 +229,9 @@ def dissolve(centre: InternationalAgent) -> None:
         if party.camp == centre.code:
             party.camp = None
         party.hostility.pop(centre.code, None)
-    model.log.record(model.year, centre.host.code, "institution", f"{centre.name} dissolves (its host party no longer rules)")
+    model.log.record(
+        model.year, centre.host.code, "institution", f"{centre.name} dissolves (its host party no longer rules)"
+    )
 
 
 class Movement:
@@ -247,9 +260,13 @@ class Movement:
         members = [p for p in model.communist_parties if p.movement_member and p.role != "dissolved"]
         rulers = [q for q in members if q.role == "ruling"]
         nodes = {p.code: {"kind": "party", "state": p.state.code, "role": p.role, "camp": p.camp} for p in members}
-        nodes.update({c.code: {"kind": "centre", "state": c.host.code, "role": "centre", "camp": c.code} for c in active})
+        nodes.update(
+            {c.code: {"kind": "centre", "state": c.host.code, "role": "centre", "camp": c.code} for c in active}
+        )
         edges = {(c.code, p.code) for c in active for p in members if p.camp == c.code}
-        edges |= {(q.code, p.code) for q in rulers for p in members if p is not q and self._recognises(q, p, active_camps)}
+        edges |= {
+            (q.code, p.code) for q in rulers for p in members if p is not q and self._recognises(q, p, active_camps)
+        }
         graph = self.graph
         graph.remove_nodes_from([n for n in graph.nodes if n not in nodes])
         for node, attrs in nodes.items():

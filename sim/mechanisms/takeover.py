@@ -45,7 +45,9 @@ def takeover(state: StateAgent, established: bool = False) -> bool:
     if route == "soviet_backed":
         backing = hegemony * state.soviet_dependence
         if backing < params.takeover_backing_min and not established:
-            model.log.record(year, state.code, "takeover", f"no takeover in {state.name}: Soviet backing too weak ({backing:.2f})")
+            model.log.record(
+                year, state.code, "takeover", f"no takeover in {state.name}: Soviet backing too weak ({backing:.2f})"
+            )
             return False
         party.monopoly, party.centralism = params.installed_monopoly, max(party.centralism, params.installed_centralism)
         party.goal = 1.0
@@ -59,7 +61,10 @@ def takeover(state: StateAgent, established: bool = False) -> bool:
             sd.role = "banned"
             how += f"; forced merger with {sd.name}"
     elif route == "own_revolution":
-        party.monopoly, party.centralism = params.revolution_monopoly, max(party.centralism, params.revolution_centralism)
+        party.monopoly, party.centralism = (
+            params.revolution_monopoly,
+            max(party.centralism, params.revolution_centralism),
+        )
         party.goal = 1.0
         party.origin = "own_revolution"
         how = "by its own revolution"

@@ -1,0 +1,230 @@
+"""The patterns of MODEL.md section 4, measured on one run's tables (pattern-oriented validation).
+
+Each function takes the tables of one replicate (as written to Parquet, or :func:`frames` of a finished model) and
+returns what the pattern is about; the tests (``tests/test_patterns.py``) turn these into rates over an ensemble.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.model import CommunistWorld
+
+
+def frames(model: CommunistWorld) -> dict[str, pd.DataFrame]:
+    """The collected tables of a finished model."""
+    return {name: model.table(name) for name in ("states", "parties", "events", "elections")}
+
+
+# -- pattern 1 and 2: the 1989 cascade and its counterfactual ---------------------------------------------------------
+
+
+@dataclass
+class Collapse:
+    """One regime's fall: the year it became non_communist and what dissent looked like around it."""
+
+    code: str
+    year: int
+    dissent_before: float  # highest public dissent in the three years before the collapse year
+    opposition_before: float  # lowest private opposition in the two years before
+    peak_after_start: float  # highest public dissent in the first year of mass protest and the next
+
+
+@dataclass
+class Cascade:
+    """Outcome of pattern 1 (or 2) in one run."""
+
+    collapses: list[Collapse] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """Number of the watched states that fell."""
+        return len(self.collapses)
+
+
+def cascade(
+    states: pd.DataFrame, codes: tuple[str, ...], communist_in: int = 1985, by: int = 1991, crisis: float = 0.25
+) -> Cascade:
+    """Which of ``codes`` were communist in ``communist_in`` and non_communist by ``by``, and how they fell."""
+    result = Cascade()
+    table = states.set_index(["code", "year"]).sort_index()
+    for code in codes:
+        s = table.loc[code]
+        if s.loc[communist_in, "status"] != "communist":
+            continue
+        after = s.loc[communist_in + 1 : by]
+        fallen = after.index[after.status == "non_communist"]
+        if len(fallen) == 0:
+            continue
+        year = int(fallen[0])
+        protest = s.loc[communist_in + 1 : year]
+        started = protest.index[protest.public_dissent >= crisis]
+        start = int(started[0]) if len(started) else year
+        result.collapses.append(
+            Collapse(
+                code,
+                year,
+                float(s.loc[year - 3 : year - 1, "public_dissent"].max()),
+                float(s.loc[year - 2 : year - 1, "private_opposition"].min()),
+                float(s.loc[start : start + 1, "public_dissent"].max()),
+            )
+        )
+    return result
+
+
+# -- pattern 4: reform shock ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReformShock:
+    """What became of a reformer installed in a bloc state (pattern 4)."""
+
+    intervened: bool  # a military intervention within the window
+    reversed: bool  # reformer gone and centralism back to its pre-shock level at the window's end
+    went_through: bool  # no intervention, and centralism down by at least 0.1 (or the state left communism)
+
+
+def reform_shock(frames_: dict[str, pd.DataFrame], code: str, year: int, window: int = 2) -> ReformShock:
+    """Follow the reform shock in ``code`` from ``year`` to ``year + window``."""
+    states = frames_["states"].set_index(["code", "year"]).loc[code]
+    events = frames_["events"]
+    intervened = bool(
+        ((events.code == code) & (events.kind == "intervention") & events.year.between(year, year + window)).any()
+    )
+    before = states.loc[year - 1]
+    after = states.loc[year + window]
+    reversed_ = after.leader_kind not in ("reformer", "closet_social_democrat") and after.centralism >= min(
+        before.centralism, 0.85
+    )
+    went_through = not intervened and (after.centralism <= before.centralism - 0.1 or after.status != "communist")
+    return ReformShock(intervened, bool(reversed_), bool(went_through))
+
+
+# -- pattern 7: electoral weakness ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Elections:
+    """Free elections in one run (pattern 7)."""
+
+    n: int  # elections with both a Communist and a social-democratic list
+    below_social_democrats: float  # share of those where Communists polled below social democrats
+    communists_lead: float  # share of all elections where Communists were the largest list
+    founding_shares: list[float]  # Communist shares in each party's first free election
+
+
+def electoral_weakness(elections: pd.DataFrame) -> Elections:
+    """Summarise the run's free elections."""
+    if elections.empty:
+        return Elections(0, float("nan"), float("nan"), [])
+    both = elections.dropna(subset=["social_democratic"])
+    below = float((both.communist < both.social_democratic).mean()) if len(both) else float("nan")
+    others = elections[["social_democratic", "other"]].fillna(0.0).max(axis=1)
+    lead = float((elections.communist > others).mean())
+    founding = elections[elections.founding.astype(bool)].communist.tolist()
+    return Elections(len(both), below, lead, founding)
+
+
+# -- pattern 8: generational decay ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Generations:
+    """Belief and careerism across a ruling party's generations (pattern 8)."""
+
+    code: str
+    cohort_belief_slope: float  # change per year of recruits' mean belief at entry, over the party's rule
+    believers_first_decade: float  # mean believer share in the first ten years of rule
+    believers_late: float  # mean believer share from regime age ``late_age`` on (nan if never reached)
+    careerism_control_corr: float  # correlation of recruits' careerism with M*O over the rule
+    careerists_first_decade: float  # mean share of careerists and conservatives in the first ten years of rule
+    careerists_late: float  # the same from regime age ``late_age`` on (nan if never reached)
+
+
+def generations(frames_: dict[str, pd.DataFrame], party: str, late_age: int = 40) -> Generations:
+    """Measure generational decay in one party during its rule."""
+    parties = frames_["parties"]
+    states = frames_["states"]
+    p = parties[(parties.code == party)].set_index("year")
+    ruling = p[p.role == "ruling"]
+    state = p.state.iloc[0]
+    s = states[states.code == state].set_index("year").loc[ruling.index]
+    age = s.regime_age
+    recruits = ruling.recruit_belief.dropna()
+    slope = float(np.polyfit(recruits.index, recruits.values, 1)[0]) if len(recruits) > 5 else float("nan")
+    early = ruling.share_believer[(age >= 0) & (age < 10)]
+    late = ruling.share_believer[age >= late_age]
+    control = (s.monopoly * s.ownership).loc[recruits.index]
+    careerism = ruling.recruit_careerism.loc[recruits.index]
+    corr = float(np.corrcoef(careerism, control)[0, 1]) if control.std() > 0 else float("nan")
+    careerists = ruling.share_careerist + ruling.share_conservative
+
+    def mean(values: pd.Series) -> float:
+        return float(values.mean()) if len(values) else float("nan")
+
+    return Generations(
+        party,
+        slope,
+        mean(early),
+        mean(late),
+        corr,
+        mean(careerists[(age >= 0) & (age < 10)]),
+        mean(careerists[age >= late_age]),
+    )
+
+
+# -- pattern 12: Kornai coherence -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReformSocialismSpell:
+    """A spell of reform socialism: the political core and state ownership kept, the plan given up."""
+
+    code: str
+    start: int
+    length: int
+    ending: str  # recentralised, hybridised, transition, or open (still going at the end of the run)
+
+
+@dataclass
+class Coherence:
+    """Pattern 12 in one run."""
+
+    classical_min_shortage: float  # lowest shortage in a classical configuration (O, C >= .75, M >= .8)
+    classical_years: int
+    spells: list[ReformSocialismSpell]
+
+
+def kornai_coherence(frames_: dict[str, pd.DataFrame]) -> Coherence:
+    """Shortage under the classical configuration, and the spells of reform socialism and how they ended.
+
+    Reform socialism: a ruling party pursuing market reform (market > 0) with F1, F2 and F3 holding and F4 lost.
+    """
+    states = frames_["states"]
+    parties = frames_["parties"]
+    market = parties[parties.family == "ruling_communist"][["year", "state", "market"]].rename(
+        columns={"state": "code"}
+    )
+    s = states.merge(market, on=["year", "code"], how="left").fillna({"market": 0.0})
+    classical = s[(s.ownership >= 0.75) & (s.command >= 0.75) & (s.monopoly >= 0.8) & s.in_office]
+    s["reform_socialism"] = s.in_office & (s.market > 0) & s.f1 & s.f2 & s.f3 & ~s.f4
+    spells: list[ReformSocialismSpell] = []
+    for code, d in s.sort_values("year").groupby("code"):
+        d = d.set_index("year")
+        start = None
+        for year, flag in d.reform_socialism.items():
+            if flag and start is None:
+                start = year
+            elif not flag and start is not None:
+                row = d.loc[year]
+                ending = "recentralised" if row.f4 else "hybridised" if row.f1 and row.f2 else "transition"
+                spells.append(ReformSocialismSpell(code, int(start), int(year - start), ending))
+                start = None
+        if start is not None:
+            spells.append(ReformSocialismSpell(code, int(start), int(d.index.max() - start + 1), "open"))
+    return Coherence(float(classical.shortage.min()) if len(classical) else float("nan"), len(classical), spells)

@@ -1,0 +1,53 @@
+"""Shared fixtures: cached stylized runs, so pattern tests reuse one ensemble."""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import pandas as pd
+import pytest
+
+from sim import CommunistWorld
+
+CI_SEEDS = tuple(range(4))
+"""Seeds of the ensemble pattern tests in CI; ``--ensemble`` (marker ``ensemble``) uses ENSEMBLE_SEEDS."""
+ENSEMBLE_SEEDS = tuple(range(int(os.environ.get("SIM_ENSEMBLE_SEEDS", "30"))))
+
+BLOC = ("BLA", "BLB", "BLC", "BLD", "BLE", "BLF")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--ensemble", action="store_true", help="run the pattern tests over the full ensemble")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--ensemble"):
+        return
+    skip = pytest.mark.skip(reason="full-ensemble pattern test: run with --ensemble")
+    for item in items:
+        if "ensemble" in item.keywords:
+            item.add_marker(skip)
+
+
+@functools.cache
+def run_stylized(seed: int, **overrides) -> CommunistWorld:
+    """A finished stylized run (cached per seed and overrides; do not mutate the returned model)."""
+    return CommunistWorld("stylized", rng=seed, **overrides).run()
+
+
+def stylized_run(seed: int, **overrides) -> CommunistWorld:
+    """:func:`run_stylized` with list-valued overrides made hashable."""
+    frozen = {k: tuple(map(tuple, v)) if isinstance(v, list) else v for k, v in overrides.items()}
+    return run_stylized(seed, **frozen)
+
+
+def statuses(model: CommunistWorld) -> pd.DataFrame:
+    """Status by year (rows) and state code (columns)."""
+    return model.table("states").pivot(index="year", columns="code", values="status")
+
+
+@pytest.fixture(params=CI_SEEDS)
+def seed(request: pytest.FixtureRequest) -> int:
+    """One CI seed."""
+    return request.param
