@@ -112,6 +112,19 @@ def params(group: Annotated[str | None, typer.Argument(help="Only this group.")]
             print(f"  {p.name:<28} {p.default:<8g} [{p.lo:g}, {p.hi:g}] {p.unit:<14} {p.doc}")
 
 
+@app.command()
+def docs(check: Annotated[bool, typer.Option(help="Only check that docs/ODD.md is current.")] = False) -> None:
+    """Regenerate the parameter tables of docs/ODD.md from sim/params.py."""
+    from sim import odd
+
+    if check:
+        if not odd.is_current():
+            _fail(f"{odd.ODD_PATH} is out of date: run `uv run sim docs`", 1)
+        print(f"{odd.ODD_PATH}: current")
+        return
+    print(f"{odd.ODD_PATH}: {'updated' if odd.write() else 'already current'}")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
