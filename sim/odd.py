@@ -37,9 +37,7 @@ def parameter_tables() -> str:
             "|---|---|---|---|---|---|",
         ]
         for p in by_group(group):
-            parts.append(
-                f"| `{p.name}` | {p.default:g} | {p.lo:g} to {p.hi:g} | {p.unit} | {p.doc} | {p.source} |"
-            )
+            parts.append(f"| `{p.name}` | {p.default:g} | {p.lo:g} to {p.hi:g} | {p.unit} | {p.doc} | {p.source} |")
         parts.append("")
     parts.append(END)
     return "\n".join(parts)
