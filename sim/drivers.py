@@ -99,7 +99,7 @@ def apply_event(model: CommunistWorld, event: EventSpec) -> None:
         party = state.communist
         if party is None:
             return
-        leader = leadership.install_leader(party, str(event.value), year, name=event.name)
+        leader = leadership.install_leader(party, str(event.value), year, name=event.name, until_replaced=True)
         state.note(f"{leader.describe()} took over{note}")
         model.log.record(year, state.code, "leader", f"{party.name}: {leader.describe()} takes over{note}")
     elif kind == "institution":

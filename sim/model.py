@@ -84,7 +84,8 @@ class CommunistWorld(mesa.Model):
         self.year = info.start_year
         self.streams = Streams(self.rng)
         self.drivers = Drivers(self.spec)
-        self.elections_due: set[str] = set()
+        self.elections_due: set[str] = set()  # states holding a free election this year
+        self.elections_called: set[str] = set()  # founding elections called this year, held next year
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "year": "year",
@@ -234,6 +235,7 @@ class CommunistWorld(mesa.Model):
         """Advance one year (see the module docstring for the order of mechanisms)."""
         self.year += 1
         year, params = self.year, self.params
+        self.elections_due, self.elections_called = self.elections_called, set()
         for state in self.states:
             state.causes = []
             state.crisis = False
@@ -426,10 +428,10 @@ class CommunistWorld(mesa.Model):
             )
         leadership.reform_program(party, state, hegemony, params)
         leadership.sticky_goal(party, hegemony, state, params)
-        if party.monopoly < params.transition_monopoly:
+        if party.monopoly < params.transition_monopoly and state.code not in self.elections_called:
             state.free_elections = True
-            self.elections_due.add(state.code)
-            state.note("founding free elections")
+            self.elections_called.add(state.code)
+            state.note("founding free elections called")
 
     # -- classification and data --------------------------------------------------------------------------------
     def _classify(self, record_events: bool) -> None:

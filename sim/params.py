@@ -138,7 +138,7 @@ _TABLE: list[Param] = [
     Param("crisis_dissent", "leadership", 0.25, 0.0, 1.0, "share", "public dissent share at which a regime is in crisis", _FIRST),
     Param("crackdown_success", "leadership", 0.85, 0.0, 1.0, "probability", "chance a crackdown by a loyal apparatus with full capacity succeeds", _FIRST),
     Param("concession_monopoly", "leadership", 0.4, 0.0, 1.0, "share", "monopoly lost when the party concedes to mass protest (round table, free elections)", _FIRST),
-    Param("transition_monopoly", "leadership", 0.6, 0.0, 1.0, "share", "monopoly below which a ruling party must hold founding free elections", _FIRST),
+    Param("transition_monopoly", "leadership", 0.6, 0.0, 1.0, "share", "monopoly below which a ruling party calls founding free elections (held the next year)", _FIRST),
     Param("term_min", "leadership", 10, 1, 50, "years", "shortest regular term of a party leader", "MODEL.md section 2", integer=True),
     Param("term_max", "leadership", 20, 1, 60, "years", "longest regular term of a party leader", "MODEL.md section 2", integer=True),
     Param("crisis_removal", "leadership", 0.35, 0.0, 1.0, "probability", "yearly chance a leader is replaced while the regime is in crisis", _FIRST),

@@ -12,7 +12,7 @@ from sim import CommunistWorld
 from sim.agents import InternationalAgent, MemberAgent, PartyAgent, StateAgent
 from sim.features import FEATURES, Status, status_from_features
 from sim.scenario import load
-from tests.conftest import stylized_run
+from tests.conftest import CI_SEEDS, stylized_run
 
 INDICATORS = ("monopoly", "centralism", "ownership", "command", "goal")
 
@@ -110,15 +110,22 @@ def test_every_status_change_is_logged_with_its_features():
 
 
 def test_a_state_stops_being_communist_with_the_same_leader_in_office():
-    """The hegemon under a reformer: non_communist during the reform, with the same leader, the state still there."""
-    model = stylized_run(2)
-    heg = model.table("states").query("code == 'HEG'").set_index("year")
-    change = heg.index[(heg.status == "non_communist") & (heg.index > 1980)][0]
-    assert heg.loc[change - 1, "status"] == "communist"
-    assert heg.loc[change, "leader_id"] == heg.loc[change - 1, "leader_id"]
-    assert heg.loc[change, "leader_kind"] == "reformer"
-    assert not heg.loc[change, "f2"]  # centralism goes first
-    assert heg.loc[change:].index.max() == model.end_year  # the state goes on
+    """The hegemon under a reformer leaves the category with the same leader in office and the state going on.
+
+    The chapter's claim is that this *can* happen (the USSR in 1989); here it must happen in most CI seeds.
+    """
+    same_leader = 0
+    for seed in CI_SEEDS:
+        model = stylized_run(seed)
+        heg = model.table("states").query("code == 'HEG'").set_index("year")
+        change = heg.index[(heg.status == "non_communist") & (heg.index > 1980)][0]
+        assert heg.loc[change - 1, "status"] == "communist"
+        assert not heg.loc[change, "f2"]  # centralism goes (at the latest) with the monopoly
+        assert heg.loc[change:].index.max() == model.end_year  # the state goes on
+        if heg.loc[change, "in_office"] and heg.loc[change, "leader_id"] == heg.loc[change - 1, "leader_id"]:
+            assert heg.loc[change, "leader_kind"] == "reformer"
+            same_leader += 1
+    assert same_leader >= len(CI_SEEDS) // 2
 
 
 def test_a_hybrid_keeps_the_political_core_in_a_run():

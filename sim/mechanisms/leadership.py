@@ -54,15 +54,18 @@ def _term_end(year: int, rng: np.random.Generator, params: Parameters) -> int:
     return year + int(rng.integers(params.term_min, max(params.term_min, params.term_max) + 1))
 
 
-def install_leader(party: PartyAgent, kind: str, year: int, name: str = "") -> Leader:
-    """Put a leader of a given kind in office (a driver's cause: e.g. a reformer General Secretary in 1985)."""
+def install_leader(party: PartyAgent, kind: str, year: int, name: str = "", until_replaced: bool = False) -> Leader:
+    """Put a leader of a given kind in office, with the profile traits of :data:`LEADER_PROFILES`.
+
+    A leader named by a driver (``until_replaced=True``: e.g. a reformer General Secretary in 1985) serves until
+    the next driver or a crisis removes it; one installed by a mechanism (an intervention) serves a regular term.
+    """
     model = party.model
     rng = model.streams(f"succession/{party.code}")
     belief, careerism, reformism, sd = LEADER_PROFILES[kind]
     party.leaders_so_far += 1
-    leader = Leader(
-        party.leaders_so_far, kind, belief, careerism, reformism, sd, year, _term_end(year, rng, model.params), name
-    )
+    term_end = year + 10_000 if until_replaced else _term_end(year, rng, model.params)
+    leader = Leader(party.leaders_so_far, kind, belief, careerism, reformism, sd, year, term_end, name)
     party.leader = leader
     if kind == "autocrat":
         party.personalism = max(party.personalism, 0.5)
@@ -113,7 +116,8 @@ def consolidate(party: PartyAgent, target: float, capacity: float, params: Param
 
     Not while the regime is in crisis or has called free elections.
     """
-    if party.monopoly < target and not party.state.crisis and party.state.code not in party.model.elections_due:
+    called = party.model.elections_called | party.model.elections_due
+    if party.monopoly < target and not party.state.crisis and party.state.code not in called:
         party.monopoly = approach(party.monopoly, target, params.consolidation_rate * capacity_cap(capacity, params))
 
 
@@ -192,7 +196,8 @@ def crisis_response(
 
     Crisis: public dissent >= ``crisis_dissent``. A reforming leader concedes; another tries a crackdown
     (:func:`crackdown_probability`): success silences the streets and leaves fear; failure forces the concession.
-    A concession lowers M by ``concession_monopoly`` and calls free elections (a round table). In a crisis the leader
+    A concession lowers M by ``concession_monopoly`` and calls founding free elections for the next year (a round
+    table). In a crisis the leader
     is replaced with probability ``crisis_removal`` (always after a failed crackdown).
     """
     state.crisis = state.public_dissent >= params.crisis_dissent
@@ -211,7 +216,8 @@ def crisis_response(
         return replace
     party.monopoly = clip01(party.monopoly - params.concession_monopoly)
     state.free_elections = True
-    model.elections_due.add(state.code)
+    if state.code not in model.elections_due:  # unless this year's election is already the founding one
+        model.elections_called.add(state.code)
     state.note(f"a concession to mass protest (public dissent {state.public_dissent:.2f})")
     model.log.record(
         model.year,

@@ -94,7 +94,9 @@ def takeover(state: StateAgent, established: bool = False) -> bool:
     else:
         state.fear = max(state.fear, params.fear_crackdown)
         state.repression = max(state.repression, 0.8 * state.capacity)
-    if party.members is not None and party.members.total > 0:
+    if party.leader is not None and party.leader.since >= year:
+        pass  # a driver installed this year's leader (e.g. the revolution's founder): keep it
+    elif party.members is not None and party.members.total > 0:
         rng = model.streams(f"succession/{party.code}")
         draw_successor(party, year, hegemony, rng, params)
     else:
