@@ -14,14 +14,16 @@ import mesa
 import numpy as np
 
 from sim.features import Classification, Indicators, Status
-from sim.population import MEMBER_TYPES, PartyMembers, classify_members
+from sim.population import MEMBER_TYPES, PartyMembers, classify_members, member_opposition
 
 if TYPE_CHECKING:
     from sim.model import CommunistWorld
 
-Role = Literal["ruling", "elected", "coalition", "opposition", "banned", "dissolved"]
+Role = Literal["ruling", "elected", "coalition", "opposition", "banned", "dissolved", "unfounded"]
 Origin = Literal["own_revolution", "installed", "other", "nonruling"]
 IN_OFFICE: frozenset[str] = frozenset({"ruling", "elected", "coalition"})
+INACTIVE: frozenset[str] = frozenset({"banned", "dissolved", "unfounded"})
+"""Roles of a party that cannot contest elections, recruit openly or take office."""
 
 REFORMING_KINDS: frozenset[str] = frozenset({"reformer", "closet_social_democrat"})
 """Leader kinds that pursue the political reform sequence (glasnost, market, contested elections)."""
@@ -144,6 +146,7 @@ class StateAgent(mesa.Agent):
         self.soviet_dependence: float = spec.soviet_dependence
         self.capacity: float = spec.state_capacity
         self.free_elections: bool = spec.free_elections
+        self.electoral_system: str = spec.electoral_system
         self.private_agriculture: bool = spec.private_agriculture
         self.base_ownership: float = spec.ownership
         self.base_command: float = spec.command
@@ -162,8 +165,10 @@ class StateAgent(mesa.Agent):
         self.private_opposition = 0.0
         self.commitment = 1.0
         self.monopoly_pressure = 0.95
+        self.emigration = 0.0  # driver: yearly share of privately opposed citizens who can leave (exit)
         self.regime_start: int | None = None
         self.was_communist_ruled = False
+        self.ever_communist = False  # classified communist or hybrid in some year so far
         self.crisis = False
         self.last_election: int | None = None
         self.communist: PartyAgent | None = None
@@ -225,7 +230,8 @@ class PartyAgent(mesa.Agent):
         monopoly: M (F1); centralism: D (F2); goal: G (F5).
         alignment: A, alignment with Moscow.
         personalism: power of the top leader over the oligarchy.
-        market: depth of market reform pursued (0 classical, up to ~0.75).
+        market: depth of market reform of coordination pursued (0 classical, up to ~0.75).
+        private: depth of ownership reform pursued (a non-state sector; 0 classical).
         camp: code of the centre whose camp it belongs to, or None (independent).
         hostility: per centre code, hostility left by an expulsion or split (decays).
         movement_member: whether the movement counts it as a Communist party.
@@ -247,7 +253,8 @@ class PartyAgent(mesa.Agent):
         self.goal: float = spec.goal if spec.family == "communist" else 0.0
         self.alignment: float = spec.alignment if spec.family == "communist" else 0.0
         self.personalism = 0.0
-        self.market = 0.0
+        self.market = 0.0  # reform of coordination: plan replaced by market (0 classical)
+        self.private = 0.0  # reform of ownership: a non-state sector allowed (0 classical)
         self.camp: str | None = None
         self.hostility: dict[str, float] = {}
         self.movement_member = spec.family == "communist"
@@ -256,6 +263,7 @@ class PartyAgent(mesa.Agent):
         self.names: list[tuple[int, str]] = [(model.start_year, spec.name)]
         self.members = members
         self.initial_members: float = spec.members
+        self.founded: int | None = spec.founded
         self.initial_share = 0.0  # vote share implied by the initial membership (until a first election)
         self.plain_members: float = spec.members  # membership of a party without member rows
         self.member_dissent = 0.0
@@ -265,7 +273,7 @@ class PartyAgent(mesa.Agent):
         self.consolidated_years = 0
         self.leaders_so_far = 0
         self.election_contested = False
-        self.pending_merger = 0.0  # members absorbed by a forced merger, seated with the next cohort
+        self.pending_recruits: list[tuple[float, float, float]] = []  # (members, belief, sd affinity) to seat
         self.recruits = 0.0  # real members recruited this year
         self.recruit_belief = float("nan")  # mean belief of this year's cohort at entry
         self.recruit_careerism = float("nan")  # mean careerism of this year's cohort at entry
@@ -286,6 +294,16 @@ class PartyAgent(mesa.Agent):
     def in_office(self) -> bool:
         """Whether the party holds office (alone or in a coalition)."""
         return self.role in IN_OFFICE
+
+    @property
+    def active(self) -> bool:
+        """Whether the party exists and is legal (not banned, dissolved or yet to be founded)."""
+        return self.role not in INACTIVE
+
+    @property
+    def exists(self) -> bool:
+        """Whether the party has been founded and not dissolved (a banned party still exists underground)."""
+        return self.role not in ("dissolved", "unfounded")
 
     @property
     def membership(self) -> float:
@@ -367,8 +385,9 @@ class MemberAgent(mesa.Agent):
 
     @property
     def private_opposition(self) -> float:
-        """x = 0.4 s + 0.3 r + 0.3 (1 - b)."""
-        return 0.4 * self.sd_affinity + 0.3 * self.reformism + 0.3 * (1.0 - self.belief)
+        """x = (0.4 s + 0.3 r + 0.3 (1 - b)) (1 - loyalty c) (:func:`sim.population.member_opposition`)."""
+        loyalty = self.model.params.careerist_loyalty
+        return float(member_opposition(self.belief, self.careerism, self.reformism, self.sd_affinity, loyalty))
 
     @property
     def kind(self) -> str:

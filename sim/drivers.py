@@ -1,10 +1,14 @@
 """Drivers: yearly schedules and dated events. They set causes, never outcomes.
 
 Schedules give, for every year, the centre's ``hegemony`` and ``tolerance`` and each state's ideological
-``commitment`` and ``monopoly_pressure``; events are dated causes (a leader of a given kind takes over, an
+``commitment``, ``monopoly_pressure`` and ``emigration`` (the yearly share of its privately opposed citizens
+able to leave); events are dated causes (a leader of a given kind takes over, an
 institution is founded or dissolved, a doctrine is proclaimed, a policy or party rule is adopted, an army
 occupies, an elected coalition forms, a coup happens, a party is renamed, a free election is held). What
-follows from them (status, features) is computed by the mechanisms.
+follows from them (status, features) is computed by the mechanisms. Kinds: ``leader``, ``institution``,
+``doctrine``, ``policy``, ``party_rule``, ``occupation`` and ``withdrawal`` (of foreign troops: Soviet
+dependence up or down), ``coalition``, ``coup`` (ends free elections and bans the party), ``ban`` (bans the
+party, elections go on), ``rename``, ``election`` (restores free elections and legalises banned parties).
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ class Drivers:
             else:
                 for code in s.states:
                     self.state_schedules[s.variable][code] = schedule
+        self.population = {s.code: Schedule(list(s.population_points)) for s in spec.states if s.population_points}
         self.events: dict[int, list[EventSpec]] = defaultdict(list)
         for e in spec.drivers.events:
             self.events[e.year].append(e)
@@ -78,8 +83,11 @@ class Drivers:
                 centre.hegemony = self.value("hegemony", year)
                 centre.tolerance = self.value("tolerance", year)
         for state in model.states:
+            if state.code in self.population:
+                state.population = self.population[state.code](year)
             state.commitment = self.value("commitment", year, state.code)
             state.monopoly_pressure = self.value("monopoly_pressure", year, state.code)
+            state.emigration = self.value("emigration", year, state.code)
 
     def apply_events(self, model: CommunistWorld, year: int) -> None:
         """Fire this year's dated events, in file order."""
@@ -117,10 +125,12 @@ def apply_event(model: CommunistWorld, event: EventSpec) -> None:
         party = state.party_in_office
         if party is None:
             return
-        if event.value == "market_opening":
+        if event.value == "market_opening":  # private trade and small enterprise legalised (NEP)
             party.market = max(party.market, 0.5)
-        else:  # command_drive
+            party.private = max(party.private, 0.3)
+        else:  # command_drive: collectivisation and the plan
             party.market = 0.0
+            party.private = 0.0
         state.note(f"{str(event.value).replace('_', ' ')} policy{note}")
         model.log.record(year, state.code, "policy", f"{state.name}: {str(event.value).replace('_', ' ')}{note}")
     elif kind == "party_rule":
@@ -135,14 +145,20 @@ def apply_event(model: CommunistWorld, event: EventSpec) -> None:
             occupied = model.state_by_code[code]
             occupied.soviet_dependence = max(occupied.soviet_dependence, float(event.value))
         model.log.record(year, "", "occupation", f"occupation of {', '.join(event.states)}{note}")
+    elif kind == "withdrawal":
+        for code in event.states:
+            left = model.state_by_code[code]
+            left.soviet_dependence = min(left.soviet_dependence, float(event.value))
+        model.log.record(year, "", "withdrawal", f"foreign troops withdraw from {', '.join(event.states)}{note}")
     elif kind == "coalition":
         takeover.join_coalition(state, note)
     elif kind == "coup":
         takeover.coup(state, note)
+    elif kind == "ban":
+        takeover.ban(state, note)
     elif kind == "rename":
         party = model.party_by_code[event.party]
         party.rename(year, str(event.value))
         model.log.record(year, party.state.code, "rename", f"{party.names[-2][1]} renamed {party.name}{note}")
     elif kind == "election":
-        state.free_elections = True
-        model.elections_due.add(state.code)
+        takeover.restore_elections(state, note)

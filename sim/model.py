@@ -43,7 +43,7 @@ STATE_COLUMNS = (
 )  # fmt: skip
 PARTY_COLUMNS = (
     "year", "code", "state", "name", "family", "role", "monopoly", "centralism", "goal", "alignment",
-    "personalism", "market", "camp", "recognised", "members", "vote_share", "leader_kind", "leader_id",
+    "personalism", "market", "private", "camp", "recognised", "members", "vote_share", "leader_kind", "leader_id",
     "leader_since", "member_dissent", "member_opposition", "mean_belief", "mean_careerism", "top_reformers",
     "recruits", "recruit_belief", "recruit_careerism",
     *(f"share_{t}" for t in MEMBER_TYPES),
@@ -162,10 +162,15 @@ class CommunistWorld(mesa.Model):
             party.camp = primary.code if primary is not None else None
         self.drivers.apply_events(self, year)
         rng = self.streams("members/seed")
+        for party in self.parties:
+            if party.founded is not None and party.founded > year:
+                party.role = "unfounded"
         for party, block in zip(self.communist_parties, self.members.blocks, strict=True):
             spec = next(p for p in self.spec.parties if p.code == party.code)
             state = party.state
-            established = state.entry_year is not None and state.entry_year <= year
+            if party.role == "unfounded":
+                continue
+            established = state.entry_year is not None and state.entry_year < year
             founded = spec.founded or min(state.entry_year or year, year) - 15
             belief = params.founding_belief * (0.7 if state.route_to_power == "other" else 1.0)
             control = state.monopoly_pressure * economy.capacity_cap(state.capacity, params) if established else 0.0
@@ -174,8 +179,10 @@ class CommunistWorld(mesa.Model):
                 belief, control, rng, params,
             )  # fmt: skip
         for state in self.states:
-            if state.entry_year is not None and state.entry_year <= year:
+            if state.entry_year is not None and state.entry_year < year:
                 takeover.takeover(state, established=True)
+            elif state.entry_year == year:
+                takeover.takeover(state)  # a revolution in the first year of the scenario
         for party in self.communist_parties:
             adults = party.state.population * 1e6 * params.adult_share
             party.initial_share = party.initial_members / max(1.0, params.nonruling_membership * adults)
@@ -200,6 +207,16 @@ class CommunistWorld(mesa.Model):
         self._classify(record_events=False)
         self._collect()
 
+    def _found(self, party: PartyAgent) -> None:
+        """A party founded during the run: legal opposition, its founders seated with this year's cohort."""
+        party.role = "opposition"
+        primary = self.primary_centre
+        if party.family == "communist":
+            party.camp = primary.code if primary is not None else None
+            belief = self.params.founding_belief
+            party.pending_recruits.append((party.initial_members, belief, self.params.sd_affinity_base))
+        self.log.record(self.year, party.state.code, "founding", f"{party.name} is founded")
+
     def add_rival_centre(self, party: PartyAgent) -> InternationalAgent:
         """A ruling party that broke with Moscow founds a second centre of the movement (Beijing after 1960)."""
         code = f"{party.state.code}_CENTRE"
@@ -220,11 +237,15 @@ class CommunistWorld(mesa.Model):
         return next((c for c in self.centres if not c.rival), None)
 
     def hegemony_for(self, party: PartyAgent) -> float:
-        """Hegemony of the active centre of the party's camp (0 for independent parties)."""
+        """Hegemony of the active centre of the party's camp; ``rival_hegemony`` for a party outside any camp.
+
+        An independent ruling party enforces orthodoxy on itself as a rival centre does on its camp, with no army
+        abroad: its reformers are screened, and concede elections, as under that level of hegemony.
+        """
         for centre in self.centres:
             if centre.code == party.camp and centre.active:
                 return centre.hegemony
-        return 0.0
+        return self.params.rival_hegemony
 
     def status_count(self, status: Status) -> int:
         """Number of states with ``status`` this year."""
@@ -241,6 +262,9 @@ class CommunistWorld(mesa.Model):
             state.crisis = False
         self.drivers.apply_schedules(self, year)
         self.drivers.apply_events(self, year)
+        for party in self.parties:
+            if party.role == "unfounded" and party.founded == year:
+                self._found(party)
         for state in self.states:
             party = state.communist
             if state.entry_year == year and party is not None and party.role not in ("ruling", "dissolved"):
@@ -279,14 +303,14 @@ class CommunistWorld(mesa.Model):
             "ruling": np.array([p.role == "ruling" for p in cps]),
             "in_office": np.array([p.in_office for p in cps]),
             "ever_ruled": np.array([p.state.was_communist_ruled for p in cps]),
-            "active": np.array([p.role not in ("banned", "dissolved") for p in cps]),
+            "active": np.array([p.active for p in cps]),
             "performance": np.array([p.state.performance for p in cps]),
             "ownership": np.array([p.state.ownership for p in cps]),
             "commitment": np.array([p.state.commitment for p in cps]),
             "hegemony": np.array([self.hegemony_for(p) for p in cps]),
             "adults": np.array([p.state.population * 1e6 * self.params.adult_share for p in cps]),
             "share": np.array([p.vote_share if p.vote_share is not None else p.initial_share for p in cps]),
-            "merger": np.array([p.pending_merger for p in cps]),
+            "age": np.array([p.state.regime_age if p.role == "ruling" else 0 for p in cps]),
         }
 
     def _members_year(self) -> None:
@@ -296,18 +320,17 @@ class CommunistWorld(mesa.Model):
         centre = self.primary_centre
         host = centre.party if centre is not None else None
         own_gap = members.performance_gap(a["goal"], a["performance"], a["market"], params)
+        own_shortfall = members.performance_shortfall(a["goal"], a["performance"], params)
+        model_gap = model_shortfall = 0.0
         if host is not None and host.role == "ruling":
-            model_gap = float(
-                members.performance_gap(
-                    np.array([host.goal]), np.array([host.state.performance]), np.array([host.market]), params
-                )[0]
-            )
-        else:
-            model_gap = 0.0
+            goal, perf = np.array([host.goal]), np.array([host.state.performance])
+            model_gap = float(members.performance_gap(goal, perf, np.array([host.market]), params)[0])
+            model_shortfall = float(members.performance_shortfall(goal, perf, params)[0])
         # a party out of office measures the promise by the model it defends (Moscow's, as far as it is aligned)
         gap = np.where(a["ruling"], own_gap, a["alignment"] * model_gap)
+        shortfall = np.where(a["ruling"], own_shortfall, a["alignment"] * model_shortfall)
         members.update_belief(table, gap, a["centralism"], a["commitment"], params)
-        members.drift_traits(table, gap, a["centralism"], params)
+        members.drift_traits(table, shortfall, a["centralism"], params)
         exit_monopoly = np.where(a["ever_ruled"] & a["active"], a["monopoly"], 1.0)
         members.member_exits(table, exit_monopoly, a["personalism"], params)
         retiring = table.cohort_rows(year)
@@ -315,37 +338,37 @@ class CommunistWorld(mesa.Model):
             table.party[retiring], weights=table.weight[retiring], minlength=table.n_parties
         )
         control = np.where(a["ruling"], a["monopoly"] * a["ownership"], 0.0)
-        target = members.target_membership(a["adults"], a["monopoly"], a["ruling"], a["share"], a["active"], params)
+        maturity = 1.0 - np.exp(-a["age"] / params.apparatus_years)
+        target = members.target_membership(
+            a["adults"], a["monopoly"], maturity, a["ruling"], a["share"], a["active"], params
+        )
         normal = np.maximum(0.0, params.recruit_speed * (target - current))
-        merger = a["merger"]
-        recruits = normal + merger
-        mix = np.divide(merger, recruits, out=np.zeros_like(recruits), where=recruits > 0)
+        # members joining outside normal recruitment: a forced merger's social democrats, a new party's founders
+        pending = [p.pending_recruits for p in self.communist_parties]
+        extra = np.array([sum(n for n, _, _ in batch) for batch in pending])
+        extra_belief = np.array([sum(n * b for n, b, _ in batch) for batch in pending]) / np.maximum(extra, 1e-12)
+        extra_sd = np.array([sum(n * s for n, _, s in batch) for batch in pending]) / np.maximum(extra, 1e-12)
+        recruits = normal + extra
+        mix = np.divide(extra, recruits, out=np.zeros_like(recruits), where=recruits > 0)
         prev = members.previous_cohort_belief(table, year, self.last_recruit_belief, params.careerism_crowds_belief)
-        # a cohort diluted by a forced merger does not pass the merged members' (low) belief on
+        # a cohort diluted by extra members does not pass their belief on: the transmitted level carries over
         prev = np.where(self.last_merger_mix > 0, self.last_recruit_belief, prev)
         level = params.cohort_belief_discount * prev
-        belief_mean = (1 - mix) * level + mix * 0.25
-        careerism_mean = params.careerism_base + params.careerism_control * control
-        reformism_mean = params.reformism_base + params.reformism_gap * gap
-        sd_mean = (1 - mix) * (params.sd_affinity_base + params.sd_affinity_disbelief * (1 - belief_mean)) + mix * 0.75
+        belief_mean = (1 - mix) * level + mix * extra_belief
+        careerism_mean = params.careerism_base + (1 - mix) * params.careerism_control * control
+        reformism_mean = params.reformism_base + params.reformism_gap * shortfall
+        sd_normal = params.sd_affinity_base + params.sd_affinity_disbelief * (1 - belief_mean)
+        sd_mean = (1 - mix) * sd_normal + mix * extra_sd
         members.recruit_cohort(
             table, year, recruits, belief_mean, careerism_mean, reformism_mean, sd_mean,
             self.streams("members/recruit"), params,
         )  # fmt: skip
         self.last_recruit_belief = np.where(recruits > 0, level, self.last_recruit_belief)
         self.last_merger_mix = mix
-        rows = table.cohort_rows(year)
-        weight = np.bincount(table.party[rows], weights=table.weight[rows], minlength=table.n_parties)
-        entry = np.bincount(
-            table.party[rows], weights=table.weight[rows] * table.belief[rows], minlength=table.n_parties
-        )
-        entry_belief = np.divide(entry, weight, out=np.zeros_like(entry), where=weight > 0)
-        entry = np.bincount(
-            table.party[rows], weights=table.weight[rows] * table.careerism[rows], minlength=table.n_parties
-        )
-        entry_careerism = np.divide(entry, weight, out=np.zeros_like(entry), where=weight > 0)
+        entry_belief = table.cohort_mean(year, table.belief)
+        entry_careerism = table.cohort_mean(year, table.careerism)
         for i, party in enumerate(self.communist_parties):
-            party.pending_merger = 0.0
+            party.pending_recruits = []
             party.recruits = float(recruits[i])
             party.recruit_belief = float(entry_belief[i]) if recruits[i] > 0 else float("nan")
             party.recruit_careerism = float(entry_careerism[i]) if recruits[i] > 0 else float("nan")
@@ -373,12 +396,24 @@ class CommunistWorld(mesa.Model):
                 backing[state.index] = primary.hegemony * state.soviet_dependence
         fear = np.array([s.fear for s in self.states])
         capacity = np.array([s.repression for s in self.states])
+        personalism = np.array([s.ruling_party.personalism if s.ruling_party else 0.0 for s in self.states])
+        fallen = self._fallen_peers()
+        for state in self.states:
+            if state.emigration > 0 and state_party[state.index] >= 0:
+                rows = state.citizen_rows
+                x = dissent.citizen_opposition(
+                    np.full(rows.stop - rows.start, state.legitimacy), np.full(rows.stop - rows.start, state.hardship),
+                    np.full(rows.stop - rows.start, fallen[state.index]), self.citizens.disposition[rows], params,
+                )  # fmt: skip
+                dissent.emigrate(
+                    self.citizens, rows, x, state.emigration, self.streams(f"emigration/{state.code}"), params
+                )
         inputs = dissent.DissentInputs(
             active_state=state_party >= 0,
             legitimacy=np.array([s.legitimacy for s in self.states]),
             hardship=np.array([s.hardship for s in self.states]),
-            repression=dissent.repression_level(centralism_s, capacity, backing, fear, params),
-            fallen=self._fallen_peers(),
+            repression=dissent.repression_level(centralism_s, capacity, backing, personalism, fear, params),
+            fallen=fallen,
             party_state=np.array([p.state.index for p in self.communist_parties]),
             active_party=np.array([p.role == "ruling" for p in self.communist_parties]),
             centralism=np.array([p.centralism for p in self.communist_parties]),
@@ -399,14 +434,26 @@ class CommunistWorld(mesa.Model):
                 state.repression = economy.approach(state.repression, loyal, 0.2)
 
     def _fallen_peers(self) -> np.ndarray:
-        """Share of each state's bloc peers (once Communist-ruled) whose regime has fallen (last year's status)."""
+        """The demonstration effect: the share of its region's once-Communist population that has left communism.
+
+        For each state, the population of the states of its region (``Europe/Asia`` counts as Europe) that have
+        been communist or hybrid and are now non_communist, over the population of all such states including its
+        own (last year's status). A neighbour's fall counts in proportion to its size: the Soviet Union's fall
+        weighs on Albania; Mongolia's barely on China.
+        """
+
+        def region(state: StateAgent) -> str:
+            return state.region.split("/")[0]
+
+        pool = [s for s in self.states if s.ever_communist]
         fallen = np.zeros(len(self.states))
         for state in self.states:
-            if state.bloc in ("west", "unaligned", "hegemon"):
+            if state.ruling_party is None:
                 continue
-            peers = [s for s in self.states if s is not state and s.bloc == state.bloc and s.was_communist_ruled]
-            if peers:
-                fallen[state.index] = sum(s.ruling_party is None for s in peers) / len(peers)
+            peers = [s for s in pool if region(s) == region(state)]
+            total = sum(s.population for s in peers) + (0.0 if state in peers else state.population)
+            gone = sum(s.population for s in peers if s is not state and s.status == Status.NON_COMMUNIST)
+            fallen[state.index] = gone / total if total > 0 else 0.0
         return fallen
 
     def _ruling_party_year(self, party: PartyAgent) -> None:
@@ -446,6 +493,7 @@ class CommunistWorld(mesa.Model):
                 kind = "status" if before.status != cls.status else "feature"
                 self.log.record(self.year, state.code, kind, text, before.status.value, cls.status.value, lost, gained)
             state.indicators, state.classification = ind, cls
+            state.ever_communist = state.ever_communist or cls.status != Status.NON_COMMUNIST
 
     def _collect(self) -> None:
         self.datacollector.collect(self)
@@ -482,7 +530,8 @@ class CommunistWorld(mesa.Model):
                 "year": year, "code": party.code, "state": party.state.code, "name": party.name,
                 "family": party.family_label, "role": party.role, "monopoly": party.monopoly,
                 "centralism": party.centralism, "goal": party.goal, "alignment": party.alignment,
-                "personalism": party.personalism, "market": party.market, "camp": party.camp or "",
+                "personalism": party.personalism, "market": party.market, "private": party.private,
+                "camp": party.camp or "",
                 "recognised": self.movement.is_recognised(party.code), "members": party.membership,
                 "vote_share": party.vote_share if party.vote_share is not None else float("nan"),
                 "leader_kind": leader.kind if leader else "", "leader_id": leader.id if leader else 0,

@@ -86,7 +86,7 @@ class ReformShock:
 
     intervened: bool  # a military intervention within the window
     reversed: bool  # reformer gone and centralism back to its pre-shock level at the window's end
-    went_through: bool  # no intervention, and centralism down by at least 0.1 (or the state left communism)
+    went_through: bool  # no intervention; the reformer still leads (or the state left communism); centralism down
 
 
 def reform_shock(frames_: dict[str, pd.DataFrame], code: str, year: int, window: int = 2) -> ReformShock:
@@ -101,7 +101,8 @@ def reform_shock(frames_: dict[str, pd.DataFrame], code: str, year: int, window:
     reversed_ = after.leader_kind not in ("reformer", "closet_social_democrat") and after.centralism >= min(
         before.centralism, 0.85
     )
-    went_through = not intervened and (after.centralism <= before.centralism - 0.1 or after.status != "communist")
+    still_reforming = after.leader_kind in ("reformer", "closet_social_democrat") or after.status != "communist"
+    went_through = not intervened and still_reforming and after.centralism < before.centralism
     return ReformShock(intervened, bool(reversed_), bool(went_through))
 
 

@@ -76,6 +76,15 @@ def classify_members(
     return np.select(conditions, [0, 1, 2, 3, 4], default=5).astype(np.int8)
 
 
+def member_opposition(belief, careerism, reformism, sd_affinity, careerist_loyalty: float):
+    """Private opposition of members: x = (0.4 s + 0.3 r + 0.3 (1 - b)) (1 - loyalty c).
+
+    From social-democratic affinity, reformism and disbelief (MODEL.md section 2: "private opposition x (from s, r
+    and 1-b)"); a careerist who believes nothing still owes the party its career, so careerism damps it.
+    """
+    return (0.4 * sd_affinity + 0.3 * reformism + 0.3 * (1.0 - belief)) * (1.0 - careerist_loyalty * careerism)
+
+
 class MemberTable:
     """All member super-individuals of all Communist parties, as a structure of arrays.
 
@@ -130,6 +139,14 @@ class MemberTable:
         """Global row indices (all parties) at the ring position of ``year``."""
         return self.ring_rows[year % self.career_years]
 
+    def cohort_mean(self, year: int, values: np.ndarray) -> np.ndarray:
+        """Weighted mean of ``values`` over each party's rows at the ring position of ``year`` (0 if empty)."""
+        rows = self.cohort_rows(year)
+        party = self.party[rows]
+        weight = np.bincount(party, weights=self.weight[rows], minlength=self.n_parties)
+        total = np.bincount(party, weights=self.weight[rows] * values[rows], minlength=self.n_parties)
+        return np.divide(total, weight, out=np.zeros_like(total), where=weight > 0)
+
     def per_party_sum(self, values: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
         """Sum of ``values * weight`` (or of weight) over each party's rows, optionally restricted to ``mask``."""
         w = self.weight if values is None else self.weight * values
@@ -143,12 +160,9 @@ class MemberTable:
         den = self.per_party_sum(None, mask)
         return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
-    def opposition(self) -> np.ndarray:
-        """Private opposition x of every row: from social-democratic affinity, reformism and disbelief.
-
-        x = 0.4 s + 0.3 r + 0.3 (1 - b)   (MODEL.md section 2: "private opposition x (from s, r and 1-b)").
-        """
-        return 0.4 * self.sd_affinity + 0.3 * self.reformism + 0.3 * (1.0 - self.belief)
+    def opposition(self, careerist_loyalty: float) -> np.ndarray:
+        """Private opposition x of every row (see :func:`member_opposition`)."""
+        return member_opposition(self.belief, self.careerism, self.reformism, self.sd_affinity, careerist_loyalty)
 
     def types(self, year: int, conservative_tenure: int) -> np.ndarray:
         """Derived type of every row as an index into :data:`MEMBER_TYPES` (see :func:`classify_members`)."""

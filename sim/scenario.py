@@ -48,9 +48,9 @@ INSTITUTIONS = {
 DOCTRINES = ("limited_sovereignty", "freedom_of_choice", "none")
 POLICIES = ("market_opening", "command_drive")
 PARTY_RULES = ("faction_ban",)
-DRIVER_VARIABLES = ("hegemony", "tolerance", "commitment", "monopoly_pressure")
-PER_STATE_DRIVERS = ("commitment", "monopoly_pressure")
-DRIVER_DEFAULTS = {"hegemony": 0.9, "tolerance": 0.15, "commitment": 1.0, "monopoly_pressure": 0.95}
+DRIVER_VARIABLES = ("hegemony", "tolerance", "commitment", "monopoly_pressure", "emigration")
+PER_STATE_DRIVERS = ("commitment", "monopoly_pressure", "emigration")
+DRIVER_DEFAULTS = {"hegemony": 0.9, "tolerance": 0.15, "commitment": 1.0, "monopoly_pressure": 0.95, "emigration": 0.0}
 WORLD_OVERRIDES = ("start_year", "end_year", "convention", "member_slots", "citizens")
 
 
@@ -93,6 +93,8 @@ class StateSpec(_Strict):
     name: str
     region: str = ""
     population: Annotated[float, Field(gt=0.0, le=2000.0)]  # millions
+    population_points: list[tuple[Year, Annotated[float, Field(gt=0.0, le=2000.0)]]] | None = None
+    electoral_system: Literal["proportional", "plurality"] = "proportional"
     bloc: Literal[BLOCS] = "unaligned"
     route_to_power: Literal[ROUTES] = "none"
     entry_year: Year | None = None
@@ -106,6 +108,9 @@ class StateSpec(_Strict):
     map: tuple[int, int] | None = None  # tile-grid position (column, row) for the dashboard
 
     _map_tuple = field_validator("map", mode="before")(lambda v: tuple(v) if isinstance(v, list) else v)
+    _points = field_validator("population_points", mode="before")(
+        lambda v: [tuple(p) if isinstance(p, list) else p for p in v] if isinstance(v, list) else v
+    )
 
     @model_validator(mode="after")
     def _route(self) -> StateSpec:
@@ -174,8 +179,10 @@ class EventSpec(_Strict):
         "policy",
         "party_rule",
         "occupation",
+        "withdrawal",
         "coalition",
         "coup",
+        "ban",
         "rename",
         "election",
     ]
@@ -188,7 +195,7 @@ class EventSpec(_Strict):
 
     @model_validator(mode="after")
     def _shape(self) -> EventSpec:
-        needs_state = {"leader", "policy", "party_rule", "coalition", "coup", "election"}
+        needs_state = {"leader", "policy", "party_rule", "coalition", "coup", "ban", "election"}
         allowed = {
             "leader": LEADER_TYPES,
             "institution": tuple(INSTITUTIONS),
@@ -198,11 +205,11 @@ class EventSpec(_Strict):
         }
         if self.kind in needs_state and self.state is None:
             raise ValueError(f"a '{self.kind}' event needs a 'state'")
-        if self.kind == "occupation":
+        if self.kind in ("occupation", "withdrawal"):
             if not self.states:
-                raise ValueError("an 'occupation' event needs 'states' (a list of state codes)")
+                raise ValueError(f"an '{self.kind}' event needs 'states' (a list of state codes)")
             if not isinstance(self.value, float) or not 0.0 <= self.value <= 1.0:
-                raise ValueError("an 'occupation' event needs a numeric 'value' in [0, 1] (Soviet dependence)")
+                raise ValueError(f"an '{self.kind}' event needs a numeric 'value' in [0, 1] (Soviet dependence)")
         if self.kind == "rename" and (self.party is None or not isinstance(self.value, str)):
             raise ValueError("a 'rename' event needs a 'party' and a new name as 'value'")
         if self.kind in allowed and self.value not in allowed[self.kind]:
@@ -316,6 +323,13 @@ def _check_references(spec: ScenarioSpec) -> None:
             raise _RefError(
                 f"states[{i}].route_to_power", f"state {s.code} has a route to power but no Communist party"
             )
+        for p in communists:
+            if s.entry_year is not None and p.founded is not None and p.founded > s.entry_year:
+                raise _RefError(
+                    f"states[{i}].entry_year",
+                    f"{s.code} enters in {s.entry_year} but its Communist party {p.code} "
+                    f"is founded only in {p.founded}",
+                )
         if len(communists) > 1:
             raise _RefError(f"states[{i}].code", f"state {s.code} has {len(communists)} Communist parties; at most one")
         sds = [p for p in spec.parties if p.state == s.code and p.family == "social_democratic"]

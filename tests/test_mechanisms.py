@@ -27,18 +27,20 @@ def model_at(year: int, **overrides) -> CommunistWorld:
 
 
 def test_kornai_targets_follow_monopoly_goal_and_centralism():
-    o, c = economy.kornai_targets(1.0, 1.0, 1.0, 0.0, 1.0, P)
+    o, c = economy.kornai_targets(1.0, 1.0, 1.0, 0.0, 0.0, 1.0, P)
     assert o == pytest.approx(1.0) and c == pytest.approx(1.0)
-    o_low_goal, _ = economy.kornai_targets(1.0, 0.4, 1.0, 0.0, 1.0, P)
-    _, c_low_d = economy.kornai_targets(1.0, 1.0, 0.4, 0.0, 1.0, P)
+    o_low_goal, _ = economy.kornai_targets(1.0, 0.4, 1.0, 0.0, 0.0, 1.0, P)
+    _, c_low_d = economy.kornai_targets(1.0, 1.0, 0.4, 0.0, 0.0, 1.0, P)
     assert o_low_goal == pytest.approx(0.4) and c_low_d == pytest.approx(0.4)
+    o_weak, _ = economy.kornai_targets(1.0, 1.0, 1.0, 0.0, 0.0, 0.0, P)
+    assert o_weak == pytest.approx(P.capacity_floor)  # a weak state cannot own everything
 
 
-def test_market_reform_cuts_the_plan_before_ownership():
-    o_mild, c_mild = economy.kornai_targets(0.95, 1.0, 0.9, 0.25, 1.0, P)  # below ownership_reform_start
-    o_deep, c_deep = economy.kornai_targets(0.95, 1.0, 0.9, 0.75, 1.0, P)
-    assert o_mild == pytest.approx(0.95) and c_mild < 0.7  # reform socialism: state ownership, less plan
-    assert o_deep < 0.5 and c_deep < 0.3  # deep reform reaches ownership too
+def test_market_and_ownership_reform_move_the_plan_and_ownership_separately():
+    o_mild, c_mild = economy.kornai_targets(0.95, 1.0, 0.9, 0.45, 0.1, 1.0, P)  # perestroika-like
+    o_deep, c_deep = economy.kornai_targets(0.95, 1.0, 0.9, 0.75, 0.75, 1.0, P)  # reform and opening
+    assert o_mild > 0.8 and c_mild < 0.5  # reform socialism: state ownership, less plan
+    assert o_deep < 0.3 and c_deep < 0.3  # a coherent market economy
 
 
 def test_shortage_is_high_in_the_classical_system_and_low_in_a_market_one():
@@ -61,8 +63,9 @@ def test_update_economy_moves_ownership_and_command_toward_targets_with_inertia(
     state = model.state_by_code["BLA"]
     before = (state.ownership, state.command)
     economy.update_economy(state, model.params, np.random.default_rng(0))
+    party = state.communist
     o_target, c_target = economy.kornai_targets(
-        state.communist.monopoly, state.communist.goal, state.communist.centralism, 0.0, state.capacity, model.params
+        party.monopoly, party.goal, party.centralism, party.market, party.private, state.capacity, model.params
     )
     assert before[0] < state.ownership < o_target
     assert state.ownership == pytest.approx(before[0] + model.params.ownership_inertia * (o_target - before[0]))
@@ -285,10 +288,10 @@ def test_reform_sequence_lowers_centralism_then_the_plan_then_the_monopoly():
     model = model_at(1980)
     party = model.party_by_code["BLA-CP"]
     state = party.state
-    leadership.install_leader(party, "reformer", 1980)
+    leadership.install_leader(party, "reformer", 1979)  # in office since last year: reform starts now
     party.centralism, party.market, party.monopoly = 0.9, 0.0, 0.95
     history = []
-    for _ in range(8):
+    for _ in range(12):
         leadership.reform_program(party, state, hegemony=0.1, params=model.params)
         history.append((party.centralism, party.market, party.monopoly))
     d, market, m = map(np.array, zip(*history, strict=True))
@@ -299,22 +302,40 @@ def test_reform_sequence_lowers_centralism_then_the_plan_then_the_monopoly():
     assert d[first_market] < model.params.market_start and d[first_election] < model.params.election_start
 
 
-def test_reformer_stops_short_of_contested_elections_while_hegemony_is_high():
+def test_reformer_stays_within_the_system_while_hegemony_is_high():
+    """h binds the reformer: de-Stalinisation (D kept >= 0.83 h, no contested elections), not glasnost."""
+    model = model_at(1980)
+    party = model.party_by_code["BLA-CP"]
+    leadership.install_leader(party, "reformer", 1979)
+    party.centralism = 0.95
+    for _ in range(15):
+        leadership.reform_program(party, party.state, hegemony=0.9, params=model.params)
+    assert party.centralism == pytest.approx(model.params.glasnost_hegemony * 0.9)
+    assert party.centralism >= model.params.centralism_threshold and party.monopoly >= 0.9
+
+
+def test_a_new_reformer_starts_the_year_after_taking_office():
     model = model_at(1980)
     party = model.party_by_code["BLA-CP"]
     leadership.install_leader(party, "reformer", 1980)
-    for _ in range(10):
-        leadership.reform_program(party, party.state, hegemony=0.9, params=model.params)
-    assert party.centralism < 0.5 and party.monopoly >= 0.9
+    party.centralism = 0.9
+    leadership.reform_program(party, party.state, hegemony=0.1, params=model.params)
+    assert party.centralism == 0.9
 
 
-def test_conservative_leader_recentralises():
+def test_conservative_leader_recentralises_an_incoherent_economy_but_keeps_a_working_market():
     model = model_at(1980)
     party = model.party_by_code["BLA-CP"]
+    state = party.state
     leadership.install_leader(party, "conservative", 1980)
-    party.market, party.centralism = 0.4, 0.7
-    leadership.reform_program(party, party.state, hegemony=0.9, params=model.params)
+    party.market, party.private, party.centralism = 0.4, 0.1, 0.7
+    state.ownership, state.command, state.performance = 0.85, 0.45, 0.3  # reform socialism
+    leadership.reform_program(party, state, hegemony=0.9, params=model.params)
     assert party.market < 0.4 and party.centralism > 0.7
+    party.market, party.private = 0.7, 0.7
+    state.ownership, state.command, state.performance = 0.3, 0.25, 0.62  # a coherent market that performs
+    leadership.reform_program(party, state, hegemony=0.9, params=model.params)
+    assert party.market == 0.7 and party.private == 0.7
 
 
 def test_goal_is_sticky():

@@ -120,7 +120,6 @@ def test_a_state_stops_being_communist_with_the_same_leader_in_office():
         heg = model.table("states").query("code == 'HEG'").set_index("year")
         change = heg.index[(heg.status == "non_communist") & (heg.index > 1980)][0]
         assert heg.loc[change - 1, "status"] == "communist"
-        assert not heg.loc[change, "f2"]  # centralism goes (at the latest) with the monopoly
         assert heg.loc[change:].index.max() == model.end_year  # the state goes on
         if heg.loc[change, "in_office"] and heg.loc[change, "leader_id"] == heg.loc[change - 1, "leader_id"]:
             assert heg.loc[change, "leader_kind"] == "reformer"

@@ -20,23 +20,64 @@ from sim.population import CitizenTable, MemberTable
 
 
 def citizen_opposition(
-    legitimacy: np.ndarray, hardship: np.ndarray, disposition: np.ndarray, params: Parameters
+    legitimacy: np.ndarray, hardship: np.ndarray, fallen: np.ndarray, disposition: np.ndarray, params: Parameters
 ) -> np.ndarray:
-    """Private opposition of citizens: x = clip(base - L + k * H + d) (d: the citizen's fixed disposition)."""
-    return np.clip(params.opposition_base - legitimacy + params.opposition_hardship * hardship + disposition, 0, 1)
+    """Private opposition of citizens: x = clip(base - L + k_H * H + k_f * fallen + d).
+
+    d is the citizen's fixed disposition; ``fallen`` the share of peer regimes that have fallen: seeing neighbours
+    free themselves shows that the regime is not the only possible order (Kuran 1991).
+    """
+    x = (
+        params.opposition_base
+        - legitimacy
+        + params.opposition_hardship * hardship
+        + params.contagion_opposition * fallen
+        + disposition
+    )
+    return np.clip(x, 0, 1)
+
+
+def emigrate(
+    citizens: CitizenTable,
+    rows: slice,
+    opposition: np.ndarray,
+    rate: float,
+    rng: np.random.Generator,
+    params: Parameters,
+) -> int:
+    """Exit instead of voice (Hirschman 1970): privately opposed citizens leave with probability ``rate``.
+
+    Each emigrant's place in the sample is taken by a new citizen drawn from the initial distributions, so the
+    sample keeps its size while losing the opposed. Returns the number who left.
+    """
+    leave = (opposition > 0.5) & (rng.random(opposition.size) < rate)
+    n = int(leave.sum())
+    if n:
+        idx = np.arange(rows.start, rows.stop)[leave]
+        citizens.disposition[idx] = rng.normal(0.0, params.opposition_spread, n)
+        citizens.threshold[idx] = rng.normal(params.threshold_mean, params.threshold_sd, n)
+        citizens.dissent[idx] = False
+    return n
 
 
 def repression_level(
-    centralism: np.ndarray, capacity: np.ndarray, backing: np.ndarray, fear: np.ndarray, params: Parameters
+    centralism: np.ndarray,
+    capacity: np.ndarray,
+    backing: np.ndarray,
+    personalism: np.ndarray,
+    fear: np.ndarray,
+    params: Parameters,
 ) -> np.ndarray:
-    """R = clip(a * D + b * K + c * backing + fear), backing = h*v (h in the centre's host state).
+    """R = clip(a D + b K + c backing + d personalism + fear), backing = h*v (h in the centre's host state).
 
-    MODEL.md: thresholds rise with D, domestic capacity and Soviet backing h*v.
+    MODEL.md: thresholds rise with D, domestic capacity and Soviet backing h*v; personal dictatorship adds terror
+    and a cult that isolates citizens (Brown 2009 on Stalin, Mao and the Kims).
     """
     return np.clip(
         params.repression_centralism * centralism
         + params.repression_capacity * capacity
         + params.repression_backing * backing
+        + params.repression_personalism * personalism
         + fear,
         0.0,
         1.5,
@@ -118,13 +159,15 @@ def threshold_cascade(
     n_parties = members.n_parties
     n_orgs = members.orgs_per_party
     cs = citizens.state
-    x_c = citizen_opposition(inputs.legitimacy[cs], inputs.hardship[cs], citizens.disposition, params)
+    x_c = citizen_opposition(
+        inputs.legitimacy[cs], inputs.hardship[cs], inputs.fallen[cs], citizens.disposition, params
+    )
     opposed_c = (x_c > 0.5) & inputs.active_state[cs]
     tau_c = thresholds(citizens.threshold, inputs.repression[cs], x_c, inputs.fallen[cs], params)
 
     mp = members.party
     ms = inputs.party_state[mp]
-    x_m = members.opposition()
+    x_m = members.opposition(params.careerist_loyalty)
     opposed_m = (x_m > 0.5) & inputs.active_party[mp] & (members.weight > 0)
     tau_m = thresholds(members.threshold, inputs.repression[ms], x_m, inputs.fallen[ms], params)
     tau_m = tau_m + params.career_risk * members.careerism  # members risk their careers

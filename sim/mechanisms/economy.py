@@ -29,27 +29,25 @@ def capacity_cap(capacity: float, params: Parameters) -> float:
     return params.capacity_floor + (1.0 - params.capacity_floor) * capacity
 
 
-def privatisation(market: float, params: Parameters) -> float:
-    """Share of state ownership a market reform gives up: clip((market - start) / (1 - start)).
-
-    Market reform first replaces plan by market (C); only a deep reform, beyond ``ownership_reform_start``,
-    reaches ownership (Kornai 1992 ch. 19-21: reform socialism keeps state ownership).
-    """
-    start = params.ownership_reform_start
-    return clip01((market - start) / (1.0 - start))
-
-
 def kornai_targets(
-    monopoly: float, goal: float, centralism: float, market: float, capacity: float, params: Parameters
+    monopoly: float,
+    goal: float,
+    centralism: float,
+    market: float,
+    private: float,
+    capacity: float,
+    params: Parameters,
 ) -> tuple[float, float]:
     """Ownership and command targets set by a ruling party.
 
-    O* = cap * M * G * (1 - privatisation(market));  C* = cap * M * D * (1 - market)
-    (MODEL.md section 2: "O* ~ M*G, C* ~ M*D"; market reform lowers both, C first).
+    O* = cap * M * G * (1 - private);  C* = M * D * (1 - market)
+    (MODEL.md: "O* ~ M*G, C* ~ M*D"). ``market`` is the reform of coordination (plan replaced by market) and
+    ``private`` the reform of ownership (a non-state sector allowed); state capacity caps ownership here and
+    centralism (hence the plan) through :func:`sim.mechanisms.leadership.organisation_ceiling`.
     """
     cap = capacity_cap(capacity, params)
-    ownership = cap * monopoly * goal * (1.0 - privatisation(market, params))
-    command = cap * monopoly * centralism * (1.0 - market)
+    ownership = cap * monopoly * goal * (1.0 - private)
+    command = monopoly * centralism * (1.0 - market)
     return clip01(ownership), clip01(command)
 
 
@@ -112,7 +110,7 @@ def update_economy(state: StateAgent, params: Parameters, rng: np.random.Generat
     party = state.party_in_office
     if party is not None and party.role == "ruling":
         o_target, c_target = kornai_targets(
-            party.monopoly, party.goal, party.centralism, party.market, state.capacity, params
+            party.monopoly, party.goal, party.centralism, party.market, party.private, state.capacity, params
         )
         monopoly = party.monopoly
     elif state.was_communist_ruled:

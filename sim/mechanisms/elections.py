@@ -24,8 +24,23 @@ def vote_shares(
     positions: np.ndarray,
     valence: np.ndarray,
     params: Parameters,
+    plurality: bool = False,
 ) -> np.ndarray:
-    """Expected vote shares of parties at ``positions`` (rows of (economy, pluralism)) for these voters."""
+    """Expected vote shares of parties at ``positions`` (rows of (economy, pluralism)) for these voters.
+
+    Under a plurality (first-past-the-post) system voters desert small lists: a second round adds
+    ``plurality_penalty * log(share)`` to each list's utility (Duverger's wasted-vote effect).
+    """
+    shares = _logit_shares(economy_pref, pluralism_pref, positions, valence, params)
+    if plurality:
+        strategic = valence + params.plurality_penalty * np.log(np.maximum(shares, 1e-3))
+        shares = _logit_shares(economy_pref, pluralism_pref, positions, strategic, params)
+    return shares
+
+
+def _logit_shares(
+    economy_pref: np.ndarray, pluralism_pref: np.ndarray, positions: np.ndarray, valence: np.ndarray, params
+) -> np.ndarray:
     utility = (
         -params.vote_economy_weight * np.abs(economy_pref[:, None] - positions[None, :, 0])
         - params.vote_pluralism_weight * np.abs(pluralism_pref[:, None] - positions[None, :, 1])
@@ -41,7 +56,7 @@ def contestants(state: StateAgent, params: Parameters) -> list[tuple[PartyAgent 
     """(party, economic position, pluralism position, valence) of each list on the ballot; None = the others."""
     lists: list[tuple[PartyAgent | None, float, float, float]] = []
     cp = state.communist
-    if cp is not None and cp.role not in ("banned", "dissolved"):
+    if cp is not None and cp.active:
         belief = cp.members.mean(cp.members.belief) if cp.members is not None else 0.5
         valence = params.organisation_valence * (belief + cp.funding)
         if cp.in_office:
@@ -49,7 +64,7 @@ def contestants(state: StateAgent, params: Parameters) -> list[tuple[PartyAgent 
         economy = params.communist_economy * (1.0 - 0.5 * cp.market)
         lists.append((cp, economy, 1.0 - cp.authoritarianism, valence))
     sd = state.social_democratic
-    if sd is not None and sd.role not in ("banned", "dissolved"):
+    if sd is not None and sd.active:
         lists.append((sd, params.social_democratic_economy, params.pluralist_position, 0.0))
     lists.append((None, params.other_economy, params.pluralist_position, 0.0))
     return lists
@@ -72,7 +87,8 @@ def hold_election(state: StateAgent, params: Parameters) -> dict[str, float]:
     lists = contestants(state, params)
     positions = np.array([[e, q] for _, e, q, _ in lists])
     valence = np.array([v for *_, v in lists])
-    shares = vote_shares(citizens.economy[rows], citizens.pluralism[rows], positions, valence, params)
+    plurality = state.electoral_system == "plurality"
+    shares = vote_shares(citizens.economy[rows], citizens.pluralism[rows], positions, valence, params, plurality)
     result: dict[str, float] = {}
     for (party, *_), share in zip(lists, shares, strict=True):
         result[party.code if party is not None else "other"] = float(share)

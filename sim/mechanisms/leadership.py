@@ -4,10 +4,15 @@ A leader's kind follows from its traits (drawn from the party's top ranks, so th
 membership's) or from a driver. The kind sets the party's yearly programme:
 
 - political reformer (``reformer``, ``closet_social_democrat``): glasnost lowers D; below ``market_start`` market
-  reform begins; below ``election_start`` contested elections lower M (MODEL.md: "a reformer leader lowers D,
-  then C and O, and in the end M"; the USSR lost F2 before F1 in 1989, Brown 2009).
-- ``economic_reformer``: market reform while keeping D and M (reform and opening with the monopoly kept).
-- ``conservative``, ``believer``: restore D, re-centralise, consolidate M toward the monopoly-pressure driver.
+  reform begins (coordination first, ownership at half pace and only up to ``political_private_max``); below
+  ``election_start`` contested elections lower M (MODEL.md: "a reformer leader lowers D, then C and O, and in the
+  end M"; the USSR lost F2 before F1 in 1989, Brown 2009). The centre's hegemony binds its own reformers: while
+  it is credible, reform stays within the system.
+- ``economic_reformer``: market and ownership reform together while keeping D and M (reform and opening with the
+  monopoly kept).
+- ``conservative``, ``believer``: restore D, consolidate M toward the monopoly-pressure driver, and re-centralise
+  an economy that is incoherent (reform socialism) or performing below the base; a coherent, performing market
+  economy is kept (China after Deng).
 - ``autocrat``: as conservative but faster, and personalism grows (purges follow, see members).
 """
 
@@ -58,13 +63,14 @@ def install_leader(party: PartyAgent, kind: str, year: int, name: str = "", unti
     """Put a leader of a given kind in office, with the profile traits of :data:`LEADER_PROFILES`.
 
     A leader named by a driver (``until_replaced=True``: e.g. a reformer General Secretary in 1985) serves until
-    the next driver or a crisis removes it; one installed by a mechanism (an intervention) serves a regular term.
+    the next driver or a crisis removes it, at most ``named_leader_years``; one installed by a mechanism (an
+    intervention) serves a regular term.
     """
     model = party.model
     rng = model.streams(f"succession/{party.code}")
     belief, careerism, reformism, sd = LEADER_PROFILES[kind]
     party.leaders_so_far += 1
-    term_end = year + 10_000 if until_replaced else _term_end(year, rng, model.params)
+    term_end = year + model.params.named_leader_years if until_replaced else _term_end(year, rng, model.params)
     leader = Leader(party.leaders_so_far, kind, belief, careerism, reformism, sd, year, term_end, name)
     party.leader = leader
     if kind == "autocrat":
@@ -111,6 +117,12 @@ def draw_successor(
     return leader
 
 
+def organisation_ceiling(state: StateAgent, params: Parameters) -> float:
+    """Highest centralism a ruling party can sustain: the state-capacity cap (a party cannot be more disciplined
+    than its state can organise: cadres, communications, literacy)."""
+    return capacity_cap(state.capacity, params)
+
+
 def consolidate(party: PartyAgent, target: float, capacity: float, params: Parameters) -> None:
     """M approaches the monopoly-pressure target at a rate scaled by state capacity (weak states consolidate slowly).
 
@@ -121,20 +133,53 @@ def consolidate(party: PartyAgent, target: float, capacity: float, params: Param
         party.monopoly = approach(party.monopoly, target, params.consolidation_rate * capacity_cap(capacity, params))
 
 
+def top_reformism(party: PartyAgent) -> float:
+    """Mean reformism of the members in the party's two highest ranks (weighted by members)."""
+    m = party.members
+    if m is None:
+        return 0.0
+    occupied = m.weight > 0
+    if not occupied.any():
+        return 0.0
+    top = occupied & (m.rank >= max(0, int(m.rank[occupied].max()) - 1))
+    weight = m.weight[top]
+    return float((weight * m.reformism[top]).sum() / weight.sum())
+
+
+def reform_pace(party: PartyAgent, params: Parameters) -> float:
+    """How fast a political reformer can move: floor + (1 - floor) * support.
+
+    support = clip((top reformism - reformism_base) / reform_support_full): a reformer at the head of a party whose
+    top ranks do not want reform (the Presidium of 1953) moves slowly; one backed by a generation of reformers in
+    the top ranks (1985) at full pace.
+    """
+    support = min(1.0, max(0.0, top_reformism(party) - params.reformism_base) / params.reform_support_full)
+    return params.reform_support_floor + (1.0 - params.reform_support_floor) * support
+
+
 def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params: Parameters) -> None:
     """One year of the leader's programme (the reform sequence, or orthodox restoration and consolidation).
 
-    A political reformer concedes contested elections only once the movement's enforcement is no longer credible
-    (``hegemony < election_hegemony_max``): while it is, reform stops at glasnost and the market.
+    A reformer starts the year after it takes office. A political reformer moves at :func:`reform_pace`, cannot take
+    centralism below ``glasnost_hegemony * h`` and concedes contested elections only once the movement's
+    enforcement is no longer credible (``hegemony < election_hegemony_max``): while it is credible, reform stays
+    within the system (de-Stalinisation, not glasnost).
     """
     leader = party.leader
     kind = leader.kind if leader else "conservative"
-    if kind in REFORMING_KINDS:
-        pace = 1.5 if kind == "closet_social_democrat" else 1.0
-        party.centralism = max(params.glasnost_floor, party.centralism - params.glasnost_step * pace)
+    if leader is not None and leader.since == state.model.year and kind in REFORMING_KINDS | {"economic_reformer"}:
+        kind = "settling_in"  # a new reformer spends its first year taking hold of the party
+    if kind == "settling_in":
+        pass
+    elif kind in REFORMING_KINDS:
+        pace = (1.5 if kind == "closet_social_democrat" else 1.0) * reform_pace(party, params)
+        floor = max(params.glasnost_floor, params.glasnost_hegemony * hegemony)  # h binds the reformer too
+        if party.centralism > floor:
+            party.centralism = max(floor, party.centralism - params.glasnost_step * pace)
         state.note("glasnost (open debate lowers centralism)")
         if party.centralism < params.market_start:
             party.market = min(params.political_market_max, party.market + params.market_step)
+            party.private = min(params.political_private_max, party.private + 0.5 * params.market_step)
             state.note("market reform")
         if party.centralism < params.election_start and hegemony < params.election_hegemony_max:
             party.monopoly = clip01(party.monopoly - params.election_step * pace)
@@ -143,6 +188,7 @@ def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params
         if party.market < params.economic_market_max:
             state.note("market reform with the monopoly kept")
         party.market = min(params.economic_market_max, party.market + params.market_step)
+        party.private = min(params.economic_market_max, party.private + params.market_step)
         if party.centralism < 0.85:
             party.centralism = min(0.85, party.centralism + params.restore_step)
         consolidate(party, state.monopoly_pressure, state.capacity, params)
@@ -151,14 +197,18 @@ def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params
         ceiling = 1.0 if kind == "autocrat" else 0.9
         if party.centralism < ceiling:
             party.centralism = min(ceiling, party.centralism + params.restore_step * speed)
-        if party.market > 0:
+        incoherent = abs(state.command - state.ownership) > params.incoherence_tolerance
+        reformed = party.market > 0 or party.private > 0
+        if reformed and (incoherent or state.performance < params.performance_base or kind == "autocrat"):
             party.market = max(0.0, party.market - params.recentralise_step * speed)
+            party.private = max(0.0, party.private - params.recentralise_step * speed)
             state.note("re-centralisation")
         consolidate(party, max(state.monopoly_pressure, 1.0 if kind == "autocrat" else 0.0), state.capacity, params)
     if kind == "autocrat":
         party.personalism = min(1.0, party.personalism + 0.1)
     else:
         party.personalism *= 0.8
+    party.centralism = min(party.centralism, organisation_ceiling(state, params))
 
 
 def sticky_goal(party: PartyAgent, hegemony: float, state: StateAgent, params: Parameters) -> None:
@@ -166,10 +216,19 @@ def sticky_goal(party: PartyAgent, hegemony: float, state: StateAgent, params: P
 
     G -= goal_drop when leader belief < .4, leader s >= .6 and h < goal_hegemony_max (MODEL.md section 2: a
     leadership cannot renounce the goal without abandoning a source of legitimacy, Brown 2009); believers and
-    autocrats restore it.
+    autocrats restore it. A party brought to power by the ``other`` route (an army regime proclaiming
+    Marxism-Leninism) declares the goal only as far as its patron counts: G -> other_goal * min(1, h /
+    goal_hegemony_max).
     """
     leader = party.leader
     if leader is None:
+        return
+    if party.origin == "other":
+        # a regime that proclaimed Marxism-Leninism under a patron declares the goal as far as the patron counts
+        target = params.other_goal * min(1.0, hegemony / params.goal_hegemony_max)
+        if target < party.goal - 0.05:
+            state.note("the regime drops its Marxist-Leninist programme as its patron withdraws")
+        party.goal = party.goal + params.goal_drop * (target - party.goal)
         return
     if leader.belief < 0.4 and leader.sd_affinity >= 0.6 and hegemony < params.goal_hegemony_max:
         if party.goal > 0:
@@ -180,25 +239,29 @@ def sticky_goal(party: PartyAgent, hegemony: float, state: StateAgent, params: P
 
 
 def crackdown_probability(state: StateAgent, party: PartyAgent, hegemony: float, params: Parameters) -> float:
-    """Chance a crackdown succeeds: base * capacity * (1 - member dissent) * ((1 - v) + v * h).
+    """Chance a crackdown succeeds: base * (1 + K) / 2 * (1 - member dissent) * ((1 - v) + v * h).
 
-    A regime that rests on Soviet force (v) cannot crack down once that force is withdrawn (low h); a regime of its
-    own revolution relies on its own apparatus; an apparatus whose members dissent does not obey.
+    K is the domestic repression capacity; a regime that rests on Soviet force (v) cannot crack down once that
+    force is withdrawn (low h); a regime of its own revolution relies on its own apparatus; an apparatus whose
+    members dissent does not obey.
     """
     v = state.soviet_dependence
-    return params.crackdown_success * state.repression * (1.0 - party.member_dissent) * ((1.0 - v) + v * hegemony)
+    capacity = 0.5 * (1.0 + state.repression)
+    return params.crackdown_success * capacity * (1.0 - party.member_dissent) * ((1.0 - v) + v * hegemony)
 
 
 def crisis_response(
     state: StateAgent, party: PartyAgent, hegemony: float, rng: np.random.Generator, params: Parameters
 ) -> bool:
-    """A regime facing mass protest cracks down or concedes. Returns whether the leader is to be replaced.
+    """A regime facing mass protest cracks down, holds on or concedes. Returns whether to replace the leader.
 
     Crisis: public dissent >= ``crisis_dissent``. A reforming leader concedes; another tries a crackdown
-    (:func:`crackdown_probability`): success silences the streets and leaves fear; failure forces the concession.
-    A concession lowers M by ``concession_monopoly`` and calls founding free elections for the next year (a round
-    table). In a crisis the leader
-    is replaced with probability ``crisis_removal`` (always after a failed crackdown).
+    (:func:`crackdown_probability`): success silences the streets and leaves fear. After a failed crackdown the
+    regime concedes only if the protest is overwhelming (public dissent >= ``overwhelming_dissent``) or its
+    apparatus is split (member dissent >= ``apparatus_split``); otherwise it holds on and the crisis goes into
+    the next year. A concession lowers M by ``concession_monopoly`` and calls founding free elections for the next
+    year (a round table). In a crisis the leader is replaced with probability ``crisis_removal``, and always after
+    a concession it did not want.
     """
     state.crisis = state.public_dissent >= params.crisis_dissent
     if not state.crisis:
@@ -213,6 +276,12 @@ def crisis_response(
         silence(state, party, params)
         state.note("a crackdown on mass protest")
         model.log.record(model.year, state.code, "crackdown", f"crackdown in {state.name} silences the protest")
+        return replace
+    reforming = leader_kind_now in REFORMING_KINDS
+    overwhelmed = state.public_dissent >= params.overwhelming_dissent or party.member_dissent >= params.apparatus_split
+    if not reforming and not overwhelmed:
+        state.note("a failed crackdown: the regime holds on")
+        model.log.record(model.year, state.code, "standoff", f"a crackdown in {state.name} fails; the regime holds on")
         return replace
     party.monopoly = clip01(party.monopoly - params.concession_monopoly)
     state.free_elections = True

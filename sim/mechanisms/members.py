@@ -19,13 +19,18 @@ if TYPE_CHECKING:
 N_RANKS = 5  # primary organisation, district, regional, central committee, politburo
 
 
-def performance_gap(goal: np.ndarray, performance: np.ndarray, market: np.ndarray, params: Parameters) -> np.ndarray:
-    """Gap between what the goal promises and what the party delivers.
+def performance_shortfall(goal: np.ndarray, performance: np.ndarray, params: Parameters) -> np.ndarray:
+    """Performance below what the goal promises: max(0, G * promise - P) (MODEL.md section 2)."""
+    return np.maximum(0.0, goal * params.promise_level - performance)
 
-    gap = max(0, G * promise - P) + disillusion * market * G: performance below the promise (MODEL.md section 2),
-    plus a practice (market reform) that contradicts the declared goal of building communism.
+
+def performance_gap(goal: np.ndarray, performance: np.ndarray, market: np.ndarray, params: Parameters) -> np.ndarray:
+    """Gap between what the goal promises and what the party delivers, as members' belief feels it.
+
+    gap = shortfall + disillusion * market * G: performance below the promise, plus a practice (market reform)
+    that contradicts the declared goal of building communism. Reformism learns from the shortfall alone.
     """
-    return np.maximum(0.0, goal * params.promise_level - performance) + params.market_disillusion * market * goal
+    return performance_shortfall(goal, performance, params) + params.market_disillusion * market * goal
 
 
 def update_belief(
@@ -76,6 +81,7 @@ def member_exits(table: MemberTable, monopoly: np.ndarray, personalism: np.ndarr
 def target_membership(
     adults: np.ndarray,
     monopoly: np.ndarray,
+    maturity: np.ndarray,
     ruling: np.ndarray,
     vote_share: np.ndarray,
     active: np.ndarray,
@@ -83,12 +89,13 @@ def target_membership(
 ) -> np.ndarray:
     """Membership a party draws toward.
 
-    ruling: ceiling * adults * M (the party of a monopoly is the road to every post; party_stats.csv: the CPSU
-    held about 9% of Soviet adults in 1971); otherwise: nonruling_membership * adults * vote share; zero for a
-    banned or dissolved party.
+    ruling: max(ceiling * adults * M * maturity, the non-ruling target), maturity = 1 - exp(-age / apparatus_years):
+    the party of a monopoly becomes the road to every post as its apparatus grows (party_stats.csv: the CPSU held
+    about 9% of Soviet adults in 1971); otherwise: nonruling_membership * adults * vote share (before a first
+    election, the share its initial membership implies); zero for a banned, dissolved or unfounded party.
     """
-    ruling_target = params.membership_ceiling * adults * monopoly
     other_target = params.nonruling_membership * adults * vote_share
+    ruling_target = np.maximum(params.membership_ceiling * adults * monopoly * maturity, other_target)
     return np.where(active, np.where(ruling, ruling_target, other_target), 0.0)
 
 

@@ -98,6 +98,7 @@ def intervene(centre: InternationalAgent, party: PartyAgent, params: Parameters)
     party.centralism = max(party.centralism, params.restore_centralism)
     party.goal = max(party.goal, 0.9)
     party.market = 0.0
+    party.private = 0.0
     install_leader(party, "conservative", model.year)
     silence(state, party, params)
     state.soviet_dependence = min(1.0, state.soviet_dependence + 0.1)
@@ -167,7 +168,7 @@ def centre_acts(centre: InternationalAgent) -> None:
         return
     reforming = centre.party.leader is not None and centre.party.leader.kind in REFORMING_KINDS
     for party in model.communist_parties:
-        if party is centre.party or party.role == "dissolved" or (not party.movement_member and party.role != "ruling"):
+        if party is centre.party or not party.exists or (not party.movement_member and party.role != "ruling"):
             continue
         if code_hostility := party.hostility.get(centre.code):
             party.hostility[centre.code] = code_hostility * (1.0 - params.hostility_decay * (2.0 if reforming else 1.0))
@@ -189,6 +190,8 @@ def centre_acts(centre: InternationalAgent) -> None:
                 party.camp = centre.code
                 model.log.record(model.year, party.state.code, "readmission", f"{centre.name} readmits {party.name}")
             continue
+        if not party.movement_member:
+            continue  # the centre polices the orthodoxy of its own parties only
         deviation = orthodoxy_deviation(party, params, with_dissent=party.role == "ruling")
         if deviation <= centre.tolerance:
             continue
@@ -199,7 +202,8 @@ def centre_acts(centre: InternationalAgent) -> None:
             if rng.random() < p:
                 intervene(centre, party, params)
                 continue
-        admonish(centre, party, params)
+        if party.state.population < params.rival_centre_population or not party.in_office:
+            admonish(centre, party, params)  # a state big enough to lead a camp of its own is not lectured
     if not centre.rival:
         admit_new_members(centre)
 
@@ -257,7 +261,7 @@ class Movement:
         """Recompute the edges for this year and apply only the difference to the graph."""
         active = [c for c in model.centres if c.active]
         active_camps = {c.code for c in active}
-        members = [p for p in model.communist_parties if p.movement_member and p.role != "dissolved"]
+        members = [p for p in model.communist_parties if p.movement_member and p.exists]
         rulers = [q for q in members if q.role == "ruling"]
         nodes = {p.code: {"kind": "party", "state": p.state.code, "role": p.role, "camp": p.camp} for p in members}
         nodes.update(

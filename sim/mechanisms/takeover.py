@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.mechanisms.economy import kornai_targets
+from sim.mechanisms.economy import capacity_cap, kornai_targets
 from sim.mechanisms.leadership import draw_successor, install_leader
 
 if TYPE_CHECKING:
@@ -55,8 +55,8 @@ def takeover(state: StateAgent, established: bool = False) -> bool:
         party.origin = "installed"
         how = f"with foreign armed backing (Soviet backing {backing:.2f})"
         sd = state.social_democratic
-        if sd is not None and sd.role not in ("banned", "dissolved") and not established:
-            party.pending_merger += params.merger_absorption * sd.membership
+        if sd is not None and sd.active and not established:
+            party.pending_recruits.append((params.merger_absorption * sd.membership, 0.25, 0.75))
             sd.plain_members *= 1.0 - params.merger_absorption
             sd.role = "banned"
             how += f"; forced merger with {sd.name}"
@@ -67,6 +67,8 @@ def takeover(state: StateAgent, established: bool = False) -> bool:
         )
         party.goal = 1.0
         party.origin = "own_revolution"
+        if not established:  # a party that won by its own forces owes the centre less (Brown 2009)
+            party.alignment *= 1.0 - params.revolution_autonomy
         how = "by its own revolution"
     else:
         party.monopoly, party.centralism = params.other_monopoly, params.other_centralism
@@ -75,6 +77,10 @@ def takeover(state: StateAgent, established: bool = False) -> bool:
         party.movement_member = False
         how = "by a coup or army regime proclaiming Marxism-Leninism"
     party.role = "ruling"
+    party.centralism = min(party.centralism, capacity_cap(state.capacity, params))
+    if route != "other":
+        # the movement counts a revolutionary party as one of its own only if it looks to the centre
+        party.movement_member = party.alignment >= params.readmit_threshold
     centres = [c for c in model.centres if not c.rival]
     if centres and route != "other":
         party.camp = centres[0].code
@@ -83,12 +89,12 @@ def takeover(state: StateAgent, established: bool = False) -> bool:
     state.regime_start = state.entry_year if established else year
     state.was_communist_ruled = True
     state.free_elections = False
-    if state.social_democratic is not None and state.social_democratic.role not in ("banned", "dissolved"):
+    if state.social_democratic is not None and state.social_democratic.active:
         state.social_democratic.role = "banned"
     if established:
         party.monopoly = max(party.monopoly, state.monopoly_pressure)
         state.ownership, state.command = kornai_targets(
-            party.monopoly, party.goal, party.centralism, party.market, state.capacity, params
+            party.monopoly, party.goal, party.centralism, party.market, party.private, state.capacity, params
         )
         state.repression = state.capacity
     else:
@@ -111,7 +117,7 @@ def join_coalition(state: StateAgent, note: str = "") -> None:
     """An elected coalition including the Communist party takes office (it shares power: no monopoly)."""
     model = state.model
     party = state.communist
-    if party is None or party.role in ("banned", "dissolved"):
+    if party is None or not party.active:
         return
     party.role = "coalition"
     party.monopoly = min(party.monopoly, model.params.coalition_monopoly)
@@ -120,12 +126,35 @@ def join_coalition(state: StateAgent, note: str = "") -> None:
     model.log.record(model.year, state.code, "coalition", f"{party.name} joins an elected coalition government{note}")
 
 
+def ban(state: StateAgent, note: str = "") -> None:
+    """The Communist party is banned; free elections go on without it (West Germany 1956)."""
+    model = state.model
+    party = state.communist
+    if party is None or not party.active:
+        return
+    party.role = "banned"
+    party.monopoly = 0.0
+    state.note(f"{party.name} banned{note}")
+    model.log.record(model.year, state.code, "ban", f"{party.name} is banned{note}")
+
+
+def restore_elections(state: StateAgent, note: str = "") -> None:
+    """Free elections are (re)introduced: banned parties are legal again and an election is held this year."""
+    model = state.model
+    state.free_elections = True
+    for party in (state.communist, state.social_democratic):
+        if party is not None and party.role == "banned":
+            party.role = "opposition"
+    model.elections_due.add(state.code)
+    model.log.record(model.year, state.code, "election_called", f"free elections in {state.name}{note}")
+
+
 def coup(state: StateAgent, note: str = "") -> None:
     """A military coup removes the Communist party from office (or from legality) and ends free elections."""
     model = state.model
     party = state.communist
     state.free_elections = False
-    if party is not None and party.role not in ("banned", "dissolved"):
+    if party is not None and party.exists and party.role != "banned":
         party.role = "banned"
         party.monopoly = 0.0
         if party.members is not None:
