@@ -51,6 +51,7 @@ class Leader:
     since: int
     term_end: int
     name: str = ""
+    named: bool = False  # named by a driver: serves until a later driver (or its longest tenure), not removed in crises
 
     @property
     def orthodoxy(self) -> float:
@@ -145,6 +146,7 @@ class StateAgent(mesa.Agent):
         self.entry_year: int | None = spec.entry_year
         self.soviet_dependence: float = spec.soviet_dependence
         self.capacity: float = spec.state_capacity
+        self.civil_society: float = spec.civil_society
         self.free_elections: bool = spec.free_elections
         self.electoral_system: str = spec.electoral_system
         self.private_agriculture: bool = spec.private_agriculture
@@ -163,6 +165,8 @@ class StateAgent(mesa.Agent):
         self.fear = 0.0
         self.public_dissent = 0.0
         self.private_opposition = 0.0
+        self.protest_rounds = -1  # cascade round in which this year's protest reached the crisis level (-1: none)
+        self.fallen_peers = 0.0  # share of the region's once-Communist population that has left communism
         self.commitment = 1.0
         self.monopoly_pressure = 0.95
         self.emigration = 0.0  # driver: yearly share of privately opposed citizens who can leave (exit)

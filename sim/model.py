@@ -8,11 +8,12 @@ Each year, in this order (the ODD document's process overview):
 4. members: belief, traits, exits, the year's cohort, promotions (vectorised over all members);
 5. legitimacy;
 6. dissent: the Kuran threshold cascade among citizens and members;
-7. the movement's centre(s): alignment, intervention or admonition, splits, readmission, funding;
-8. ruling parties: crisis response, succession, the leader's programme, the sticky goal, transition;
-9. free elections;
-10. the recognition graph (F6), then every state's six features and status, and the event log;
-11. data collection.
+7. ruling parties meet mass protest: crackdown, standoff or concession;
+8. the movement's centre(s): alignment, intervention or admonition, splits, readmission, funding;
+9. ruling parties: succession, the leader's programme, the sticky goal, transition;
+10. free elections;
+11. the recognition graph (F6), then every state's six features and status, and the event log;
+12. data collection.
 """
 
 from __future__ import annotations
@@ -39,11 +40,12 @@ STATE_COLUMNS = (
     *FEATURES,
     "in_office", "entered", "legitimacy", "performance", "shortage", "softness", "hardship", "public_dissent",
     "private_opposition", "repression", "soviet_dependence", "crisis", "members", "leader_kind", "leader_id",
-    "regime_age",
+    "regime_age", "protest_rounds",
 )  # fmt: skip
 PARTY_COLUMNS = (
     "year", "code", "state", "name", "family", "role", "monopoly", "centralism", "goal", "alignment",
     "personalism", "market", "private", "camp", "recognised", "members", "vote_share", "leader_kind", "leader_id",
+    "leader_belief",
     "leader_since", "member_dissent", "member_opposition", "mean_belief", "mean_careerism", "top_reformers",
     "recruits", "recruit_belief", "recruit_careerism",
     *(f"share_{t}" for t in MEMBER_TYPES),
@@ -142,10 +144,13 @@ class CommunistWorld(mesa.Model):
             len(self.states),
             self.streams("citizens"),
             params.opposition_spread,
-            params.voter_pluralism,
+            np.array(
+                [s.voter_pluralism if s.voter_pluralism is not None else params.voter_pluralism for s in spec.states]
+            ),
             params.voter_pluralism_spread,
             params.threshold_mean,
             params.threshold_sd,
+            np.array([s.voter_economy for s in spec.states]),
         )
         self.centres: list[InternationalAgent] = [
             InternationalAgent(self, c.code, c.name, self.state_by_code[c.state], c.phase, c.budget)
@@ -276,11 +281,17 @@ class CommunistWorld(mesa.Model):
             party = state.ruling_party
             update_legitimacy(state, party.members.mean(party.members.belief) if party else 0.0, params)
         self._dissent_year()
-        for centre in list(self.centres):
+        replace: dict[str, bool] = {}
+        for party in self.communist_parties:  # a regime meets its own crisis first ...
+            if party.role == "ruling":
+                hegemony = self.hegemony_for(party)
+                rng = self.streams(f"crisis/{party.state.code}")
+                replace[party.code] = leadership.crisis_response(party.state, party, hegemony, rng, params)
+        for centre in list(self.centres):  # ... and the centre acts on what is left
             centre.step()
         for party in self.communist_parties:
             if party.role == "ruling":
-                self._ruling_party_year(party)
+                self._ruling_party_year(party, replace.get(party.code, False))
         for state in self.states:
             if elections.election_due(state, year, params):
                 elections.hold_election(state, params)
@@ -326,9 +337,11 @@ class CommunistWorld(mesa.Model):
             goal, perf = np.array([host.goal]), np.array([host.state.performance])
             model_gap = float(members.performance_gap(goal, perf, np.array([host.market]), params)[0])
             model_shortfall = float(members.performance_shortfall(goal, perf, params)[0])
-        # a party out of office measures the promise by the model it defends (Moscow's, as far as it is aligned)
-        gap = np.where(a["ruling"], own_gap, a["alignment"] * model_gap)
-        shortfall = np.where(a["ruling"], own_shortfall, a["alignment"] * model_shortfall)
+        # a party out of office measures the promise by the model it defends (Moscow's, as far as it is aligned),
+        # and sees only part of that model's shortfall
+        seen = params.distance_discount * a["alignment"]  # from afar, through its own press
+        gap = np.where(a["ruling"], own_gap, seen * model_gap)
+        shortfall = np.where(a["ruling"], own_shortfall, seen * model_shortfall)
         members.update_belief(table, gap, a["centralism"], a["commitment"], params)
         members.drift_traits(table, shortfall, a["centralism"], params)
         exit_monopoly = np.where(a["ever_ruled"] & a["active"], a["monopoly"], 1.0)
@@ -353,7 +366,8 @@ class CommunistWorld(mesa.Model):
         prev = members.previous_cohort_belief(table, year, self.last_recruit_belief, params.careerism_crowds_belief)
         # a cohort diluted by extra members does not pass their belief on: the transmitted level carries over
         prev = np.where(self.last_merger_mix > 0, self.last_recruit_belief, prev)
-        level = params.cohort_belief_discount * prev
+        # the fire dies away under the system: a ruling party's cohorts inherit discounted belief
+        level = np.where(a["ruling"], params.cohort_belief_discount, 1.0) * prev
         belief_mean = (1 - mix) * level + mix * extra_belief
         careerism_mean = params.careerism_base + (1 - mix) * params.careerism_control * control
         reformism_mean = params.reformism_base + params.reformism_gap * shortfall
@@ -410,6 +424,7 @@ class CommunistWorld(mesa.Model):
                 )
         inputs = dissent.DissentInputs(
             active_state=state_party >= 0,
+            civil_society=np.array([s.civil_society for s in self.states]),
             legitimacy=np.array([s.legitimacy for s in self.states]),
             hardship=np.array([s.hardship for s in self.states]),
             repression=dissent.repression_level(centralism_s, capacity, backing, personalism, fear, params),
@@ -422,6 +437,8 @@ class CommunistWorld(mesa.Model):
         links = dissent.horizontal_links(inputs.centralism, self.members.orgs_per_party, self.streams("dissent/links"))
         result = dissent.threshold_cascade(self.citizens, self.members, inputs, links, params)
         for state in self.states:
+            state.fallen_peers = float(fallen[state.index])
+            state.protest_rounds = int(result.mass_round[state.index])
             state.public_dissent = float(result.public_dissent[state.index])
             state.private_opposition = float(result.private_opposition[state.index])
         for i, party in enumerate(self.communist_parties):
@@ -456,11 +473,10 @@ class CommunistWorld(mesa.Model):
             fallen[state.index] = gone / total if total > 0 else 0.0
         return fallen
 
-    def _ruling_party_year(self, party: PartyAgent) -> None:
-        """Crisis response, succession, the leader's programme, the sticky goal and the transition check."""
+    def _ruling_party_year(self, party: PartyAgent, replace: bool) -> None:
+        """Succession (at a term's end, or after a crisis), the leader's programme, the sticky goal, transition."""
         params, state, year = self.params, party.state, self.year
         hegemony = self.hegemony_for(party)
-        replace = leadership.crisis_response(state, party, hegemony, self.streams(f"crisis/{state.code}"), params)
         if replace or year >= party.leader.term_end:
             old = party.leader
             new = leadership.draw_successor(party, year, hegemony, self.streams(f"succession/{party.code}"), params)
@@ -520,6 +536,7 @@ class CommunistWorld(mesa.Model):
                 "leader_kind": party.leader.kind if party and party.leader else "",
                 "leader_id": party.leader.id if party and party.leader else 0,
                 "regime_age": state.regime_age if state.regime_start is not None else -1,
+                "protest_rounds": state.protest_rounds,
             }  # fmt: skip
             dc.add_table_row("states", row)
         index_of = {p.code: i for i, p in enumerate(self.communist_parties)}
@@ -535,6 +552,7 @@ class CommunistWorld(mesa.Model):
                 "recognised": self.movement.is_recognised(party.code), "members": party.membership,
                 "vote_share": party.vote_share if party.vote_share is not None else float("nan"),
                 "leader_kind": leader.kind if leader else "", "leader_id": leader.id if leader else 0,
+                "leader_belief": leader.belief if leader else float("nan"),
                 "leader_since": leader.since if leader else 0,
                 "member_dissent": party.member_dissent, "member_opposition": party.member_opposition,
                 "mean_belief": float(mean_belief[i]) if i is not None else float("nan"),

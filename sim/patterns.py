@@ -229,3 +229,130 @@ def kornai_coherence(frames_: dict[str, pd.DataFrame]) -> Coherence:
         if start is not None:
             spells.append(ReformSocialismSpell(code, int(start), int(d.index.max() - start + 1), "open"))
     return Coherence(float(classical.shortage.min()) if len(classical) else float("nan"), len(classical), spells)
+
+
+# -- historical patterns and judgements (MODEL.md section 4; Brown 2009) ------------------------------------------
+
+EUROPEAN_BLOC = ("POL", "HUN", "DDR", "CSK", "BGR", "ROU")
+AUTONOMOUS = ("CHN", "VNM", "CUB", "PRK", "LAO")
+OWN_REVOLUTIONS = ("YUG", "CHN", "ALB")
+INSTALLED = ("MNG", "BGR", "ROU", "HUN", "POL", "CSK", "DDR", "PRK")
+LATIN_AMERICA = ("CUB", "NIC", "GRD", "CHL")
+AFRICA = ("ETH", "AGO", "MOZ", "BEN", "COG", "SOM")
+
+
+def _statuses(states: pd.DataFrame) -> pd.DataFrame:
+    return states.pivot(index="year", columns="code", values="status")
+
+
+def acceleration(
+    states: pd.DataFrame,
+    codes: tuple[str, ...] = EUROPEAN_BLOC,
+    since: int = 1975,
+    crisis: float = 0.25,
+    rounds: int = 30,
+):
+    """Pattern 3: for each regime that lost F1 after ``since``, the time from its first mass protest to that loss.
+
+    Time is counted in years and, within the year of the fall, in rounds of the dissent cascade (the cascade's own
+    clock: ``rounds`` rounds make a year): duration = years * rounds + the round in which the final protest became
+    a mass protest. Returns (code, year F1 was lost, years since the first mass protest, duration) in the order of
+    the losses (year, then round).
+    """
+    out = []
+    table = states.set_index(["code", "year"]).sort_index()
+    for code in codes:
+        s = table.loc[code].loc[since:]
+        lost = s.index[~s.f1 & (s.shift(1).f1.fillna(False).astype(bool))]
+        if len(lost) == 0:
+            continue
+        year = int(lost[0])
+        window = s.loc[:year]
+        protests = window.index[window.crisis.astype(bool) | (window.public_dissent >= crisis)]  # crushed ones too
+        start = int(protests[0]) if len(protests) else year
+        final_round = max(0, int(s.loc[year, "protest_rounds"])) if "protest_rounds" in s else 0
+        out.append((code, year, year - start, (year - start) * rounds + final_round))
+    return sorted(out, key=lambda r: (r[1], r[3] - (r[1] - r[2]) * rounds))
+
+
+def splits(events: pd.DataFrame, codes: tuple[str, ...], by: int) -> dict[str, int]:
+    """Pattern 5: the year each of ``codes`` broke with Moscow (split or expulsion), if it did by ``by``."""
+    e = events[events.kind.isin(["split", "expulsion"]) & events.code.isin(codes) & (events.year <= by)]
+    e = e[e.text.str.contains("breaks with Moscow")]
+    return {code: int(group.year.min()) for code, group in e.groupby("code")}
+
+
+def ruled_in(states: pd.DataFrame, year: int) -> list[str]:
+    """States communist or hybrid in ``year``."""
+    st = _statuses(states)
+    return sorted(c for c in st.columns if st.loc[year, c] != "non_communist")
+
+
+def ever_communist(states: pd.DataFrame) -> list[str]:
+    """States classified communist in some year."""
+    st = _statuses(states)
+    return sorted(c for c in st.columns if (st[c] == "communist").any())
+
+
+def sticky_goal_years(parties: pd.DataFrame, party: str) -> int:
+    """Pattern 9: years in which a ruling party's leader no longer believed (belief < .4) yet G >= .5 was declared."""
+    p = parties[(parties.code == party) & (parties.role == "ruling")]
+    return int(((p.leader_belief < 0.4) & (p.goal >= 0.5)).sum())
+
+
+@dataclass
+class HybridSpell:
+    """Pattern 10: the longest hybrid spell of a state and shortage before and during it."""
+
+    start: int | None
+    length: int
+    shortage_before: float  # mean shortage in the ten years before the spell
+    shortage_during: float  # mean shortage during the spell
+
+
+def hybrid_spell(states: pd.DataFrame, code: str) -> HybridSpell:
+    """The longest run of hybrid years of ``code`` (after its first communist year)."""
+    s = states[states.code == code].set_index("year").sort_index()
+    best = (None, 0)
+    start = None
+    for year, status in s.status.items():
+        if status == "hybrid" and (s.loc[:year].status == "communist").any():
+            start = year if start is None else start
+            length = year - start + 1
+            if length > best[1]:
+                best = (start, length)
+        else:
+            start = None
+    if best[0] is None:
+        return HybridSpell(None, 0, float("nan"), float("nan"))
+    first, length = best
+    before = s.loc[first - 10 : first - 1, "shortage"].mean()
+    during = s.loc[first : first + length - 1, "shortage"].mean()
+    return HybridSpell(int(first), int(length), float(before), float(during))
+
+
+@dataclass
+class Exit:
+    """Pattern 11 and the chapter's USSR judgement: how the hegemon's state left the category."""
+
+    year: int | None
+    same_leader: bool  # the party and leader in office in the exit year are those of the year before
+    f2_first: bool  # centralism went before (or with) the monopoly
+    state_lasts: bool  # the state is still in the world after the exit year
+
+
+def exit_of(states: pd.DataFrame, code: str, after: int = 1950) -> Exit:
+    """The first year after ``after`` that ``code`` became non_communist, and how."""
+    s = states[states.code == code].set_index("year").sort_index()
+    later = s.loc[after:]
+    exits = later.index[(later.status == "non_communist") & (later.status.shift(1) != "non_communist")]
+    exits = [y for y in exits if y - 1 in s.index and s.loc[y - 1, "status"] != "non_communist"]
+    if not exits:
+        return Exit(None, False, False, True)
+    year = int(exits[0])
+    now, before = s.loc[year], s.loc[year - 1]
+    same = bool(now.in_office and now.leader_id == before.leader_id)
+    f2_lost = s.index[(s.index >= year - 10) & ~s.f2 & s.in_office]
+    f1_lost = s.index[(s.index >= year - 10) & (~s.f1 | ~s.in_office)]
+    f2_first = bool(len(f2_lost) and (not len(f1_lost) or f2_lost[0] <= f1_lost[0]))
+    return Exit(year, same, f2_first, bool(s.index.max() > year))

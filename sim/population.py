@@ -216,9 +216,10 @@ class CitizenTable:
         n_states: number of states.
         rng: generator for the fixed traits.
         spread: standard deviation of dispositions (parameter ``opposition_spread``).
-        pluralism: mean pluralism preference of voters (parameter ``voter_pluralism``).
+        pluralism: mean pluralism preference of voters (parameter ``voter_pluralism``), or one mean per state.
         pluralism_spread: its standard deviation (``voter_pluralism_spread``).
         threshold_mean, threshold_sd: personal dissent thresholds (``threshold_mean``, ``threshold_sd``).
+        economy: mean economic preference (0.5), or one mean per state.
     """
 
     def __init__(
@@ -231,6 +232,7 @@ class CitizenTable:
         pluralism_spread: float,
         threshold_mean: float,
         threshold_sd: float,
+        economy: float | np.ndarray = 0.5,
     ):
         n = n_per_state * n_states
         self.n_per_state = n_per_state
@@ -238,8 +240,10 @@ class CitizenTable:
         self.state = np.repeat(np.arange(n_states, dtype=np.int32), n_per_state)
         self.disposition = rng.normal(0.0, spread, n)  # leaning against (+) or for (-) the regime
         self.threshold = rng.normal(threshold_mean, threshold_sd, n)  # personal threshold (risk aversion)
-        self.economy = np.clip(rng.normal(0.5, 0.2, n), 0.0, 1.0)  # 1 = wants a fully planned economy
-        self.pluralism = np.clip(rng.normal(pluralism, pluralism_spread, n), 0.0, 1.0)  # 1 = values pluralism
+        state_mean = lambda value: np.broadcast_to(np.asarray(value, dtype=float), (n_states,))[self.state]  # noqa: E731
+        # 1 = wants a fully planned economy; 1 = values pluralism fully (standard draws, then each state's mean)
+        self.economy = np.clip(state_mean(economy) + 0.2 * rng.standard_normal(n), 0.0, 1.0)
+        self.pluralism = np.clip(state_mean(pluralism) + pluralism_spread * rng.standard_normal(n), 0.0, 1.0)
         self.dissent = np.zeros(n, dtype=bool)
 
     def rows(self, state_index: int) -> slice:

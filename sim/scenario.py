@@ -104,6 +104,9 @@ class StateSpec(_Strict):
     private_agriculture: bool = False
     ownership: Share = 0.2
     command: Share = 0.1
+    civil_society: Share = 0.0  # independent institutions (a national church, unions) that link citizens
+    voter_pluralism: Share | None = None  # mean pluralism preference of its voters (default: the parameter)
+    voter_economy: Share = 0.5  # mean economic preference of its voters (1 = fully planned)
     case: str = ""
     map: tuple[int, int] | None = None  # tile-grid position (column, row) for the dashboard
 
@@ -235,6 +238,7 @@ def _parameter_group_model(group: str) -> type[BaseModel]:
 
 
 _GROUP_MODELS = {group: _parameter_group_model(group) for group in GROUPS}
+globals().update({model.__name__: model for model in _GROUP_MODELS.values()})  # picklable (process pools)
 ParametersSpec = create_model(
     "ParametersSpec", __base__=_Strict, **{g: (m, Field(default_factory=m)) for g, m in _GROUP_MODELS.items()}
 )
@@ -419,6 +423,7 @@ class Scenario:
         self.spec = spec
         self.path = path
         self.sha256 = sha256 or hashlib.sha256(spec.model_dump_json().encode()).hexdigest()
+        self.variant: str | None = None  # the what-if variant applied to it, if any (sim.variants)
 
     @property
     def name(self) -> str:

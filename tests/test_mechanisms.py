@@ -204,7 +204,7 @@ def _cascade_world(repression: float, centralism: float = 0.9, seed: int = 0):
     table = small_table(n_parties=1, slots=450)
     table.threshold[:] = rng.normal(P.threshold_mean, P.threshold_sd, table.size)
     inputs = dissent.DissentInputs(
-        active_state=np.array([True]), legitimacy=np.array([0.15]), hardship=np.array([0.4]),
+        active_state=np.array([True]), civil_society=np.zeros(1), legitimacy=np.array([0.15]), hardship=np.array([0.4]),
         repression=np.array([repression]), fallen=np.zeros(1), party_state=np.array([0]),
         active_party=np.array([True]), centralism=np.array([centralism]), state_party=np.array([0]),
     )  # fmt: skip
@@ -234,7 +234,7 @@ def test_centralism_blinds_members_to_each_other():
         first_org = table.org == 0
         table.threshold[:] = np.where(first_org, -5.0, 0.2)  # org 0 dissents alone; others need a third
         inputs = dissent.DissentInputs(
-            active_state=np.array([True]), legitimacy=np.array([1.0]), hardship=np.zeros(1),
+            active_state=np.array([True]), civil_society=np.zeros(1), legitimacy=np.array([1.0]), hardship=np.zeros(1),
             repression=np.array([0.5]), fallen=np.zeros(1), party_state=np.array([0]),
             active_party=np.array([True]), centralism=np.array([d]), state_party=np.array([0]),
         )  # fmt: skip

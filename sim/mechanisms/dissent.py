@@ -120,6 +120,7 @@ class DissentInputs:
     """Per-state and per-party quantities the cascade needs (arrays indexed by state or by party)."""
 
     active_state: np.ndarray  # state has a ruling Communist party
+    civil_society: np.ndarray  # independent institutions per state
     legitimacy: np.ndarray
     hardship: np.ndarray
     repression: np.ndarray  # R per state
@@ -139,6 +140,7 @@ class DissentResult:
     member_dissent: np.ndarray  # weighted share of members voicing dissent, per party
     member_opposition: np.ndarray  # weighted share of members privately opposed, per party
     rounds: int
+    mass_round: np.ndarray  # per state: the cascade round in which public dissent reached the crisis level (-1: not)
 
 
 def threshold_cascade(
@@ -153,7 +155,9 @@ def threshold_cascade(
     Citizens perceive the share of citizens dissenting in their state plus ``elite_signal`` times the dissent
     voiced inside the ruling party. Members perceive ``(1 - street) * (their organisation and its linked
     organisations) + street * (citizens' dissent)``. A citizen or member dissents when privately opposed
-    (x > 1/2) and its perception reaches its threshold. The previous year's dissent is the starting point.
+    (x > 1/2) and its perception reaches its threshold. The previous year's dissent is the starting point. The
+    rounds are the cascade's own clock within the year: ``mass_round`` records, per state, the round in which
+    dissent reached the crisis level, so that fast and slow revolutions can be told apart (pattern 3).
     """
     n_states = citizens.n_states
     n_parties = members.n_parties
@@ -164,6 +168,7 @@ def threshold_cascade(
     )
     opposed_c = (x_c > 0.5) & inputs.active_state[cs]
     tau_c = thresholds(citizens.threshold, inputs.repression[cs], x_c, inputs.fallen[cs], params)
+    tau_c = tau_c - params.civil_society_weight * inputs.civil_society[cs]  # they can see each other
 
     mp = members.party
     ms = inputs.party_state[mp]
@@ -181,6 +186,9 @@ def threshold_cascade(
     has_ruling = inputs.state_party >= 0
     ruling_idx = np.where(has_ruling, inputs.state_party, 0)
     rounds = 0
+    mass_round = np.where(
+        np.bincount(cs, weights=y_c, minlength=n_states) / citizens.n_per_state >= params.crisis_dissent, 0, -1
+    )
     while rounds < params.cascade_iterations:
         rounds += 1
         share_c = np.bincount(cs, weights=y_c, minlength=n_states) / citizens.n_per_state
@@ -199,6 +207,8 @@ def threshold_cascade(
         )
         new_c = opposed_c & (perceived_c >= tau_c)
         new_m = opposed_m & (perceived_m >= tau_m)
+        reached = np.bincount(cs, weights=new_c, minlength=n_states) / citizens.n_per_state >= params.crisis_dissent
+        mass_round = np.where((mass_round < 0) & reached, rounds, mass_round)
         if np.array_equal(new_c, y_c) and np.array_equal(new_m, y_m):
             break
         y_c, y_m = new_c, new_m
@@ -208,7 +218,7 @@ def threshold_cascade(
     private = np.bincount(cs, weights=opposed_c, minlength=n_states) / citizens.n_per_state
     member_dissent = members.per_party_mean(y_m.astype(float))
     member_opposition = members.per_party_mean((x_m > 0.5).astype(float))
-    return DissentResult(public, private, member_dissent, member_opposition, rounds)
+    return DissentResult(public, private, member_dissent, member_opposition, rounds, mass_round)
 
 
 def centralism_erosion(centralism: float, member_dissent: float, params: Parameters) -> float:

@@ -58,7 +58,9 @@ def contestants(state: StateAgent, params: Parameters) -> list[tuple[PartyAgent 
     cp = state.communist
     if cp is not None and cp.active:
         belief = cp.members.mean(cp.members.belief) if cp.members is not None else 0.5
-        valence = params.organisation_valence * (belief + cp.funding)
+        adults = state.population * 1e6 * params.adult_share
+        organisation = min(1.0, cp.membership / max(1.0, params.mass_party_share * adults))
+        valence = params.organisation_valence * belief * organisation
         if cp.in_office:
             valence += params.vote_retrospective * (state.legitimacy - 0.5)
         economy = params.communist_economy * (1.0 - 0.5 * cp.market)

@@ -71,7 +71,7 @@ def install_leader(party: PartyAgent, kind: str, year: int, name: str = "", unti
     belief, careerism, reformism, sd = LEADER_PROFILES[kind]
     party.leaders_so_far += 1
     term_end = year + model.params.named_leader_years if until_replaced else _term_end(year, rng, model.params)
-    leader = Leader(party.leaders_so_far, kind, belief, careerism, reformism, sd, year, term_end, name)
+    leader = Leader(party.leaders_so_far, kind, belief, careerism, reformism, sd, year, term_end, name, until_replaced)
     party.leader = leader
     if kind == "autocrat":
         party.personalism = max(party.personalism, 0.5)
@@ -239,15 +239,17 @@ def sticky_goal(party: PartyAgent, hegemony: float, state: StateAgent, params: P
 
 
 def crackdown_probability(state: StateAgent, party: PartyAgent, hegemony: float, params: Parameters) -> float:
-    """Chance a crackdown succeeds: base * (1 + K) / 2 * (1 - member dissent) * ((1 - v) + v * h).
+    """Chance a crackdown succeeds: base * (1 + K)/2 * (1 - member dissent) * ((1 - v) + v h) * (1 - c * fallen).
 
     K is the domestic repression capacity; a regime that rests on Soviet force (v) cannot crack down once that
     force is withdrawn (low h); a regime of its own revolution relies on its own apparatus; an apparatus whose
-    members dissent does not obey.
+    members dissent does not obey; one that has watched the regimes next door fall (``fallen``, weighted by
+    ``contagion``) hedges its bets (Romania's army, December 1989).
     """
     v = state.soviet_dependence
     capacity = 0.5 * (1.0 + state.repression)
-    return params.crackdown_success * capacity * (1.0 - party.member_dissent) * ((1.0 - v) + v * hegemony)
+    hedging = 1.0 - params.contagion * state.fallen_peers
+    return params.crackdown_success * capacity * (1.0 - party.member_dissent) * ((1.0 - v) + v * hegemony) * hedging
 
 
 def crisis_response(
@@ -261,7 +263,7 @@ def crisis_response(
     apparatus is split (member dissent >= ``apparatus_split``); otherwise it holds on and the crisis goes into
     the next year. A concession lowers M by ``concession_monopoly`` and calls founding free elections for the next
     year (a round table). In a crisis the leader is replaced with probability ``crisis_removal``, and always after
-    a concession it did not want.
+    a concession it did not want, unless a driver named it (history says who led).
     """
     state.crisis = state.public_dissent >= params.crisis_dissent
     if not state.crisis:
@@ -270,7 +272,8 @@ def crisis_response(
     model.log.record(
         model.year, state.code, "crisis", f"mass protest in {state.name} (public dissent {state.public_dissent:.2f})"
     )
-    replace = rng.random() < params.crisis_removal
+    named = party.leader is not None and party.leader.named
+    replace = rng.random() < params.crisis_removal and not named
     leader_kind_now = party.leader.kind if party.leader else "conservative"
     if leader_kind_now not in REFORMING_KINDS and rng.random() < crackdown_probability(state, party, hegemony, params):
         silence(state, party, params)
@@ -294,7 +297,7 @@ def crisis_response(
         "concession",
         f"{party.name} concedes to mass protest (monopoly now {party.monopoly:.2f})",
     )
-    return replace or leader_kind_now not in REFORMING_KINDS
+    return replace or (leader_kind_now not in REFORMING_KINDS and not named)
 
 
 def silence(state: StateAgent, party: PartyAgent | None, params: Parameters) -> None:

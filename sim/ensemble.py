@@ -1,0 +1,90 @@
+"""Run one scenario for many seeds, in parallel, and keep every replicate's tables.
+
+Used by ``sim history`` and ``sim whatif``. Replicate ``i`` uses seed ``seed + i`` (as ``sim run`` does), so a
+baseline and a variant run with the same seeds draw the same random numbers wherever they do not differ (each
+random process has its own named stream: :mod:`sim.streams`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sim.scenario import Scenario
+
+TABLES = ("model", "states", "parties", "events", "elections")
+
+
+def _run(args: tuple[Scenario, int, int | None]) -> dict[str, pd.DataFrame]:
+    scenario, seed, until = args
+    from sim.runner import model_frames, run_model
+
+    model = run_model(scenario, seed, until)
+    return model_frames(model, seed, 0)
+
+
+@dataclass
+class Ensemble:
+    """The tables of every replicate of one scenario, in seed order."""
+
+    scenario: Scenario
+    seeds: list[int]
+    runs: list[dict[str, pd.DataFrame]] = field(default_factory=list)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """One table of all replicates stacked (with its ``seed`` column)."""
+        return pd.concat([run[name] for run in self.runs], ignore_index=True)
+
+    def frames(self, i: int) -> dict[str, pd.DataFrame]:
+        """The tables of replicate ``i``."""
+        return self.runs[i]
+
+
+def default_workers() -> int:
+    """All cores."""
+    return max(1, os.cpu_count() or 1)
+
+
+def run_ensemble(
+    scenario: Scenario,
+    seeds: list[int],
+    workers: int | None = None,
+    until: int | None = None,
+    progress: bool = True,
+    label: str | None = None,
+    executor: Executor | None = None,
+) -> Ensemble:
+    """Run ``scenario`` once per seed (``workers`` processes; 1 = in this process) and collect the tables."""
+    jobs = [(scenario, seed, until) for seed in seeds]
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(jobs), desc=label or scenario.name, unit="run", file=sys.stderr, leave=False)
+    runs: list[dict[str, pd.DataFrame]] = []
+    workers = workers or default_workers()
+    try:
+        if executor is None and workers == 1:
+            for job in jobs:
+                runs.append(_run(job))
+                if bar:
+                    bar.update()
+        else:
+            own = executor is None
+            pool = executor or ProcessPoolExecutor(workers)
+            try:
+                for frames in pool.map(_run, jobs, chunksize=max(1, len(jobs) // (4 * workers))):
+                    runs.append(frames)
+                    if bar:
+                        bar.update()
+            finally:
+                if own:
+                    pool.shutdown(cancel_futures=True)
+    finally:
+        if bar:
+            bar.close()
+    return Ensemble(scenario, list(seeds), runs)
