@@ -40,6 +40,9 @@ class Leader:
         since: year the leader took office.
         term_end: year of the next regular succession.
         name: a name, when a driver gives one.
+        row, cohort: for a leader drawn from the members, the member row and cohort it came from; its belief goes
+            on following that cohort's (a leader is one of its generation: :func:`~sim.mechanisms.leadership.
+            follow_cohort`), while its programme (kind, reformism, social-democratic affinity) is fixed at selection.
     """
 
     id: int
@@ -52,6 +55,8 @@ class Leader:
     term_end: int
     name: str = ""
     named: bool = False  # named by a driver: serves until a later driver (or its longest tenure), not removed in crises
+    row: int = -1  # the member row (party-local) a drawn leader came from; -1 for a driver-installed leader
+    cohort: int = -1  # the cohort that row held when the leader was drawn
 
     @property
     def orthodoxy(self) -> float:

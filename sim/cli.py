@@ -1,6 +1,9 @@
 """The ``sim`` command line (also ``python -m sim``).
 
     sim run SCENARIO [--seed N] [--replicates R] [--out DIR] [--until YEAR] [--name NAME] [--set KEY=VALUE ...]
+    sim history [SCENARIO] [--replicates 30] [--seed 1] [--workers W] [--out DIR]
+    sim whatif BASELINE VARIANT [--replicates 30] [--seed 1] [--workers W] [--out DIR]
+    sim baseline [--update]
 
 SCENARIO is a name in ``scenarios/`` (``stylized``) or a path to a TOML file. A bad scenario or option exits with
 status 2 and a message naming the file, the key and what was expected; nothing is written.
@@ -82,6 +85,119 @@ def run(
         print(where)
     else:
         output.print_summary(output.summary_text(result, where))
+
+
+def _seeds(seed: int, replicates: int) -> list[int]:
+    return list(range(seed, seed + replicates))
+
+
+@app.command()
+def history(
+    scenario: Annotated[str, typer.Argument(help="Historical scenario name or path.")] = "historical",
+    replicates: Annotated[int, typer.Option(min=1, help="Number of seeds in the ensemble.")] = 30,
+    seed: Annotated[int, typer.Option(help="First seed (seeds seed .. seed+replicates-1).")] = 1,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")] = None,
+    out: Annotated[Path, typer.Option(help="Root folder for results.")] = Path("results"),
+    counterfactual: Annotated[
+        bool, typer.Option(help="Also run the brezhnev_doctrine_holds variant to 1992 (pattern 2).")
+    ] = True,
+) -> None:
+    """Run the historical ensemble and write results/<scenario>/ensemble-s<seed>-n<N>/ (report, checks, figures)."""
+    from sim.scenario import load
+    from sim.variants import load_variant
+
+    try:
+        base = load(scenario)
+        cf_scenario = load_variant("brezhnev_doctrine_holds").apply(base) if counterfactual else None
+    except ScenarioError as exc:
+        _fail(str(exc))
+    from sim import history as hist
+    from sim.ensemble import run_ensemble
+
+    seeds = _seeds(seed, replicates)
+    try:
+        ens = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
+        cf = None
+        if cf_scenario is not None:
+            cf = run_ensemble(cf_scenario, seeds, workers, until=1992, label="brezhnev_doctrine_holds to 1992")
+        where, checks = hist.write_history(ens, cf, out / base.name / f"ensemble-s{seed}-n{replicates}", sys.argv[1:])
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing was written", 130)
+    print(hist.terminal_summary(ens, checks, where))
+
+
+@app.command()
+def whatif(
+    baseline: Annotated[str, typer.Argument(help="Baseline scenario name or path (e.g. historical).")],
+    variant: Annotated[str, typer.Argument(help="Variant name in scenarios/whatif/ or path to a variant file.")],
+    replicates: Annotated[int, typer.Option(min=1, help="Number of seeds in each ensemble.")] = 30,
+    seed: Annotated[int, typer.Option(help="First seed (both worlds use the same seeds).")] = 1,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")] = None,
+    out: Annotated[Path, typer.Option(help="Root folder for results.")] = Path("results"),
+    tables: Annotated[bool, typer.Option(help="Also write both worlds' Parquet tables.")] = True,
+) -> None:
+    """Run a baseline and a variant with common random numbers and write the comparison to
+    results/whatif/<variant>-vs-<baseline>-s<seed>-n<N>/."""
+    from sim.scenario import load
+    from sim.variants import load_variant
+
+    try:
+        base = load(baseline)
+        var = load_variant(variant)
+        world = var.apply(base)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    from sim import whatif as wi
+    from sim.ensemble import run_ensemble
+    from sim.output import git_state, package_versions
+
+    seeds = _seeds(seed, replicates)
+    meta = {
+        "baseline": base.name, "baseline_file": str(base.path), "baseline_sha256": base.sha256,
+        "variant": var.name, "variant_file": str(var.path), "variant_sha256": world.sha256,
+        "seeds": seeds, "command": sys.argv[1:], "versions": package_versions(), **git_state(),
+    }  # fmt: skip
+    target = out / "whatif" / f"{var.name}-vs-{base.name}-s{seed}-n{replicates}"
+    try:
+        b = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
+        v = run_ensemble(world, seeds, workers, label=f"{var.name} ({replicates} seeds)")
+        where, comparison = wi.write_comparison(b, v, var.title, var.spec.variant.description, target, meta, tables)
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing was written", 130)
+    print(wi.terminal_summary(comparison, var.title, replicates, where))
+
+
+@app.command()
+def baseline(
+    update: Annotated[bool, typer.Option(help="Store the current summary as the new baseline.")] = False,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")] = None,
+) -> None:
+    """Compare the historical ensemble's summary with tests/baselines/historical.json (or --update it)."""
+    import json
+
+    from sim import baseline as bl
+    from sim.output import write_json
+
+    current = bl.compute(workers, progress=True)
+    if update:
+        bl.BASELINE_PATH.parent.mkdir(parents=True, exist_ok=True)
+        old = json.loads(bl.BASELINE_PATH.read_text()) if bl.BASELINE_PATH.exists() else {}
+        diffs = bl.differences(old, current)
+        write_json(current, bl.BASELINE_PATH)
+        print(f"{bl.BASELINE_PATH}: updated ({len(diffs)} differences from the previous baseline)")
+        for line in diffs[:40]:
+            print(f"  {line}")
+        return
+    if not bl.BASELINE_PATH.exists():
+        _fail(f"{bl.BASELINE_PATH}: no baseline stored yet: run `uv run sim baseline --update`", 1)
+    diffs = bl.differences(json.loads(bl.BASELINE_PATH.read_text()), current)
+    if not diffs:
+        print(f"{bl.BASELINE_PATH}: the historical ensemble matches the baseline")
+        return
+    print(f"{len(diffs)} differences from {bl.BASELINE_PATH} (stored -> current):")
+    for line in diffs[:60]:
+        print(f"  {line}")
+    _fail("history changed: if intended, run `uv run sim baseline --update` and commit the JSON", 1)
 
 
 @app.command()

@@ -7,6 +7,7 @@ random process has its own named stream: :mod:`sim.streams`).
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -19,12 +20,12 @@ from sim.scenario import Scenario
 TABLES = ("model", "states", "parties", "events", "elections")
 
 
-def _run(args: tuple[Scenario, int, int | None]) -> dict[str, pd.DataFrame]:
-    scenario, seed, until = args
+def _run(args: tuple[Scenario, int, int, int | None]) -> dict[str, pd.DataFrame]:
+    scenario, seed, replicate, until = args
     from sim.runner import model_frames, run_model
 
     model = run_model(scenario, seed, until)
-    return model_frames(model, seed, 0)
+    return model_frames(model, seed, replicate)
 
 
 @dataclass
@@ -44,6 +45,16 @@ class Ensemble:
         return self.runs[i]
 
 
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool whose workers fork from a clean server process that has already imported the model (fast start; no
+    fork of a multi-threaded parent). Falls back to the platform default where forkserver does not exist."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.model", "sim.runner"])
+        return ProcessPoolExecutor(workers, mp_context=ctx)
+    return ProcessPoolExecutor(workers)
+
+
 def default_workers() -> int:
     """All cores."""
     return max(1, os.cpu_count() or 1)
@@ -59,7 +70,7 @@ def run_ensemble(
     executor: Executor | None = None,
 ) -> Ensemble:
     """Run ``scenario`` once per seed (``workers`` processes; 1 = in this process) and collect the tables."""
-    jobs = [(scenario, seed, until) for seed in seeds]
+    jobs = [(scenario, seed, i, until) for i, seed in enumerate(seeds)]
     bar = None
     if progress:
         from tqdm import tqdm
@@ -75,7 +86,7 @@ def run_ensemble(
                     bar.update()
         else:
             own = executor is None
-            pool = executor or ProcessPoolExecutor(workers)
+            pool = executor or process_pool(workers)
             try:
                 for frames in pool.map(_run, jobs, chunksize=max(1, len(jobs) // (4 * workers))):
                     runs.append(frames)

@@ -27,6 +27,7 @@ from sim.ensemble import Ensemble
 REPO = Path(__file__).resolve().parent.parent
 PARTY_STATS = REPO.parent / "shared" / "history" / "party_stats.csv"
 COUNTERFACTUAL = "brezhnev_doctrine_holds"
+CASCADE_END = 1991  # pattern 1: the bloc states fall "within two years" of hegemony's fall (1989)
 STATUS_RGB = {"communist": (0.70, 0.15, 0.12), "hybrid": (0.95, 0.62, 0.22), "non_communist": (0.84, 0.85, 0.86)}
 RULING_PARTIES = tuple(
     f"{c}-CP"
@@ -122,11 +123,13 @@ def check_acceleration(ens: Ensemble) -> list[Check]:
     """Pattern 3: later collapses in the sequence take less time, measured by the final protest wave's speed.
 
     Time within a year is the dissent cascade's round count (:func:`sim.patterns.acceleration`); collapses in the
-    first year of each seed's sequence are compared with those of later years, pooled over the ensemble.
+    first year of each seed's sequence are compared with those of later years, pooled over the ensemble. The
+    sequence is the cascade of pattern 1 (losses from 1980 to 1991); a regime that holds out a decade longer is not
+    part of it.
     """
     first, later = [], []
     for run in ens.runs:
-        seq = pat.acceleration(run["states"], since=1980)
+        seq = pat.acceleration(run["states"], since=1980, until=CASCADE_END)
         if not seq:
             continue
         y0 = seq[0][1]
@@ -508,9 +511,11 @@ def change_years(ens: Ensemble) -> pd.DataFrame:
     return status_change_table(ens.table("states"))
 
 
-def change_year_summary(changes: pd.DataFrame, n_seeds: int) -> pd.DataFrame:
+def change_year_summary(states: pd.DataFrame, n_seeds: int) -> pd.DataFrame:
     """For each state and kind of change (its first occurrence per seed): seeds with it, median, 10th-90th."""
-    first = changes.sort_values("year").groupby(["seed", "code", "from_status", "to_status"]).year.first().reset_index()
+    from sim.output import first_changes
+
+    first = first_changes(states)
     summary = first.groupby(["code", "from_status", "to_status"]).year.agg(
         seeds="count", median="median", p10=lambda y: y.quantile(0.1), p90=lambda y: y.quantile(0.9)
     )
@@ -601,7 +606,7 @@ def write_figures(
     if order:
         fig, ax = plt.subplots(figsize=(11, 0.3 * len(order) + 1.5))
         data = [exits[exits.code == c].year.values for c in order]
-        ax.boxplot(data, vert=False, whis=(10, 90), showfliers=True, widths=0.6)
+        ax.boxplot(data, orientation="horizontal", whis=(10, 90), showfliers=True, widths=0.6)
         ax.set_yticks(
             range(1, len(order) + 1), [f"{c} ({len(d)}/{n})" for c, d in zip(order, data, strict=True)], fontsize=8
         )
@@ -754,23 +759,14 @@ def write_history(
     ens: Ensemble, counterfactual: Ensemble | None, out: Path, command: list[str] | None = None
 ) -> tuple[Path, list[Check]]:
     """Write the whole report to ``out`` (atomically: a temporary folder renamed at the end)."""
-    import json
-    import os
-    import shutil
+    from sim.output import atomic_dir, run_metadata, write_json, write_parquet
+    from sim.runner import TABLES, RunResult
 
-    from sim.output import run_metadata, write_parquet
-    from sim.runner import RunResult
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
+    with atomic_dir(out) as tmp:
         checks = all_checks(ens, counterfactual)
         bands = status_bands(ens)
         changes = change_years(ens)
-        summary = change_year_summary(changes, len(ens.seeds))
+        summary = change_year_summary(ens.table("states"), len(ens.seeds))
         real = party_stats()
         membership = membership_comparison(ens, real)
         votes = vote_comparison(ens, real)
@@ -779,27 +775,48 @@ def write_history(
         summary.to_csv(tmp / "change_years.csv", index=False)
         membership.to_csv(tmp / "membership.csv", index=False)
         votes.to_csv(tmp / "votes.csv", index=False)
-        for name in ("model", "states", "parties", "events", "elections"):
-            write_parquet(ens.table(name), tmp / f"{name}.parquet")
+        tables = {name: ens.table(name) for name in TABLES}
+        for name, frame in tables.items():
+            write_parquet(frame, tmp / f"{name}.parquet")
         figures = write_figures(ens, bands, changes, membership, votes, tmp)
         (tmp / "report.md").write_text(
             report_markdown(ens, checks, summary, membership, votes, figures), encoding="utf-8"
         )
-        seed = ens.seeds[0]
-        meta = run_metadata(RunResult(ens.scenario, seed, len(ens.seeds), ens.scenario.spec.scenario.end_year, {},
-                                      {n: ens.table(n) for n in ("model", "states", "parties", "events", "elections")}),
-                            command)  # fmt: skip
+        end = ens.scenario.spec.scenario.end_year
+        meta = run_metadata(RunResult(ens.scenario, ens.seeds[0], len(ens.seeds), end, {}, tables), command)
         meta["counterfactual"] = COUNTERFACTUAL if counterfactual is not None else None
         meta["checks_passed"] = sum(c.passed for c in checks)
         meta["checks"] = len(checks)
-        (tmp / "metadata.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        if out.exists():
-            out.rename(old)
-        tmp.rename(out)
-        if old.exists():
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        write_json(meta, tmp / "metadata.json")
     return out, checks
+
+
+def terminal_summary(ens: Ensemble, checks: list[Check], where: Path) -> str:
+    """What ``sim history`` prints: the checks, the headline judgements and where the report is."""
+    n = len(ens.seeds)
+    passed = sum(c.passed for c in checks)
+    lines = [
+        f"{ens.scenario.spec.scenario.title}: {n} seeds ({ens.seeds[0]}-{ens.seeds[-1]})",
+        f"{passed} of {len(checks)} pattern and judgement checks pass",
+        "",
+    ]
+    width = max(len(c.title) for c in checks)
+    for c in checks:
+        value = "" if math.isnan(c.value) else f"{c.value:.3g}"
+        mark = "ok  " if c.passed else "FAIL"
+        lines.append(f"  {mark} {c.id:<8} {c.title:<{width}}  {value:>6} ({c.requirement})")
+    states = ens.table("states")
+    ruled = [len(pat.ruled_in(run["states"], 2025)) for run in ens.runs]
+    exits = [pat.exit_of(run["states"], "SUN") for run in ens.runs]
+    years = [e.year for e in exits if e.year is not None]
+    lines += [
+        "",
+        f"Communist-ruled states in 2025: median {np.median(ruled):.0f} (range {min(ruled)}-{max(ruled)})",
+        f"USSR leaves the communist status: median {np.median(years):.0f} ({len(years)}/{n} seeds)"
+        if years
+        else "USSR never leaves the communist status",
+        f"States simulated: {states.code.nunique()}; years {states.year.min()}-{states.year.max()}",
+        "",
+        f"Report: {where / 'report.md'}",
+    ]
+    return "\n".join(lines)

@@ -337,6 +337,8 @@ class CommunistWorld(mesa.Model):
             goal, perf = np.array([host.goal]), np.array([host.state.performance])
             model_gap = float(members.performance_gap(goal, perf, np.array([host.market]), params)[0])
             model_shortfall = float(members.performance_shortfall(goal, perf, params)[0])
+        elif host is not None and host.state.was_communist_ruled:
+            model_gap = model_shortfall = params.promise_level  # the model collapsed: nothing of its promise is left
         # a party out of office measures the promise by the model it defends (Moscow's, as far as it is aligned),
         # and sees only part of that model's shortfall
         seen = params.distance_discount * a["alignment"]  # from afar, through its own press
@@ -477,6 +479,7 @@ class CommunistWorld(mesa.Model):
         """Succession (at a term's end, or after a crisis), the leader's programme, the sticky goal, transition."""
         params, state, year = self.params, party.state, self.year
         hegemony = self.hegemony_for(party)
+        leadership.follow_cohort(party)
         if replace or year >= party.leader.term_end:
             old = party.leader
             new = leadership.draw_successor(party, year, hegemony, self.streams(f"succession/{party.code}"), params)

@@ -12,6 +12,8 @@ import platform
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
@@ -113,24 +115,17 @@ def run_metadata(result: RunResult, command: list[str] | None = None) -> dict[st
     }
 
 
-def write_run(
-    result: RunResult, out: str | Path = "results", name: str | None = None, command: list[str] | None = None
-) -> Path:
-    """Write ``result`` to ``out/<scenario>/<name>/`` atomically and return that directory."""
-    final = Path(out) / result.scenario.name / (name or default_run_name(result))
+@contextmanager
+def atomic_dir(final: Path) -> Iterator[Path]:
+    """Yield a temporary sibling of ``final`` to write into; on success it replaces ``final``, on any error
+    (or Ctrl-C) it is removed, so a reader never sees a partial directory."""
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
-        for table in TABLES:
-            write_parquet(result.frames[table], tmp / f"{table}.parquet")
-        meta = run_metadata(result, command)
-        (tmp / "metadata.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        text = summary_text(result)
-        (tmp / "summary.txt").write_text(text + "\n", encoding="utf-8")
-        summary_figure(result, tmp / "summary.png")
+        yield tmp
         old = final.with_name(f".{final.name}.old-{os.getpid()}")
         if final.exists():
             final.rename(old)
@@ -140,6 +135,25 @@ def write_run(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def write_json(data: object, path: Path) -> None:
+    """Pretty, key-sorted JSON with a final newline (stable diffs)."""
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def write_run(
+    result: RunResult, out: str | Path = "results", name: str | None = None, command: list[str] | None = None
+) -> Path:
+    """Write ``result`` to ``out/<scenario>/<name>/`` atomically and return that directory."""
+    final = Path(out) / result.scenario.name / (name or default_run_name(result))
+    with atomic_dir(final) as tmp:
+        for table in TABLES:
+            write_parquet(result.frames[table], tmp / f"{table}.parquet")
+        write_json(run_metadata(result, command), tmp / "metadata.json")
+        text = summary_text(result)
+        (tmp / "summary.txt").write_text(text + "\n", encoding="utf-8")
+        summary_figure(result, tmp / "summary.png")
     return final
 
 
@@ -173,13 +187,19 @@ def timeline(statuses: pd.Series) -> str:
 
 def status_change_table(states: pd.DataFrame) -> pd.DataFrame:
     """Every status change in every replicate: seed, replicate, code, year, from, to."""
-    s = states.sort_values(["replicate", "code", "year"])
-    prev = s.groupby(["replicate", "code"])["status"].shift()
+    s = states.sort_values(["seed", "replicate", "code", "year"])
+    prev = s.groupby(["seed", "replicate", "code"])["status"].shift()
     changed = s[prev.notna() & (prev != s["status"])].copy()
     changed["from_status"] = prev[changed.index]
     return changed[["seed", "replicate", "code", "year", "from_status", "status"]].rename(
         columns={"status": "to_status"}
     )
+
+
+def first_changes(states: pd.DataFrame) -> pd.DataFrame:
+    """The year of the first occurrence of each kind of status change, per seed and state."""
+    changes = status_change_table(states).sort_values("year")
+    return changes.groupby(["seed", "code", "from_status", "to_status"]).year.first().reset_index()
 
 
 def summary_text(result: RunResult, where: Path | None = None) -> str:

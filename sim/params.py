@@ -178,6 +178,7 @@ _TABLE: list[Param] = [
     Param("alignment_dependence", "movement", 0.15, 0.0, 1.0, "1/year", "yearly pull of alignment toward 1 per unit Soviet dependence v", _FIRST),
     Param("alignment_interference", "movement", 0.12, 0.0, 1.0, "per act", "alignment an own-revolution party loses per admonition or intervention", "MODEL.md section 2"),
     Param("alignment_noise", "movement", 0.02, 0.0, 0.2, "1/year", "standard deviation of yearly alignment shocks", _FIRST),
+    Param("out_of_office_autonomy", "movement", 0.2, 0.0, 1.0, "share", "weight of ideological distance in the alignment drift of a party out of office, relative to a ruling party that does not rest on Soviet force (it has no state of its own to lean on)", "Brown 2009 (Hobsbawm: soldiers of one international army); " + _CAL),
     Param("split_threshold", "movement", 0.3, 0.0, 1.0, "alignment", "a party whose alignment falls below this splits or is expelled", "MODEL.md section 2"),
     Param("readmit_threshold", "movement", 0.5, 0.0, 1.0, "alignment", "an expelled party is recognised again once alignment is above this and hostility has faded", _FIRST),
     Param("hostility_decay", "movement", 0.12, 0.0, 1.0, "1/year", "yearly decay of the hostility an expulsion leaves (faster under a reforming centre)", _FIRST),

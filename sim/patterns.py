@@ -251,8 +251,10 @@ def acceleration(
     since: int = 1975,
     crisis: float = 0.25,
     rounds: int = 30,
+    until: int | None = None,
 ):
-    """Pattern 3: for each regime that lost F1 after ``since``, the time from its first mass protest to that loss.
+    """Pattern 3: for each regime that lost F1 after ``since`` (and by ``until``, the end of the cascade), the time
+    from its first mass protest to that loss.
 
     Time is counted in years and, within the year of the fall, in rounds of the dissent cascade (the cascade's own
     clock: ``rounds`` rounds make a year): duration = years * rounds + the round in which the final protest became
@@ -267,6 +269,8 @@ def acceleration(
         if len(lost) == 0:
             continue
         year = int(lost[0])
+        if until is not None and year > until:
+            continue
         window = s.loc[:year]
         protests = window.index[window.crisis.astype(bool) | (window.public_dissent >= crisis)]  # crushed ones too
         start = int(protests[0]) if len(protests) else year

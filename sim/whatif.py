@@ -15,10 +15,7 @@ worlds do not differ, so differences are the variant's effect, not noise.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from sim.ensemble import Ensemble
-from sim.output import status_change_table
+from sim.output import atomic_dir, first_changes, write_json, write_parquet
+from sim.runner import TABLES
 
 SERIES = ("communist", "hybrid", "non_communist", "members", "hegemony")
 KEY_YEARS = (1925, 1950, 1970, 1985, 1989, 1992, 2000, 2025)
@@ -64,17 +62,11 @@ def compare_series(base: Ensemble, variant: Ensemble) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)[["world", "series", "year", "median", "p10", "p90"]]
 
 
-def first_changes(ens: Ensemble) -> pd.DataFrame:
-    """The year of the first occurrence of each kind of status change, per seed and state."""
-    changes = status_change_table(ens.table("states"))
-    return changes.sort_values("year").groupby(["seed", "code", "from_status", "to_status"]).year.first().reset_index()
-
-
 def compare_shifts(base: Ensemble, variant: Ensemble) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Seed by seed, the year of each kind of status change in both worlds, and a summary per state and kind."""
     keys = ["seed", "code", "from_status", "to_status"]
-    b = first_changes(base).rename(columns={"year": "baseline_year"})
-    v = first_changes(variant).rename(columns={"year": "variant_year"})
+    b = first_changes(base.table("states")).rename(columns={"year": "baseline_year"})
+    v = first_changes(variant.table("states")).rename(columns={"year": "variant_year"})
     both = b.merge(v, on=keys, how="outer")
     both["shift"] = both.variant_year - both.baseline_year
     n = len(base.seeds)
@@ -181,7 +173,7 @@ def write_figures(comparison: Comparison, title: str, out: Path) -> list[str]:
     if not exits.empty:
         order = exits.groupby("code")["shift"].median().sort_values().index.tolist()
         fig, ax = plt.subplots(figsize=(10, 0.35 * len(order) + 1.5))
-        ax.boxplot([exits[exits.code == c]["shift"].values for c in order], vert=False, whis=(10, 90))
+        ax.boxplot([exits[exits.code == c]["shift"].values for c in order], orientation="horizontal", whis=(10, 90))
         ax.set_yticks(range(1, len(order) + 1), order)
         ax.axvline(0, color="black", lw=1)
         ax.set_xlabel("shift of the year the state left the communist status (variant - baseline, years)")
@@ -245,31 +237,52 @@ def write_comparison(
     description: str,
     out: Path,
     meta: dict[str, object],
+    tables: bool = True,
 ) -> tuple[Path, Comparison]:
-    """Compute and write the comparison to ``out`` atomically."""
+    """Compute and write the comparison (and, with ``tables``, both worlds' Parquet tables) to ``out`` atomically."""
     comparison = compare(base, variant)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
+    with atomic_dir(out) as tmp:
         comparison.series.to_csv(tmp / "series.csv", index=False)
         comparison.shifts.to_csv(tmp / "shifts.csv", index=False)
         comparison.shift_summary.to_csv(tmp / "shift_summary.csv", index=False)
         comparison.fates.to_csv(tmp / "fates.csv", index=False)
         comparison.events.to_csv(tmp / "events.csv", index=False)
+        if tables:
+            for world, ens in (("baseline", base), ("variant", variant)):
+                (tmp / world).mkdir()
+                for name in TABLES:
+                    write_parquet(ens.table(name), tmp / world / f"{name}.parquet")
         figures = write_figures(comparison, title, tmp)
         text = report_markdown(comparison, title, description, len(base.seeds), figures)
         (tmp / "report.md").write_text(text, encoding="utf-8")
-        (tmp / "metadata.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        if out.exists():
-            out.rename(old)
-        tmp.rename(out)
-        if old.exists():
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        write_json(meta, tmp / "metadata.json")
     return out, comparison
+
+
+def terminal_summary(comparison: Comparison, title: str, n: int, where: Path) -> str:
+    """What ``sim whatif`` prints: the states whose fate differs, the biggest shifts and the headline series."""
+    lines = [f"What if: {title} ({n} seeds each, common random numbers)", ""]
+    most = comparison.fates[comparison.fates.fate_differs_in_most_seeds]
+    lines.append(
+        "Fate differs in most seeds: "
+        + (", ".join(f"{r.code} ({r.share_of_seeds_differing:.0%})" for r in most.itertuples()) or "no state")
+    )
+    series = comparison.series.set_index(["world", "series", "year"])["median"]
+    lines.append("")
+    lines.append("  year   communist (baseline -> variant)   hybrid (baseline -> variant)")
+    for year in KEY_YEARS:
+        keys = [(w, s, year) for s in ("communist", "hybrid") for w in ("baseline", "variant")]
+        if all(k in series.index for k in keys):
+            c0, c1, h0, h1 = (series[k] for k in keys)
+            lines.append(f"  {year}   {c0:>9.0f} -> {c1:<22.0f} {h0:>6.0f} -> {h1:.0f}")
+    moved = comparison.shift_summary[comparison.shift_summary.share_changed > 0].head(8)
+    if not moved.empty:
+        lines += ["", "Status changes that move most (share of seeds):"]
+        for r in moved.itertuples():
+            shift = "" if math.isnan(r.median_shift) else f", median shift {r.median_shift:+.0f} y"
+            lines.append(
+                f"  {r.code} {r.change}: {r.share_changed:.0%} of seeds; in {r.baseline_seeds} -> "
+                f"{r.variant_seeds} seeds{shift}"
+            )
+    lines += ["", f"Report: {where / 'report.md'}"]
+    return "\n".join(lines)

@@ -16,6 +16,11 @@ ENSEMBLE_SEEDS = tuple(range(int(os.environ.get("SIM_ENSEMBLE_SEEDS", "30"))))
 
 BLOC = ("BLA", "BLB", "BLC", "BLD", "BLE", "BLF")
 
+HISTORY_CI_SEEDS = tuple(range(1, 9))
+"""Seeds of the historical checks in CI: the first eight of ``sim history`` (and of the regression baseline)."""
+HISTORY_ENSEMBLE_SEEDS = tuple(range(1, 1 + int(os.environ.get("SIM_ENSEMBLE_SEEDS", "30"))))
+WORKERS = min(2, os.cpu_count() or 1)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--ensemble", action="store_true", help="run the pattern tests over the full ensemble")
@@ -45,6 +50,21 @@ def stylized_run(seed: int, **overrides) -> CommunistWorld:
 def statuses(model: CommunistWorld) -> pd.DataFrame:
     """Status by year (rows) and state code (columns)."""
     return model.table("states").pivot(index="year", columns="code", values="status")
+
+
+@functools.cache
+def historical_ensemble(seeds: tuple[int, ...]):
+    """The historical scenario run for ``seeds`` and the pattern-2 counterfactual (to 1992) with the same seeds."""
+    from sim.ensemble import run_ensemble
+    from sim.history import COUNTERFACTUAL
+    from sim.scenario import load
+    from sim.variants import load_variant
+
+    base = load("historical")
+    ens = run_ensemble(base, list(seeds), workers=WORKERS, progress=False)
+    counterfactual = load_variant(COUNTERFACTUAL).apply(base)
+    cf = run_ensemble(counterfactual, list(seeds), workers=WORKERS, progress=False, until=1992)
+    return ens, cf
 
 
 @pytest.fixture(params=CI_SEEDS)

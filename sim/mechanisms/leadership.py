@@ -112,9 +112,23 @@ def draw_successor(
             pick = int(rng.choice(orthodox))
             kind = leader_kind(*traits(pick))
     party.leaders_so_far += 1
-    leader = Leader(party.leaders_so_far, kind, *traits(pick), year, _term_end(year, rng, params))
+    term_end = _term_end(year, rng, params)
+    cohort = int(members.cohort[pick])
+    leader = Leader(party.leaders_so_far, kind, *traits(pick), year, term_end, row=pick, cohort=cohort)
     party.leader = leader
     return leader
+
+
+def follow_cohort(party: PartyAgent) -> None:
+    """A drawn leader's belief follows its cohort's, which erodes with the performance gap like every member's
+    (MODEL.md section 2: the leadership's mix follows the membership's mix); a driver-installed leader keeps its
+    profile. Once the cohort has retired the leader's belief stays where it was."""
+    leader = party.leader
+    if leader is None or leader.row < 0:
+        return
+    members = party.members
+    if int(members.cohort[leader.row]) == leader.cohort and members.weight[leader.row] > 0:
+        leader.belief = float(members.belief[leader.row])
 
 
 def organisation_ceiling(state: StateAgent, params: Parameters) -> float:

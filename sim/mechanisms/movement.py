@@ -58,18 +58,21 @@ def ideological_distance(party: PartyAgent, centre_party: PartyAgent | None) -> 
 def update_alignment(party: PartyAgent, centre: InternationalAgent, params: Parameters) -> None:
     """Alignment with the centre drifts.
 
-    dA = - own_revolution * [own revolution] + k_d * (1 - v) * (neutral - distance) + k_v * v * (1 - A)
-         + funding_effect * funding * (1 - A) + noise
-    Own-revolution parties resist hegemony; parties that do not rest on Soviet force (1 - v) drift apart when
-    their leadership's orthodoxy differs from the centre's (China c.1960) and together when it matches; dependence
-    keeps installed parties aligned (Brown 2009; MODEL.md section 2).
+    dA = - own_revolution * [own revolution] + k_d * autonomy * (neutral - distance) + k_v * v * (1 - A)
+         + funding_effect * funding * (1 - A) + noise,
+    autonomy = 1 - v in office, ``out_of_office_autonomy`` out of it.
+    Own-revolution parties resist hegemony; ruling parties that do not rest on Soviet force (1 - v) drift apart
+    when their leadership's orthodoxy differs from the centre's (China c.1960) and together when it matches;
+    dependence keeps installed parties aligned; a party out of office, with no state to lean on, drifts only a
+    little and its funding pulls it back (Brown 2009; MODEL.md section 2).
     """
     rng = party.model.streams(f"alignment/{party.code}")
     v = party.state.soviet_dependence if party.in_office else 0.0
+    autonomy = 1.0 - v if party.in_office else params.out_of_office_autonomy
     distance = ideological_distance(party, centre.party)
     change = (
         -params.alignment_own_revolution * (party.origin == "own_revolution")
-        + params.alignment_distance * (1.0 - v) * (params.alignment_neutral_distance - distance)
+        + params.alignment_distance * autonomy * (params.alignment_neutral_distance - distance)
         + params.alignment_dependence * v * (1.0 - party.alignment)
         + params.funding_effect * party.funding * (1.0 - party.alignment)
         + params.alignment_noise * rng.standard_normal()

@@ -1,0 +1,108 @@
+"""The historical scenario: the twelve patterns of MODEL.md section 4 and the chapter's judgements.
+
+Every check of :mod:`sim.history` (the same functions ``sim history`` reports) must pass: in CI on the first eight
+seeds of the default ensemble, with ``pytest --ensemble`` on the whole ensemble (``SIM_ENSEMBLE_SEEDS``, default
+30). The thresholds are the same in both.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from sim import history
+from sim.scenario import load
+from tests.conftest import HISTORY_CI_SEEDS, HISTORY_ENSEMBLE_SEEDS, historical_ensemble
+
+CHECK_IDS = [
+    "P1", "P1b", "P1c", "P2", "P3", "P4a", "P4b", "P4c", "P5a", "P5b", "P6a", "P6-POL", "P6-HUN", "P6-DDR",
+    "P6-CSK", "P6-BGR", "P6-ROU", "P7a", "P7b", "P7c", "P8a", "P8b", "P8c", "P8d", "P9", "P10", "J-CHN", "P11",
+    "P12a", "P12b", "J-LA", "J-CHL", "J-AFR", "J-2025", "J-2025b",
+]  # fmt: skip
+
+
+def checks(seeds: tuple[int, ...]) -> dict[str, history.Check]:
+    ens, cf = historical_ensemble(seeds)
+    return {c.id: c for c in history.all_checks(ens, cf)}
+
+
+def test_every_pattern_and_judgement_has_a_check():
+    ids = list(checks(HISTORY_CI_SEEDS))
+    assert ids == CHECK_IDS
+    patterns = {i.split("-")[0].rstrip("abcd") for i in ids if i.startswith("P")}
+    assert patterns == {f"P{n}" for n in range(1, 13)}
+
+
+@pytest.mark.parametrize("check_id", CHECK_IDS)
+def test_historical_check(check_id):
+    check = checks(HISTORY_CI_SEEDS)[check_id]
+    assert check.passed, f"{check.id} {check.title}: {check.value:.3g} ({check.requirement}); {check.detail}"
+
+
+@pytest.mark.ensemble
+@pytest.mark.parametrize("check_id", CHECK_IDS)
+def test_historical_check_ensemble(check_id):
+    check = checks(HISTORY_ENSEMBLE_SEEDS)[check_id]
+    assert check.passed, f"{check.id} {check.title}: {check.value:.3g} ({check.requirement}); {check.detail}"
+
+
+def test_the_scenario_sets_causes_not_outcomes():
+    """No driver in the historical file sets a status or a feature: events are leaders, institutions, doctrines,
+    policies, takeovers, occupations, coups, bans, elections; schedules are causes (hegemony, tolerance, ...)."""
+    spec = load("historical").spec
+    assert {s.variable for s in spec.drivers.schedules} <= {
+        "hegemony", "tolerance", "commitment", "monopoly_pressure", "emigration",
+    }  # fmt: skip
+    text = (load("historical").path).read_text(encoding="utf-8")
+    for word in ("status =", "f1 =", "f2 =", "monopoly =", "centralism =", "classification"):
+        assert word not in text
+
+
+def test_every_state_of_states_csv_is_in_the_scenario():
+    real = pd.read_csv(history.REPO.parent / "shared" / "history" / "states.csv")
+    codes = {s.code for s in load("historical").spec.states}
+    column = "code" if "code" in real.columns else real.columns[0]
+    assert set(real[column]) <= codes
+
+
+def test_membership_and_votes_are_compared_with_the_real_figures():
+    ens, _ = historical_ensemble(HISTORY_CI_SEEDS)
+    real = history.party_stats()
+    membership = history.membership_comparison(ens, real)
+    assert set(membership.party) == {"SUN-CP", "CHN-CP"}
+    modelled = membership[membership.modelled]
+    assert len(modelled) >= 10 and modelled.log_error.abs().median() < 0.35, modelled
+    votes = history.vote_comparison(ens, real)
+    assert set(votes.state) == {"ITA", "FRA", "GBR", "DEU"}
+    assert (votes.communist_error == votes.sim_communist - votes.real_communist).all()
+    assert (votes.sim_year - votes.year).abs().max() <= 2  # matched to the nearest simulated election
+    # the voters' pluralism preference is calibrated to each country's first post-war election: that one must fit
+    first = votes[votes.year >= 1945].sort_values("year").groupby("state").head(1)
+    assert (first.communist_error.abs() < 0.05).all(), first
+    # out of sample the Communist share stays the small party's share it was (the trends are not reproduced:
+    # docs/ODD.md section 8), and the errors are reported, not hidden
+    assert (votes.sim_communist < 0.4).all()
+
+
+def test_history_report_is_written(tmp_path):
+    ens, cf = historical_ensemble(HISTORY_CI_SEEDS)
+    where, result = history.write_history(ens, cf, tmp_path / "ensemble")
+    files = {p.name for p in where.iterdir()}
+    for name in ("report.md", "checks.csv", "status_bands.csv", "change_years.csv", "membership.csv", "votes.csv",
+                 "states.parquet", "metadata.json", "status_bands.png"):  # fmt: skip
+        assert name in files, files
+    text = (where / "report.md").read_text(encoding="utf-8")
+    assert f"{sum(c.passed for c in result)} of {len(result)}" in text
+    changes = pd.read_csv(where / "change_years.csv")
+    sun = changes[(changes.code == "SUN") & (changes.to_status == "non_communist")]
+    assert len(sun) == 1 and sun.seeds.iloc[0] == len(HISTORY_CI_SEEDS) and sun["median"].iloc[0] == 1989
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
+
+
+def test_status_bands_are_shares_that_sum_to_one():
+    ens, _ = historical_ensemble(HISTORY_CI_SEEDS)
+    bands = history.status_bands(ens)
+    shares = bands[["communist", "hybrid", "non_communist"]].sum(axis=1)
+    assert all(math.isclose(x, 1.0) for x in shares)
