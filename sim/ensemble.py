@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -92,6 +93,12 @@ def run_ensemble(
                     runs.append(frames)
                     if bar:
                         bar.update()
+            except BrokenProcessPool as exc:
+                raise RuntimeError(
+                    "a worker process died before finishing its runs. If this was started from a script, put the "
+                    "code that runs ensembles under `if __name__ == \"__main__\":` (worker processes re-import the "
+                    "main script), or pass workers=1"
+                ) from exc
             finally:
                 if own:
                     pool.shutdown(cancel_futures=True)

@@ -27,4 +27,4 @@ def test_readme_starts_with_the_two_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"```(?:bash|sh|shell)?\n(.*?)```", readme, re.S).group(1)
     commands = [line for line in block.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    assert commands == ["uv run sim run stylized --seed 1 --replicates 5", "uv run pytest"]
+    assert commands == ["uv run sim history", "uv run pytest"]
