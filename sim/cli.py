@@ -4,6 +4,7 @@
     sim history [SCENARIO] [--replicates 30] [--seed 1] [--workers W] [--out DIR]
     sim whatif BASELINE VARIANT [--replicates 30] [--seed 1] [--workers W] [--out DIR]
     sim baseline [--update]
+    sim dashboard [--host localhost] [--port 8765]
 
 SCENARIO is a name in ``scenarios/`` (``stylized``) or a path to a TOML file. A bad scenario or option exits with
 status 2 and a message naming the file, the key and what was expected; nothing is written.
@@ -198,6 +199,30 @@ def baseline(
     for line in diffs[:60]:
         print(f"  {line}")
     _fail("history changed: if intended, run `uv run sim baseline --update` and commit the JSON", 1)
+
+
+@app.command()
+def dashboard(
+    host: Annotated[str, typer.Option(help="Interface to serve on.")] = "localhost",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8765,
+) -> None:
+    """Serve the live dashboard (dashboards/app.py) at http://HOST:PORT until Ctrl-C."""
+    import os
+    import subprocess
+
+    from sim.output import REPO_ROOT
+
+    app_path = REPO_ROOT / "dashboards" / "app.py"
+    if not app_path.exists():
+        _fail(f"{app_path}: the dashboard app is missing")
+    env = {**os.environ, "SOLARA_ASSETS_PROXY": os.environ.get("SOLARA_ASSETS_PROXY", "true")}
+    command = [sys.executable, "-m", "solara", "run", str(app_path), "--host", host, "--port", str(port),
+               "--production", "--no-open"]  # fmt: skip
+    print(f"serving the dashboard at http://{host}:{port} (Ctrl-C stops it)", flush=True)
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
 
 
 @app.command()

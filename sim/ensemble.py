@@ -96,7 +96,7 @@ def run_ensemble(
             except BrokenProcessPool as exc:
                 raise RuntimeError(
                     "a worker process died before finishing its runs. If this was started from a script, put the "
-                    "code that runs ensembles under `if __name__ == \"__main__\":` (worker processes re-import the "
+                    'code that runs ensembles under `if __name__ == "__main__":` (worker processes re-import the '
                     "main script), or pass workers=1"
                 ) from exc
             finally:
