@@ -199,6 +199,7 @@ def DrillDown(frame: viz.Snapshot, codes: list[tuple[str, str]], on_select):
             values=list(labels),
             value=current,
             on_value=lambda label: on_select(labels.get(label)),
+            classes=["sim-state"],
         )
         if frame.selected is None:
             solara.Text("Pick a state to see its six indicators, its members by type, and dissent.")
@@ -216,11 +217,14 @@ def DrillDown(frame: viz.Snapshot, codes: list[tuple[str, str]], on_select):
 
 
 @solara.component
-def Slider(label: str, help_text: str, value: float, lo: float, hi: float, step: float, on_value, integer=False):
-    with solara.Column(gap="0px", style={"margin-bottom": "6px"}):
-        solara.Text(label, style={"font-weight": "500", "font-size": "0.9rem"})
+def Slider(
+    label: str, help_text: str, value: float, lo: float, hi: float, step: float, on_value, integer=False, name=""
+):
+    with solara.Column(gap="0px", style={"margin-bottom": "6px"}, classes=[f"sim-slider-{name}"]):
+        shown = f"{int(value)}" if integer else f"{value:g}"
+        solara.Text(f"{label}: {shown}", style={"font-weight": "500", "font-size": "0.9rem"})
         widget = solara.SliderInt if integer else solara.SliderFloat
-        widget("", value=value, min=lo, max=hi, step=step, on_value=on_value, thumb_label="always")
+        widget("", value=value, min=lo, max=hi, step=step, on_value=on_value, thumb_label=False)
         solara.Text(help_text, style={"font-size": "0.75rem", "color": "#607d8b", "line-height": "1.1"})
 
 
@@ -266,11 +270,23 @@ def Controls(
         solara.Info("Changes here take effect when you press Reset.", dense=True)
         if applied is not None and s != applied:
             solara.Warning("Settings changed: press Reset to run with them.", dense=True, classes=["sim-pending"])
-        solara.Select("Scenario", values=SCENARIOS, value=s.scenario, on_value=choose_scenario)
-        solara.InputText(
-            "or a scenario file (path)", value=s.path, on_value=lambda v: update(path=v), continuous_update=False
+        solara.Select(
+            "Scenario", values=SCENARIOS, value=s.scenario, on_value=choose_scenario, classes=["sim-scenario"]
         )
-        solara.InputInt("Seed", value=s.seed, on_value=lambda v: update(seed=int(v)), continuous_update=False)
+        solara.InputText(
+            "or a scenario file (path)",
+            value=s.path,
+            on_value=lambda v: update(path=v or ""),
+            continuous_update=False,
+            classes=["sim-path"],
+        )
+        solara.InputInt(
+            "Seed",
+            value=s.seed,
+            on_value=lambda v: update(seed=int(v or 0)),
+            continuous_update=False,
+            classes=["sim-seed"],
+        )
         Slider(
             "Hegemony plateau",
             "the centre's enforcement credibility at its height (Brezhnev doctrine)",
@@ -279,6 +295,7 @@ def Controls(
             1.0,
             0.05,
             lambda v: update(hegemony_level=round(float(v), 3)),
+            name="hegemony_level",
         )
         Slider(
             "Hegemony has fallen by",
@@ -289,6 +306,7 @@ def Controls(
             1,
             lambda v: update(fall_year=int(v)),
             integer=True,
+            name="fall_year",
         )
         Slider(
             "Monopoly pressure",
@@ -298,6 +316,7 @@ def Controls(
             1.0,
             0.05,
             lambda v: update(monopoly_pressure=round(float(v), 3)),
+            name="monopoly_pressure",
         )
         for key in KEY_PARAMETERS:
             p = PARAMETERS[key]
@@ -309,6 +328,7 @@ def Controls(
                 p.hi,
                 (p.hi - p.lo) / 40,
                 lambda v, key=key: update(**{key: round(float(v), 4)}),
+                name=key,
             )
         solara.Button(
             "Scenario defaults",

@@ -45,14 +45,7 @@ FEATURE_NAMES = {
     "f5": "F5 goal of communism",
     "f6": "F6 international movement",
 }
-FEATURE_SHORT = {
-    "f1": "F1\nmonopoly",
-    "f2": "F2\ncentralism",
-    "f3": "F3\nownership",
-    "f4": "F4\ncommand",
-    "f5": "F5\ngoal",
-    "f6": "F6\nmovement",
-}
+FEATURE_SHORT = {f: f.upper() for f in FEATURES}
 INDICATOR_OF = {"f1": "monopoly", "f2": "centralism", "f3": "ownership", "f4": "command", "f5": "goal"}
 TYPE_COLOURS = {
     "believer": "#b3261e",
@@ -282,10 +275,12 @@ def features_option(model: CommunistWorld) -> dict[str, Any]:
                 }
             )
     option = _base(f"Six features, {model.year}")
+    option["title"]["subtext"] = "F1 monopoly · F2 centralism · F3 ownership · F4 command · F5 goal · F6 movement"
+    option["title"]["subtextStyle"] = {"fontSize": 11}
     option.update(
         {
             "tooltip": {"formatter": "{b}"},
-            "grid": {"left": 150, "right": 8, "top": 58, "bottom": 8},
+            "grid": {"left": 150, "right": 8, "top": 72, "bottom": 8},
             "xAxis": {
                 "type": "category",
                 "data": [FEATURE_SHORT[f] for f in FEATURES],
@@ -440,6 +435,15 @@ def network_option(model: CommunistWorld, recent_years: int = 5) -> dict[str, An
 # -- one state over time ------------------------------------------------------------------------------------------
 
 
+def year_axis(model: CommunistWorld) -> dict[str, Any]:
+    """A category axis of every year of the run (years read as years, not as 1,920)."""
+    return {
+        "type": "category",
+        "data": [str(y) for y in range(model.start_year, model.end_year + 1)],
+        "boundaryGap": False,
+    }
+
+
 def _rows_of(table: Mapping[str, list], column: str, value: str) -> np.ndarray:
     return np.flatnonzero(np.asarray(table[column], dtype=object) == value)
 
@@ -450,7 +454,7 @@ def _line(name: str, years: list, values, colour: str, **extra) -> dict[str, Any
         "type": "line",
         "symbol": "none",
         "color": colour,
-        "data": [[int(y), None if v != v else round(float(v), 3)] for y, v in zip(years, values, strict=True)],
+        "data": [[str(y), None if v != v else round(float(v), 3)] for y, v in zip(years, values, strict=True)],
         **extra,
     }
 
@@ -528,7 +532,7 @@ def indicators_option(model: CommunistWorld, code: str, series: dict[str, Any] |
             "tooltip": {"trigger": "axis"},
             "legend": {"top": 26, "data": names},
             "grid": {"left": 36, "right": 12, "top": 66, "bottom": 26},
-            "xAxis": {"type": "value", "min": model.start_year, "max": model.end_year, "minInterval": 1},
+            "xAxis": year_axis(model),
             "yAxis": {"type": "value", "min": 0, "max": 1},
             "series": series_list,
         }
@@ -545,7 +549,7 @@ def members_option(model: CommunistWorld, code: str, series: dict[str, Any] | No
             "tooltip": {"trigger": "axis"},
             "legend": {"top": 26, "data": [t.replace("_", " ") for t in MEMBER_TYPES]},
             "grid": {"left": 64, "right": 12, "top": 66, "bottom": 26},
-            "xAxis": {"type": "value", "min": model.start_year, "max": model.end_year, "minInterval": 1},
+            "xAxis": year_axis(model),
             "yAxis": {"type": "value", "name": "members"},
             "series": [
                 _line(
@@ -567,14 +571,14 @@ def members_option(model: CommunistWorld, code: str, series: dict[str, Any] | No
 def dissent_option(model: CommunistWorld, code: str, series: dict[str, Any] | None = None) -> dict[str, Any]:
     """Public dissent against private opposition: the gap that makes collapses sudden (Kuran 1991)."""
     s = series or state_series(model, code)
-    crises = [[int(y), 1.0] for y, c in zip(s["years"], s["crisis"], strict=True) if c]
+    crises = [[str(y), 1.0] for y, c in zip(s["years"], s["crisis"], strict=True) if c]
     option = _base("Public dissent vs private opposition")
     option.update(
         {
             "tooltip": {"trigger": "axis"},
             "legend": {"top": 26, "data": ["private opposition", "public dissent", "mass protest"]},
             "grid": {"left": 36, "right": 12, "top": 66, "bottom": 26},
-            "xAxis": {"type": "value", "min": model.start_year, "max": model.end_year, "minInterval": 1},
+            "xAxis": year_axis(model),
             "yAxis": {"type": "value", "min": 0, "max": 1},
             "series": [
                 _line(
