@@ -26,8 +26,9 @@ class EventLog:
 
     Kinds: ``status`` and ``feature`` (classification changes), ``takeover``, ``leader``, ``intervention``,
     ``admonition``, ``split``, ``expulsion``, ``readmission``, ``rival_centre``, ``crisis``, ``crackdown``,
-    ``concession``, ``election``, ``institution``, ``doctrine``, ``policy``, ``party_rule``, ``occupation``,
-    ``coalition``, ``coup``, ``rename``, ``movement``.
+    ``concession``, ``standoff``, ``election``, ``election_called``, ``institution``, ``doctrine``, ``policy``,
+    ``party_rule``, ``occupation``, ``withdrawal``, ``coalition``, ``coup``, ``ban``, ``rename``, ``movement``,
+    ``founding``.
     """
 
     def __init__(self, datacollector: mesa.DataCollector):

@@ -2,8 +2,8 @@
 
 Each year, in this order (the ODD document's process overview):
 
-1. drivers: schedules (hegemony, tolerance, commitment, monopoly pressure) and dated events;
-2. takeovers of states whose entry year has come;
+1. drivers: schedules (hegemony, tolerance, commitment, monopoly pressure, emigration) and dated events;
+2. the founding of parties whose founding year has come, then takeovers of states whose entry year has come;
 3. economy (Kornai's chain) in every state;
 4. members: belief, traits, exits, the year's cohort, promotions (vectorised over all members);
 5. legitimacy;

@@ -7,8 +7,10 @@
 - ``shifts.csv``: for each state and kind of status change, its year in each world seed by seed, and the shift;
 - ``fates.csv``: for each state, the share of seeds in which its status differs at the key years, and whether its
   fate differs in most seeds;
+- ``shift_summary.csv``: per state and kind of change, seeds with it in each world, median years, median shift;
 - ``events.csv``: how often each kind of event happens in each world;
-- figures (PNG) and ``report.md``.
+- figures (PNG), ``report.md`` and ``metadata.json`` (files, hashes, seeds, versions, git commit);
+- ``baseline/`` and ``variant/``: both worlds' tables (Parquet), unless ``--no-tables``.
 Because every random process has its own named stream, a seed's two runs draw the same numbers wherever the
 worlds do not differ, so differences are the variant's effect, not noise.
 """

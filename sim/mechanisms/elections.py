@@ -112,8 +112,9 @@ def hold_election(state: StateAgent, params: Parameters) -> dict[str, float]:
             },
         )  # fmt: skip
         if share >= 0.5 and cp.role in ("ruling", "elected", "opposition"):
+            was_in_office = cp.in_office
             cp.role = "elected"
-            cp.monopoly = min(cp.monopoly, share) if cp.in_office else share
+            cp.monopoly = min(cp.monopoly, share) if was_in_office else share
         elif cp.role in ("ruling", "elected"):
             cp.role = "opposition"
             cp.monopoly = share

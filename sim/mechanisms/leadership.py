@@ -83,7 +83,7 @@ def draw_successor(
 ) -> Leader:
     """Draw the next leader from the top ranks of the party's members.
 
-    A candidate is drawn uniformly from the occupied rows of the highest rank present; if it is a reformer, the
+    A candidate is drawn uniformly from the occupied rows of the two highest ranks present; if it is a reformer, the
     selectorate vetoes it with probability ``reformer_veto * D * h`` and draws again among the others
     (MODEL.md: reformers reach the top only when D is low or h is low).
     """
