@@ -5,6 +5,8 @@
     sim whatif BASELINE VARIANT [--replicates 30] [--seed 1] [--workers W] [--out DIR]
     sim baseline [--update]
     sim dashboard [--host localhost] [--port 8765]
+    sim sweep SPEC.toml [--out results/sweeps] [--workers N] [--scheduler local|tcp://host:8786|sequential]
+    sim analyze SWEEP_DIR
 
 SCENARIO is a name in ``scenarios/`` (``stylized``) or a path to a TOML file. A bad scenario or option exits with
 status 2 and a message naming the file, the key and what was expected; nothing is written.
@@ -223,6 +225,57 @@ def dashboard(
         raise typer.Exit(subprocess.call(command, env=env))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+
+
+@app.command()
+def sweep(
+    spec: Annotated[Path, typer.Argument(help="Sweep spec (TOML).")],
+    out: Annotated[Path, typer.Option(help="Root folder: the sweep goes to OUT/<name>/.")] = Path("results/sweeps"),
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores; 1: this process).")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="'sequential', 'local' (a local Dask cluster) or a Dask scheduler address tcp://host:port."),
+    ] = None,
+    chunk_size: Annotated[int | None, typer.Option(min=1, help="Runs per task (default: about 1 s of work).")] = None,
+    retry_failed: Annotated[bool, typer.Option(help="Run again the runs recorded as failed.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Run a parameter sweep (or finish an interrupted one: rerun the same command)."""
+    from sim import sweep as sw
+
+    try:
+        loaded = sw.load_spec(spec)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    try:
+        result = sw.run_sweep(loaded, out, workers, scheduler, chunk_size, retry_failed, progress=not quiet)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        done = len(sw._recorded(Path(out) / loaded.name / "parts", "results"))
+        _fail(f"interrupted with {done} runs recorded; rerun the same command to finish the others", 130)
+    print(
+        f"{result.folder}: {result.done} of {result.runs} runs recorded, {result.failed} failed "
+        f"({result.ran_now} run now in {result.seconds:.1f} s)"
+    )
+    if result.failed:
+        print(f"  failures and their tracebacks: {result.folder / 'failures.parquet'} (--retry-failed reruns them)")
+    print(f"  results: sim.sweep.load_results({str(result.folder)!r}); analysis: uv run sim analyze {result.folder}")
+
+
+@app.command()
+def analyze(folder: Annotated[Path, typer.Argument(help="A sweep folder (results/sweeps/<name>).")]) -> None:
+    """Sensitivity indices (Sobol, Morris; rank correlations for grid and LHS) of every scalar outcome."""
+    from sim import analyze as an
+
+    try:
+        target = an.analyze(folder)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    table = (target / "indices.csv").read_text(encoding="utf-8").splitlines()
+    print(f"{target}: indices.csv, report.md and {len(list(target.glob('*.png')))} figures")
+    for line in table[: min(len(table), 25)]:
+        print(f"  {line}")
 
 
 @app.command()

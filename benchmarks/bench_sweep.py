@@ -1,0 +1,128 @@
+"""Sweep throughput with 1 and 2 workers, and the driver's memory on a 100,000-run design (run on demand).
+
+    uv run python benchmarks/bench_sweep.py throughput [--runs 200]
+    uv run python benchmarks/bench_sweep.py memory [--runs 100000]
+
+``throughput`` runs the same LHS sweep of the stylized scenario (full runs, 1945-2000) with a process pool of 1 and
+of 2 workers and prints runs per second, counted from the first finished chunk to the last (the one-off start of
+the worker processes is reported apart), and the parallel efficiency rate(2) / (2 rate(1)).
+
+``memory`` runs a 100,000-run LHS design of one-year runs of the stylized scenario on 2 workers and samples the
+driver process's resident memory every 2 s; it prints the peak (``ru_maxrss``) and the samples' quartiles, to show
+that memory stays flat while the results stream to disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sim import sweep as sw
+
+SPEC = """
+[sweep]
+name = "bench"
+scenario = "stylized"
+design = "lhs"
+samples = {samples}
+replicates = 1
+seed = 1
+{until}
+
+[parameters.belief_erosion]
+range = [0.1, 0.6]
+
+[parameters.contagion]
+range = [0.0, 0.7]
+
+[outcomes]
+scalars = ["communist:1946", "exit_year:*", "peak_dissent"]
+"""
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def spec(tmp: Path, samples: int, until: str = "") -> sw.Sweep:
+    path = tmp / "bench.toml"
+    path.write_text(SPEC.format(samples=samples, until=until), encoding="utf-8")
+    return sw.load_spec(path)
+
+
+def throughput(runs: int) -> None:
+    rates = {}
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as tmp:
+            sweep = spec(Path(tmp), runs)
+            started = time.perf_counter()
+            parts = Path(tmp) / "out" / "bench" / "parts"
+            first: list[float] = []
+
+            def watch(parts=parts, first=first) -> None:
+                while not first:
+                    if parts.exists() and any(parts.glob("results-*.parquet")):
+                        first.append(time.perf_counter())
+                    time.sleep(0.01)
+
+            threading.Thread(target=watch, daemon=True).start()
+            result = sw.run_sweep(sweep, Path(tmp) / "out", workers=workers, scheduler="pool", progress=False)
+            ended = time.perf_counter()
+            first_chunk = first[0] if first else started
+            chunks = len(list(parts.glob("results-*.parquet")))
+            first_runs = runs / chunks
+            steady = (result.done - first_runs) / (ended - first_chunk)
+            rates[workers] = steady
+            print(f"{workers} worker(s): {result.done} runs in {ended - started:.1f} s wall "
+                  f"(first chunk after {first_chunk - started:.1f} s), steady {steady:.2f} runs/s")  # fmt: skip
+    print(f"parallel efficiency rate(2) / (2 rate(1)) = {rates[2] / (2 * rates[1]):.0%}")
+
+
+def memory(runs: int) -> None:
+    samples: list[float] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            samples.append(rss_mb())
+            stop.wait(2.0)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sweep = spec(Path(tmp), runs, "until = 1946")
+        before = rss_mb()
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        started = time.perf_counter()
+        result = sw.run_sweep(sweep, Path(tmp) / "out", workers=2, progress=True)
+        stop.set()
+        thread.join()
+        elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    q = np.percentile(samples, [0, 25, 50, 75, 100])
+    print(f"{result.done} runs ({result.failed} failed) in {elapsed:.0f} s on 2 workers")
+    print(f"driver resident memory: before {before:.0f} MB, peak {peak:.0f} MB; samples every 2 s: "
+          f"min {q[0]:.0f}, quartiles {q[1]:.0f}/{q[2]:.0f}/{q[3]:.0f}, max {q[4]:.0f} MB")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["throughput", "memory"])
+    parser.add_argument("--runs", type=int, default=None)
+    args = parser.parse_args()
+    if args.what == "throughput":
+        throughput(args.runs or 200)
+    else:
+        memory(args.runs or 100_000)
+
+
+if __name__ == "__main__":
+    main()
