@@ -18,6 +18,7 @@ Each year, in this order (the ODD document's process overview):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,9 @@ from sim.params import Parameters
 from sim.population import MEMBER_TYPES, CitizenTable, MemberTable, PartyMembers
 from sim.scenario import Scenario, load
 from sim.streams import Streams
+
+COLLECTED_TABLES = ("states", "parties")
+"""The yearly tables a model can collect (events and elections are recorded as they happen)."""
 
 STATE_COLUMNS = (
     "year", "code", "status", "monopoly", "centralism", "ownership", "command", "goal", "recognised",
@@ -62,6 +66,11 @@ class CommunistWorld(mesa.Model):
         scenario: a scenario name in ``scenarios/`` (``"stylized"``, the default), a path to a TOML file, or a
             loaded :class:`~sim.scenario.Scenario`.
         rng: seed or generator for ``model.rng`` (all randomness derives from it).
+        collect: which yearly tables to collect (``"states"``, ``"parties"``; both by default): a sweep that needs only
+            statuses can skip the parties table, the costliest to collect. Model series, events and elections are
+            always collected.
+        collect_every: collect the yearly tables and series every this many years (and always the first and the
+            last year); 1 by default.
         **overrides: any parameter (``belief_erosion=0.3``), world key (``end_year``, ``convention``,
             ``member_slots``, ``citizens``) or driver (``hegemony=0.9`` or ``hegemony=[(1945, .9), (1989, .1)]``).
 
@@ -73,9 +82,23 @@ class CommunistWorld(mesa.Model):
         log: the event log; datacollector: Mesa's DataCollector (model series; tables states, parties, events).
     """
 
-    def __init__(self, scenario: str | Path | Scenario | None = None, *, rng: Any = None, **overrides: Any):
+    def __init__(
+        self,
+        scenario: str | Path | Scenario | None = None,
+        *,
+        rng: Any = None,
+        collect: Sequence[str] = COLLECTED_TABLES,
+        collect_every: int = 1,
+        **overrides: Any,
+    ):
+        if not set(collect) <= set(COLLECTED_TABLES):
+            raise ValueError(f"collect: expected a subset of {COLLECTED_TABLES} (got {tuple(collect)})")
+        if collect_every < 1:
+            raise ValueError(f"collect_every: expected a whole number of years >= 1 (got {collect_every})")
         loaded = load(scenario).with_overrides(overrides)
         super().__init__(rng=rng)
+        self.collect_tables = frozenset(collect)
+        self.collect_every = int(collect_every)
         self.scenario_file = loaded
         self.spec = loaded.spec
         info = self.spec.scenario
@@ -515,13 +538,18 @@ class CommunistWorld(mesa.Model):
             state.ever_communist = state.ever_communist or cls.status != Status.NON_COMMUNIST
 
     def _collect(self) -> None:
+        """Model series, and the ``states`` and ``parties`` tables that ``collect`` asks for, every
+        ``collect_every`` years (always the start and the end year)."""
+        if (self.year - self.start_year) % self.collect_every and self.year < self.end_year:
+            return
         self.datacollector.collect(self)
-        year, table, dc = self.year, self.members, self.datacollector
-        shares = table.type_shares(year, int(self.params.conservative_tenure))
-        mean_belief = table.per_party_mean(table.belief)
-        mean_careerism = table.per_party_mean(table.careerism)
-        top = table.rank == table.rank.max() if table.size else np.zeros(0, bool)
-        reformist_top = table.per_party_mean((table.reformism >= 0.6).astype(float), mask=top)
+        if "states" in self.collect_tables:
+            self._collect_states()
+        if "parties" in self.collect_tables:
+            self._collect_parties()
+
+    def _collect_states(self) -> None:
+        year, dc = self.year, self.datacollector
         for state in self.states:
             ind, cls = state.indicators, state.classification
             party = state.party_in_office
@@ -542,6 +570,15 @@ class CommunistWorld(mesa.Model):
                 "protest_rounds": state.protest_rounds,
             }  # fmt: skip
             dc.add_table_row("states", row)
+
+    def _collect_parties(self) -> None:
+        year, table, dc = self.year, self.members, self.datacollector
+        shares = table.type_shares(year, int(self.params.conservative_tenure))
+        total = table.per_party_sum()
+        mean_belief = table.per_party_mean(table.belief, weights=total)
+        mean_careerism = table.per_party_mean(table.careerism, weights=total)
+        top = table.rank == table.rank.max() if table.size else np.zeros(0, bool)
+        reformist_top = table.per_party_mean((table.reformism >= 0.6).astype(float), mask=top)
         index_of = {p.code: i for i, p in enumerate(self.communist_parties)}
         for party in self.parties:
             i = index_of.get(party.code)

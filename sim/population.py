@@ -109,11 +109,12 @@ class MemberTable:
             start = block.stop
         n = start
         self.size = n
-        self.party = np.empty(n, dtype=np.int32)
-        self.org = np.empty(n, dtype=np.int32)
+        # native-size integers: numpy's bincount and fancy indexing would convert int32 on every call
+        self.party = np.empty(n, dtype=np.intp)
+        self.org = np.empty(n, dtype=np.intp)
         for b in self.blocks:
             self.party[b.start : b.stop] = b.index
-            local = np.arange(b.size, dtype=np.int32)
+            local = np.arange(b.size, dtype=np.intp)
             self.org[b.start : b.stop] = b.index * orgs_per_party + local % orgs_per_party
         self.cohort = np.full(n, -1, dtype=np.int32)  # join year; -1 = empty slot
         self.rank = np.zeros(n, dtype=np.int8)
@@ -154,10 +155,15 @@ class MemberTable:
             w = np.where(mask, w, 0.0)
         return np.bincount(self.party, weights=w, minlength=self.n_parties)
 
-    def per_party_mean(self, values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-        """Weighted mean of ``values`` over each party's rows (0 for a party with no weight)."""
+    def per_party_mean(
+        self, values: np.ndarray, mask: np.ndarray | None = None, weights: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Weighted mean of ``values`` over each party's rows (0 for a party with no weight).
+
+        ``weights``: the parties' total weights (``per_party_sum(None, mask)``) when already known.
+        """
         num = self.per_party_sum(values, mask)
-        den = self.per_party_sum(None, mask)
+        den = self.per_party_sum(None, mask) if weights is None else weights
         return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
     def opposition(self, careerist_loyalty: float) -> np.ndarray:
@@ -173,7 +179,7 @@ class MemberTable:
     def type_shares(self, year: int, conservative_tenure: int) -> np.ndarray:
         """Weighted share of each member type per party, shape (parties, types)."""
         kinds = self.types(year, conservative_tenure)
-        idx = self.party.astype(np.int64) * len(MEMBER_TYPES) + kinds
+        idx = self.party * len(MEMBER_TYPES) + kinds
         sums = np.bincount(idx, weights=self.weight, minlength=self.n_parties * len(MEMBER_TYPES))
         sums = sums.reshape(self.n_parties, len(MEMBER_TYPES))
         total = sums.sum(axis=1, keepdims=True)

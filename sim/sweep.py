@@ -367,7 +367,7 @@ def simulate(scenario: Scenario, overrides: dict[str, Any], seed: int, until: in
     """Build and run one model (the unit of work of a sweep)."""
     from sim.model import CommunistWorld
 
-    return CommunistWorld(scenario, rng=seed, **overrides).run(until)
+    return CommunistWorld(scenario, rng=seed, collect=("states",), **overrides).run(until)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -208,3 +209,24 @@ def test_status_counts_in_the_model_series_match_the_states_table():
     counts = model.table("states").groupby(["year", "status"]).size().unstack(fill_value=0)
     for status in Status:
         assert (series[status.value] == counts.get(status.value, 0)).all()
+
+
+def test_collect_only_what_is_asked_every_k_years():
+    full = CommunistWorld("stylized", rng=3).run()
+    lean = CommunistWorld("stylized", rng=3, collect=("states",), collect_every=5).run()
+    assert lean.table("parties").empty
+    years = sorted(lean.table("states").year.unique())
+    assert years == [*range(1945, 2000, 5), 2000]
+    assert lean.datacollector.model_vars["year"] == years
+    # collecting less changes nothing in the run itself
+    merged = full.table("states").merge(lean.table("states"), on=["year", "code"], suffixes=("", "_lean"))
+    assert len(merged) == len(lean.table("states"))
+    assert (merged.status == merged.status_lean).all() and (merged.monopoly == merged.monopoly_lean).all()
+    pd.testing.assert_frame_equal(full.table("events"), lean.table("events"))
+
+
+def test_collect_options_are_checked():
+    with pytest.raises(ValueError, match="collect: expected a subset"):
+        CommunistWorld("stylized", rng=1, collect=("agents",))
+    with pytest.raises(ValueError, match="collect_every"):
+        CommunistWorld("stylized", rng=1, collect_every=0)

@@ -178,11 +178,14 @@ def threshold_cascade(
     tau_m = tau_m + params.career_risk * members.careerism  # members risk their careers
 
     y_c = citizens.dissent & opposed_c
-    y_m = members.dissent & opposed_m
     w_m = members.weight
     org_weight = np.bincount(members.org, weights=w_m, minlength=n_parties * n_orgs).reshape(n_parties, n_orgs)
     linked_weight = np.einsum("pgh,ph->pg", links, org_weight)
     party_weight = org_weight.sum(axis=1)
+    # only privately opposed members can dissent: the rounds work on those rows alone (the others add zeros)
+    rows = np.flatnonzero(opposed_m)
+    org_o, w_o, tau_o, ms_o = members.org[rows], w_m[rows], tau_m[rows], ms[rows]
+    y_o = members.dissent[rows]
     has_ruling = inputs.state_party >= 0
     ruling_idx = np.where(has_ruling, inputs.state_party, 0)
     rounds = 0
@@ -192,9 +195,7 @@ def threshold_cascade(
     while rounds < params.cascade_iterations:
         rounds += 1
         share_c = np.bincount(cs, weights=y_c, minlength=n_states) / citizens.n_per_state
-        org_dissent = np.bincount(members.org, weights=w_m * y_m, minlength=n_parties * n_orgs).reshape(
-            n_parties, n_orgs
-        )
+        org_dissent = np.bincount(org_o, weights=w_o * y_o, minlength=n_parties * n_orgs).reshape(n_parties, n_orgs)
         party_dissent = np.divide(
             org_dissent.sum(axis=1), party_weight, out=np.zeros(n_parties), where=party_weight > 0
         )
@@ -202,22 +203,25 @@ def threshold_cascade(
         seen_share = np.divide(seen, linked_weight, out=np.zeros_like(seen), where=linked_weight > 0)
         elite = np.where(has_ruling, party_dissent[ruling_idx], 0.0)
         perceived_c = share_c[cs] + params.elite_signal * elite[cs]
-        perceived_m = (1 - params.street_visibility) * seen_share.ravel()[members.org] + params.street_visibility * (
-            share_c[ms]
+        perceived_o = (1 - params.street_visibility) * seen_share.ravel()[org_o] + params.street_visibility * (
+            share_c[ms_o]
         )
         new_c = opposed_c & (perceived_c >= tau_c)
-        new_m = opposed_m & (perceived_m >= tau_m)
+        new_o = perceived_o >= tau_o
         reached = np.bincount(cs, weights=new_c, minlength=n_states) / citizens.n_per_state >= params.crisis_dissent
         mass_round = np.where((mass_round < 0) & reached, rounds, mass_round)
-        if np.array_equal(new_c, y_c) and np.array_equal(new_m, y_m):
+        if np.array_equal(new_c, y_c) and np.array_equal(new_o, y_o):
             break
-        y_c, y_m = new_c, new_m
+        y_c, y_o = new_c, new_o
+    y_m = np.zeros(members.size, dtype=bool)
+    y_m[rows] = y_o
     citizens.dissent[:] = y_c
     members.dissent[:] = y_m
     public = np.bincount(cs, weights=y_c, minlength=n_states) / citizens.n_per_state
     private = np.bincount(cs, weights=opposed_c, minlength=n_states) / citizens.n_per_state
-    member_dissent = members.per_party_mean(y_m.astype(float))
-    member_opposition = members.per_party_mean((x_m > 0.5).astype(float))
+    total = members.per_party_sum()
+    member_dissent = members.per_party_mean(y_m.astype(float), weights=total)
+    member_opposition = members.per_party_mean((x_m > 0.5).astype(float), weights=total)
     return DissentResult(public, private, member_dissent, member_opposition, rounds, mass_round)
 
 
