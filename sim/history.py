@@ -549,7 +549,9 @@ def write_figures(
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    files = []
+    from sim.output import save_figure
+
+    files: list[str] = []
     codes = [s.code for s in ens.scenario.spec.states]
     names = {s.code: s.name.split(" (")[0] for s in ens.scenario.spec.states}
     n = len(ens.seeds)
@@ -566,10 +568,7 @@ def write_figures(
     ax.legend(handles=[Patch(color=c, label=s.replace("_", "-")) for s, c in STATUS_RGB.items()], loc="lower left",
               fontsize=8, ncol=3, framealpha=0.9)  # fmt: skip
     ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(out / "status_bands.png", dpi=110, metadata={"Software": None})
-    plt.close(fig)
-    files.append("status_bands.png")
+    save_figure(fig, out / "status_bands.png", files)
 
     # 2. number of states in each status: median and 10-90% band
     model = ens.table("model")
@@ -589,10 +588,7 @@ def write_figures(
     ax.set_title(f"States in each status: median and 10-90% band over {n} seeds")
     ax.legend(frameon=False)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(out / "status_counts.png", dpi=110, metadata={"Software": None})
-    plt.close(fig)
-    files.append("status_counts.png")
+    save_figure(fig, out / "status_counts.png", files)
 
     # 3. year each state first left the communist status (the spread over seeds)
     exits = (
@@ -617,10 +613,7 @@ def write_figures(
         )
         ax.set_title("When each state stopped being communist")
         ax.grid(axis="x", alpha=0.3)
-        fig.tight_layout()
-        fig.savefig(out / "exit_years.png", dpi=110, metadata={"Software": None})
-        plt.close(fig)
-        files.append("exit_years.png")
+        save_figure(fig, out / "exit_years.png", files)
 
     # 4. membership against the real figures
     parties = ens.table("parties")
@@ -637,10 +630,7 @@ def write_figures(
         ax.set_ylabel("millions")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, frameon=False)
-    fig.tight_layout()
-    fig.savefig(out / "membership.png", dpi=110, metadata={"Software": None})
-    plt.close(fig)
-    files.append("membership.png")
+    save_figure(fig, out / "membership.png", files)
 
     # 5. vote shares against the real figures
     elections = ens.table("elections")
@@ -673,10 +663,7 @@ def write_figures(
         ax.grid(alpha=0.3)
     axes[0, 0].legend(fontsize=8, frameon=False)
     fig.suptitle("Free elections: simulated (median over seeds) and real shares")
-    fig.tight_layout()
-    fig.savefig(out / "votes.png", dpi=110, metadata={"Software": None})
-    plt.close(fig)
-    files.append("votes.png")
+    save_figure(fig, out / "votes.png", files)
     return files
 
 

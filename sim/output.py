@@ -137,6 +137,17 @@ def atomic_dir(final: Path) -> Iterator[Path]:
         raise
 
 
+def save_figure(fig, path: Path, files: list[str] | None = None) -> None:
+    """Lay out, save (reproducibly: no software stamp) and close a matplotlib figure; note its name in ``files``."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, metadata={"Software": None})
+    plt.close(fig)
+    if files is not None:
+        files.append(path.name)
+
+
 def write_json(data: object, path: Path) -> None:
     """Pretty, key-sorted JSON with a final newline (stable diffs)."""
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -346,18 +346,24 @@ def _check_references(spec: ScenarioSpec) -> None:
 # -- loading ------------------------------------------------------------------------------------------------------
 
 
-def resolve_path(scenario: str | Path) -> Path:
-    """Turn a scenario name (``"stylized"``) or path into an existing file path."""
-    path = Path(scenario)
+def resolve_named(name: str | Path, directory: Path, what: str) -> Path:
+    """A name of a TOML file in ``directory`` (``"stylized"``) or a path, as an existing file path; the error
+    lists the names there."""
+    path = Path(name)
     if path.suffix != ".toml" and not path.exists():
-        candidate = SCENARIO_DIR / f"{scenario}.toml"
+        candidate = directory / f"{name}.toml"
         if candidate.exists():
             return candidate
-        known = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
-        raise ScenarioError(f"{scenario}: no such scenario file or name (names in {SCENARIO_DIR}: {known})")
+        known = ", ".join(sorted(p.stem for p in directory.glob("*.toml")))
+        raise ScenarioError(f"{name}: no such {what} file or name (names in {directory}: {known})")
     if not path.exists():
-        raise ScenarioError(f"{path}: no such scenario file")
+        raise ScenarioError(f"{path}: no such {what} file")
     return path
+
+
+def resolve_path(scenario: str | Path) -> Path:
+    """Turn a scenario name (``"stylized"``) or path into an existing file path."""
+    return resolve_named(scenario, SCENARIO_DIR, "scenario")
 
 
 def _format_loc(loc: tuple[Any, ...]) -> str:

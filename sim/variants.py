@@ -40,7 +40,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.scenario import SCENARIO_DIR, Scenario, ScenarioError, _explain, _format_loc, validate
+from sim.scenario import SCENARIO_DIR, Scenario, ScenarioError, _explain, _format_loc, resolve_named, validate
 
 VARIANT_DIR = SCENARIO_DIR / "whatif"
 EVENT_KEYS = ("year", "kind", "state", "states", "party", "value", "name", "note")
@@ -117,16 +117,7 @@ class Variant:
 
 def resolve_variant_path(variant: str | Path) -> Path:
     """A variant name in ``scenarios/whatif/`` or a path."""
-    path = Path(variant)
-    if path.suffix != ".toml" and not path.exists():
-        candidate = VARIANT_DIR / f"{variant}.toml"
-        if candidate.exists():
-            return candidate
-        known = ", ".join(sorted(p.stem for p in VARIANT_DIR.glob("*.toml")))
-        raise ScenarioError(f"{variant}: no such variant file or name (names in {VARIANT_DIR}: {known})")
-    if not path.exists():
-        raise ScenarioError(f"{path}: no such variant file")
-    return path
+    return resolve_named(variant, VARIANT_DIR, "variant")
 
 
 def load_variant(variant: str | Path) -> Variant:

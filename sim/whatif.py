@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.ensemble import Ensemble
-from sim.output import atomic_dir, first_changes, write_json, write_parquet
+from sim.output import atomic_dir, first_changes, save_figure, write_json, write_parquet
 from sim.runner import TABLES
 
 SERIES = ("communist", "hybrid", "non_communist", "members", "hegemony")
@@ -150,10 +150,7 @@ def write_figures(comparison: Comparison, title: str, out: Path) -> list[str]:
         ax.grid(alpha=0.3)
     axes[0, 0].legend(frameon=False)
     fig.suptitle(f"{title}: median and 10-90% band over seeds")
-    fig.tight_layout()
-    fig.savefig(out / "series.png", dpi=110, metadata={"Software": None})
-    plt.close(fig)
-    files.append("series.png")
+    save_figure(fig, out / "series.png", files)
 
     fates = comparison.fates[comparison.fates.share_of_seeds_differing > 0]
     if not fates.empty:
@@ -165,10 +162,7 @@ def write_figures(comparison: Comparison, title: str, out: Path) -> list[str]:
         ax.set_xlim(0, 1)
         ax.set_xlabel("share of seeds in which the state's status differs in a key year")
         ax.set_title(f"{title}: whose fate changes")
-        fig.tight_layout()
-        fig.savefig(out / "fates.png", dpi=110, metadata={"Software": None})
-        plt.close(fig)
-        files.append("fates.png")
+        save_figure(fig, out / "fates.png", files)
 
     exits = comparison.shifts[comparison.shifts.from_status == "communist"].dropna(subset=["shift"])
     exits = exits[exits.groupby("code")["shift"].transform(lambda s: (s != 0).any())]
@@ -180,10 +174,7 @@ def write_figures(comparison: Comparison, title: str, out: Path) -> list[str]:
         ax.axvline(0, color="black", lw=1)
         ax.set_xlabel("shift of the year the state left the communist status (variant - baseline, years)")
         ax.set_title(f"{title}: shifted exits (seeds where both worlds have one)")
-        fig.tight_layout()
-        fig.savefig(out / "shifts.png", dpi=110, metadata={"Software": None})
-        plt.close(fig)
-        files.append("shifts.png")
+        save_figure(fig, out / "shifts.png", files)
     return files
 
 
