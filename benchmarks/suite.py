@@ -4,8 +4,8 @@
 
 Measures, on this machine:
 
-1. the historical scenario (1917-2030), one run at default resolution: wall time after import (median of 5 seeds)
-   and time per simulated year; and the package import time (a fresh interpreter);
+1. the historical scenario (1917-2030) and the stylized one (1945-2000), one run at default resolution: wall time
+   after import, build included (median of 5 seeds), and time per simulated year; and the package import time;
 2. member-heavy runs of the stylized scenario for 100 simulated years (1945-2045) with about 10,000, 100,000 and
    1,000,000 member super-individuals: build and run time, member-updates per second (rows x years / run time),
    peak resident memory, and the scaling ratio (run time at 10x the members over run time at 1x);
@@ -80,18 +80,28 @@ def member_case(n: int) -> dict:
     }
 
 
-def historical_case() -> dict:
+def scenario_case(name: str = "historical") -> dict:
+    """One run of a scenario at its default resolution (median of 5 seeds), build included, after import."""
     from sim import CommunistWorld
 
-    CommunistWorld("historical", rng=0).run(1930)  # warm caches (first import of lazily loaded modules)
+    CommunistWorld(name, rng=0).run(CommunistWorld(name, rng=0).start_year + 5)  # warm lazily imported modules
     runs = []
     for seed in range(1, 6):
         started = time.perf_counter()
-        model = CommunistWorld("historical", rng=seed).run()
+        model = CommunistWorld(name, rng=seed).run()
         runs.append(time.perf_counter() - started)
     years = model.year - model.start_year
     wall = statistics.median(runs)
-    return {"run_s": wall, "years": years, "ms_per_year": 1000 * wall / years, "runs_s": runs}
+    return {"run_s": wall, "years": years, "ms_per_year": 1000 * wall / years, "members": model.members.size,
+            "runs_s": runs}  # fmt: skip
+
+
+def historical_case() -> dict:
+    return scenario_case("historical")
+
+
+def stylized_case() -> dict:
+    return scenario_case("stylized")
 
 
 def import_seconds() -> float:
@@ -129,6 +139,8 @@ def main() -> None:
     results["import_s"] = import_seconds()
     print("historical ...", flush=True)
     results["historical"] = in_subprocess("historical_case")
+    print("stylized ...", flush=True)
+    results["stylized"] = in_subprocess("stylized_case")
     results["members"] = {}
     for n in sizes:
         print(f"{n:,} members and Boltzmann ...", flush=True)
@@ -147,6 +159,9 @@ def main() -> None:
     print()
     print(f"import of the package: {results['import_s']:.2f} s")
     print(f"historical run (1917-2030, median of 5): {h['run_s']:.3f} s after import, {h['ms_per_year']:.2f} ms/year")
+    st = results["stylized"]
+    rows = f"{st['members']:,} member rows"
+    print(f"stylized run (1945-2000, {rows}): {st['run_s']:.3f} s, {st['ms_per_year']:.2f} ms/year")
     print()
     print(f"{'members':>10} {'build s':>8} {'run s':>7} {'updates/s':>12} {'peak MB':>8} | "
           f"{'Boltzmann steps/s':>17} {'ratio':>6}")  # fmt: skip
