@@ -134,6 +134,8 @@ class StateAgent(mesa.Agent):
         fear: threshold rise left by crackdowns and interventions (decays).
         public_dissent: share of citizens voicing opposition; private_opposition: share privately opposed.
         commitment, monopoly_pressure: the drivers of ideological commitment and monopoly pressure this year.
+        emigration, aid: the drivers of exit (yearly share of the privately opposed able to leave) and of Soviet
+            economic and military aid received (0..1) this year.
         communist, social_democratic: the state's parties (or None).
         classification: the six features and status this year (:mod:`sim.features`).
         causes: what happened to the state this year, in words (for the event log).
@@ -175,6 +177,7 @@ class StateAgent(mesa.Agent):
         self.commitment = 1.0
         self.monopoly_pressure = 0.95
         self.emigration = 0.0  # driver: yearly share of privately opposed citizens who can leave (exit)
+        self.aid = 0.0  # driver: economic and military aid received from the centre's host state (0..1)
         self.regime_start: int | None = None
         self.was_communist_ruled = False
         self.ever_communist = False  # classified communist or hybrid in some year so far

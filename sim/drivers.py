@@ -1,14 +1,20 @@
 """Drivers: yearly schedules and dated events. They set causes, never outcomes.
 
 Schedules give, for every year, the centre's ``hegemony`` and ``tolerance`` and each state's ideological
-``commitment``, ``monopoly_pressure`` and ``emigration`` (the yearly share of its privately opposed citizens
-able to leave); events are dated causes (a leader of a given kind takes over, an
-institution is founded or dissolved, a doctrine is proclaimed, a policy or party rule is adopted, an army
-occupies, an elected coalition forms, a coup happens, a party is renamed, a free election is held). What
-follows from them (status, features) is computed by the mechanisms. Kinds: ``leader``, ``institution``,
-``doctrine``, ``policy``, ``party_rule``, ``occupation`` and ``withdrawal`` (of foreign troops: Soviet
-dependence up or down), ``coalition``, ``coup`` (ends free elections and bans the party), ``ban`` (bans the
-party, elections go on), ``rename``, ``election`` (restores free elections and legalises banned parties).
+``commitment``, ``monopoly_pressure``, ``emigration`` (the yearly share of its privately opposed citizens able to
+leave) and ``aid`` (the economic and military aid it receives from the centre's host state, 0..1: 0 none, 1 a
+regime whose economy and defence rest on it, as Cuba's on Soviet oil, credits and sugar purchases in the 1980s;
+default 0). Aid is a cause, like Soviet dependence v but without troops: it pulls the recipient's alignment
+toward the centre, weakens the pull of ideological distance and gives the centre leverage over an admonished
+party (:func:`sim.mechanisms.movement.soviet_reliance`), and it adds to the recipient's economic performance
+(``aid_performance``); it never enables an intervention. Events are dated causes (a leader of a given kind, and
+optionally its belief in the goal, takes over; an institution is founded or dissolved, a doctrine is proclaimed,
+a policy or party rule is adopted, an army occupies, an elected coalition forms, a coup happens, a party is
+renamed, a free election is held). What follows from them (status, features) is computed by the mechanisms.
+Kinds: ``leader``, ``institution``, ``doctrine``, ``policy``, ``party_rule``, ``occupation`` and ``withdrawal``
+(of foreign troops: Soviet dependence up or down), ``coalition``, ``coup`` (ends free elections and bans the
+party), ``ban`` (bans the party, elections go on), ``rename``, ``election`` (restores free elections and
+legalises banned parties).
 """
 
 from __future__ import annotations
@@ -77,7 +83,8 @@ class Drivers:
         return schedule(year) if schedule is not None else DRIVER_DEFAULTS[variable]
 
     def apply_schedules(self, model: CommunistWorld, year: int) -> None:
-        """Set this year's hegemony and tolerance on the (non-rival) centres, and per-state drivers."""
+        """Set this year's hegemony and tolerance on the (non-rival) centres, and per-state drivers (commitment,
+        monopoly pressure, emigration, aid)."""
         for centre in model.centres:
             if not centre.rival:
                 centre.hegemony = self.value("hegemony", year)
@@ -88,6 +95,7 @@ class Drivers:
             state.commitment = self.value("commitment", year, state.code)
             state.monopoly_pressure = self.value("monopoly_pressure", year, state.code)
             state.emigration = self.value("emigration", year, state.code)
+            state.aid = self.value("aid", year, state.code)
 
     def apply_events(self, model: CommunistWorld, year: int) -> None:
         """Fire this year's dated events, in file order."""
@@ -107,7 +115,9 @@ def apply_event(model: CommunistWorld, event: EventSpec) -> None:
         party = state.communist
         if party is None:
             return
-        leader = leadership.install_leader(party, str(event.value), year, name=event.name, until_replaced=True)
+        leader = leadership.install_leader(
+            party, str(event.value), year, name=event.name, until_replaced=True, belief=event.belief
+        )
         state.note(f"{leader.describe()} took over{note}")
         model.log.record(year, state.code, "leader", f"{party.name}: {leader.describe()} takes over{note}")
     elif kind == "institution":

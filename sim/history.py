@@ -29,6 +29,8 @@ PARTY_STATS = REPO.parent / "shared" / "history" / "party_stats.csv"
 COUNTERFACTUAL = "brezhnev_doctrine_holds"
 CASCADE_END = 1991  # pattern 1: the bloc states fall "within two years" of hegemony's fall (1989)
 STATUS_RGB = {"communist": (0.70, 0.15, 0.12), "hybrid": (0.95, 0.62, 0.22), "non_communist": (0.84, 0.85, 0.86)}
+ALLIES = ("VNM", "CUB", "LAO")  # own revolutions that stayed Soviet allies in the movement (J-ALLY)
+SOVIET_YEARS = (1930, 1984)  # collectivisation to Gorbachev's accession: the USSR communist throughout (J-SUN)
 RULING_PARTIES = tuple(
     f"{c}-CP"
     for c in ("SUN", "MNG", "ALB", "YUG", "BGR", "ROU", "HUN", "POL", "CSK", "DDR", "CHN", "PRK", "VNM", "CUB")
@@ -184,9 +186,12 @@ def _median_years(per_seed: list[dict[str, int]]) -> dict[str, int]:
 
 
 def check_splits(ens: Ensemble) -> list[Check]:
-    """Pattern 5: own-revolution parties break with Moscow by 1965; few installed parties do."""
+    """Pattern 5: own-revolution parties break with Moscow by 1965; few installed parties do; and the judgement
+    that Vietnam, Cuba and Laos, own revolutions kept by Soviet aid, stayed Moscow's allies (no split or expulsion in
+    any year)."""
     own = [pat.splits(run["events"], pat.OWN_REVOLUTIONS, 1965) for run in ens.runs]
     installed = [pat.splits(run["events"], pat.INSTALLED, 1991) for run in ens.runs]
+    allies = [pat.splits(run["events"], ALLIES, ens.scenario.spec.scenario.end_year) for run in ens.runs]
     return [
         _at_least(
             "P5a",
@@ -201,6 +206,14 @@ def check_splits(ens: Ensemble) -> list[Check]:
             (len(s) <= 2 for s in installed),
             0.9,
             f"splits: {dict(Counter(c for s in installed for c in s))}",
+        ),
+        _at_least(
+            "J-ALLY",
+            "Vietnam, Cuba and Laos never break with Moscow",
+            (not s for s in allies),
+            0.7,
+            f"seeds with a break: {dict(sorted(Counter(c for s in allies for c in s).items()))}; "
+            f"median years: {_median_years(allies)}",
         ),
     ]
 
@@ -311,8 +324,15 @@ def check_china(ens: Ensemble) -> list[Check]:
 
 
 def check_ussr(ens: Ensemble) -> list[Check]:
-    """Pattern 11 and the chapter's judgement on the USSR (1989, same leader, F2 before F1, the state goes on)."""
+    """Pattern 11 and the chapter's judgements on the USSR: it left the category in 1989 (same leader, F2 before F1,
+    the state going on), and it was the archetypal Communist system without interruption before that (J-SUN: every
+    year 1930-1984, from collectivisation to Gorbachev's accession)."""
     exits = [pat.exit_of(run["states"], "SUN") for run in ens.runs]
+    soviet = [
+        run["states"].query("code == 'SUN' and @SOVIET_YEARS[0] <= year <= @SOVIET_YEARS[1]").set_index("year").status
+        for run in ens.runs
+    ]
+    lapses = Counter(10 * (int(y) // 10) for s in soviet for y in s.index[s != "communist"])
     return [
         _at_least(
             "P11",
@@ -320,6 +340,14 @@ def check_ussr(ens: Ensemble) -> list[Check]:
             (e.year == 1989 and e.same_leader and e.f2_first and e.state_lasts for e in exits),
             0.8,
             f"exit years: {dict(Counter(e.year for e in exits))}",
+        ),
+        _at_least(
+            "J-SUN",
+            f"the USSR is communist in every year {SOVIET_YEARS[0]}-{SOVIET_YEARS[1]}",
+            ((s == "communist").all() and len(s) == SOVIET_YEARS[1] - SOVIET_YEARS[0] + 1 for s in soviet),
+            0.8,
+            f"seeds with a lapse: {sum((s != 'communist').any() for s in soviet)}; "
+            f"non-communist seed-years by decade: {dict(sorted(lapses.items()))}",
         ),
     ]
 

@@ -8,7 +8,9 @@ A scenario is a TOML file (see ``scenarios/stylized.toml`` for a commented examp
 - ``[[parties]]``: Communist and social-democratic parties, each in a state.
 - ``[[centres]]``: the centre(s) of the international movement (the InternationalAgent), hosted by a state.
 - ``[parameters.<group>]``: overrides of mechanism parameters (:mod:`sim.params`).
-- ``[[drivers.schedules]]``: yearly schedules of hegemony, tolerance, commitment and monopoly pressure.
+- ``[[drivers.schedules]]``: yearly schedules of hegemony, tolerance, commitment, monopoly pressure, emigration
+  and Soviet aid (``aid``: the economic and military aid a state receives from the centre's host, 0..1; see
+  :mod:`sim.drivers`).
 - ``[[drivers.events]]``: dated causes (leaders, institutions, doctrines, policies, occupations, coalitions, coups).
 
 A driver sets a cause, never an outcome: there is deliberately no key that sets a state's status or a feature.
@@ -48,9 +50,16 @@ INSTITUTIONS = {
 DOCTRINES = ("limited_sovereignty", "freedom_of_choice", "none")
 POLICIES = ("market_opening", "command_drive")
 PARTY_RULES = ("faction_ban",)
-DRIVER_VARIABLES = ("hegemony", "tolerance", "commitment", "monopoly_pressure", "emigration")
-PER_STATE_DRIVERS = ("commitment", "monopoly_pressure", "emigration")
-DRIVER_DEFAULTS = {"hegemony": 0.9, "tolerance": 0.15, "commitment": 1.0, "monopoly_pressure": 0.95, "emigration": 0.0}
+DRIVER_VARIABLES = ("hegemony", "tolerance", "commitment", "monopoly_pressure", "emigration", "aid")
+PER_STATE_DRIVERS = ("commitment", "monopoly_pressure", "emigration", "aid")
+DRIVER_DEFAULTS = {
+    "hegemony": 0.9,
+    "tolerance": 0.15,
+    "commitment": 1.0,
+    "monopoly_pressure": 0.95,
+    "emigration": 0.0,
+    "aid": 0.0,
+}
 WORLD_OVERRIDES = ("start_year", "end_year", "convention", "member_slots", "citizens")
 
 
@@ -194,6 +203,7 @@ class EventSpec(_Strict):
     party: str | None = None
     value: str | float | None = None
     name: str = ""
+    belief: Share | None = None  # a named leader's belief in the goal, where the sources set it apart from its kind's
     note: str = ""
 
     @model_validator(mode="after")
@@ -213,6 +223,8 @@ class EventSpec(_Strict):
                 raise ValueError(f"an '{self.kind}' event needs 'states' (a list of state codes)")
             if not isinstance(self.value, float) or not 0.0 <= self.value <= 1.0:
                 raise ValueError(f"an '{self.kind}' event needs a numeric 'value' in [0, 1] (Soviet dependence)")
+        if self.belief is not None and self.kind != "leader":
+            raise ValueError(f"'belief' belongs to a 'leader' event, not to a '{self.kind}' event")
         if self.kind == "rename" and (self.party is None or not isinstance(self.value, str)):
             raise ValueError("a 'rename' event needs a 'party' and a new name as 'value'")
         if self.kind in allowed and self.value not in allowed[self.kind]:
@@ -304,10 +316,17 @@ def _check_references(spec: ScenarioSpec) -> None:
         need_state(f"parties[{i}].state", p.state)
     for i, c in enumerate(spec.centres):
         need_state(f"centres[{i}].state", c.state)
+    hosts = {c.state: c.code for c in spec.centres}
     for i, s in enumerate(spec.drivers.schedules):
         for j, code in enumerate(s.states):
             if code != "*":
                 need_state(f"drivers.schedules[{i}].states[{j}]", code)
+            if s.variable == "aid" and code in hosts:
+                raise _RefError(
+                    f"drivers.schedules[{i}].states[{j}]",
+                    f"aid is what the centre's host state gives: {code} hosts centre {hosts[code]} and cannot "
+                    "receive it",
+                )
     for i, e in enumerate(spec.drivers.events):
         need_state(f"drivers.events[{i}].state", e.state)
         for j, code in enumerate(e.states):
@@ -477,9 +496,9 @@ def apply_overrides(spec: ScenarioSpec, overrides: Mapping[str, Any], source: st
 
     Keys may be any parameter name (``belief_erosion=0.3``), a world key (``end_year``, ``start_year``,
     ``convention``, ``member_slots``, ``citizens``), or a driver variable (``hegemony``, ``tolerance``,
-    ``commitment``, ``monopoly_pressure``) given as a constant or as a list of ``(year, value)`` points, which
-    replaces every schedule of that variable. Overriding ``start_year`` or ``end_year`` drops the dated events
-    that fall outside the new years.
+    ``commitment``, ``monopoly_pressure``, ``emigration``, ``aid``) given as a constant or as a list of ``(year,
+    value)`` points, which replaces every schedule of that variable (``aid=0`` removes all Soviet aid). Overriding
+    ``start_year`` or ``end_year`` drops the dated events that fall outside the new years.
     """
     data = spec.model_dump(mode="python")
     schedules = data["drivers"]["schedules"]

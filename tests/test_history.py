@@ -17,9 +17,9 @@ from sim.scenario import load
 from tests.conftest import HISTORY_CI_SEEDS, HISTORY_ENSEMBLE_SEEDS, historical_ensemble
 
 CHECK_IDS = [
-    "P1", "P1b", "P1c", "P2", "P3", "P4a", "P4b", "P4c", "P5a", "P5b", "P6a", "P6-POL", "P6-HUN", "P6-DDR",
-    "P6-CSK", "P6-BGR", "P6-ROU", "P7a", "P7b", "P7c", "P8a", "P8b", "P8c", "P8d", "P9", "P10", "J-CHN", "P11",
-    "P12a", "P12b", "J-LA", "J-CHL", "J-AFR", "J-2025", "J-2025b",
+    "P1", "P1b", "P1c", "P2", "P3", "P4a", "P4b", "P4c", "P5a", "P5b", "J-ALLY", "P6a", "P6-POL", "P6-HUN",
+    "P6-DDR", "P6-CSK", "P6-BGR", "P6-ROU", "P7a", "P7b", "P7c", "P8a", "P8b", "P8c", "P8d", "P9", "P10", "J-CHN",
+    "P11", "J-SUN", "P12a", "P12b", "J-LA", "J-CHL", "J-AFR", "J-2025", "J-2025b",
 ]  # fmt: skip
 
 
@@ -53,7 +53,7 @@ def test_the_scenario_sets_causes_not_outcomes():
     policies, takeovers, occupations, coups, bans, elections; schedules are causes (hegemony, tolerance, ...)."""
     spec = load("historical").spec
     assert {s.variable for s in spec.drivers.schedules} <= {
-        "hegemony", "tolerance", "commitment", "monopoly_pressure", "emigration",
+        "hegemony", "tolerance", "commitment", "monopoly_pressure", "emigration", "aid",
     }  # fmt: skip
     text = (load("historical").path).read_text(encoding="utf-8")
     for word in ("status =", "f1 =", "f2 =", "monopoly =", "centralism =", "classification"):

@@ -58,6 +58,18 @@ def test_performance_falls_with_shortage_incoherence_and_age():
     assert reform_socialism < old < coherent_market
 
 
+def test_soviet_aid_adds_to_performance_under_communist_rule_only():
+    model = model_at(1960)
+    ruled, free = model.state_by_code["RVB"], model.state_by_code["DMA"]
+    assert ruled.ruling_party is not None and free.ruling_party is None
+    for state in (ruled, free):
+        state.aid = 0.0
+        assert economy.aid_bonus(state, model.params) == 0.0
+        state.aid = 0.8
+    assert economy.aid_bonus(ruled, model.params) == pytest.approx(0.8 * model.params.aid_performance)
+    assert economy.aid_bonus(free, model.params) == 0.0
+
+
 def test_update_economy_moves_ownership_and_command_toward_targets_with_inertia():
     model = model_at(1947)  # BLA taken over in 1947
     state = model.state_by_code["BLA"]
@@ -312,6 +324,22 @@ def test_reformer_stays_within_the_system_while_hegemony_is_high():
         leadership.reform_program(party, party.state, hegemony=0.9, params=model.params)
     assert party.centralism == pytest.approx(model.params.glasnost_hegemony * 0.9)
     assert party.centralism >= model.params.centralism_threshold and party.monopoly >= 0.9
+    assert party.market == 0.0 and party.private == 0.0  # the plan is kept (Khrushchev): F4 holds
+
+
+def test_reformer_starts_market_reform_only_once_hegemony_falls_below_its_bound():
+    """Market reform waits until h < market_hegemony_max, contested elections until h < election_hegemony_max."""
+    model = model_at(1980)
+    params = model.params
+    assert params.election_hegemony_max < params.market_hegemony_max < 0.9
+    h = 0.5 * (params.election_hegemony_max + params.market_hegemony_max)  # between the two bounds
+    party = model.party_by_code["BLA-CP"]
+    leadership.install_leader(party, "reformer", 1979)
+    party.centralism, party.market, party.monopoly = 0.9, 0.0, 0.95
+    for _ in range(15):
+        leadership.reform_program(party, party.state, hegemony=h, params=params)
+    assert party.centralism < params.market_start and party.market > 0  # perestroika ...
+    assert party.monopoly == 0.95  # ... but no contested elections
 
 
 def test_a_new_reformer_starts_the_year_after_taking_office():
@@ -404,6 +432,73 @@ def test_ideological_distance_from_the_centre_erodes_alignment():
     assert party.alignment < start - 0.3
 
 
+def test_soviet_reliance_combines_force_and_aid():
+    model = model_at(1950)
+    state = model.state_by_code["RVA"]
+    for v, aid, expected in ((0.0, 0.0, 0.0), (0.5, 0.0, 0.5), (0.0, 0.8, 0.8), (0.5, 0.6, 0.8), (1.0, 0.3, 1.0)):
+        state.soviet_dependence, state.aid = v, aid
+        assert movement.soviet_reliance(state) == pytest.approx(expected)
+
+
+def test_aid_holds_an_own_revolution_party_despite_ideological_distance():
+    """Aid pulls alignment toward the centre and weakens the pull of distance (Vietnam and Cuba stayed)."""
+    final = {}
+    for aid in (0.0, 0.8):
+        model = model_at(1955, alignment_noise=0.0)
+        centre = model.primary_centre
+        party = model.party_by_code["RVA-CP"]
+        leadership.install_leader(centre.party, "reformer", 1955)
+        leadership.install_leader(party, "autocrat", 1955)
+        party.state.soviet_dependence, party.state.aid = 0.0, aid
+        party.alignment = 0.6
+        for _ in range(10):
+            movement.update_alignment(party, centre, model.params)
+        final[aid] = party.alignment
+    assert final[0.0] < model.params.split_threshold < 0.6 < final[0.8]
+
+
+def test_aided_own_revolution_party_complies_with_an_admonition():
+    """An own-revolution party resents an admonition unless it relies on Soviet aid, which gives the centre
+    leverage (D and A up by 0.05 h r)."""
+    model = model_at(1960)
+    centre = model.primary_centre
+    party = model.party_by_code["RVB-CP"]
+    assert party.origin == "own_revolution" and party.in_office
+    for aid, resents in ((0.0, True), (0.1, True), (0.2, False), (0.7, False)):
+        party.state.soviet_dependence, party.state.aid = 0.0, aid
+        party.alignment, party.centralism = 0.6, 0.8
+        movement.admonish(centre, party, model.params)
+        if resents:
+            assert party.alignment == pytest.approx(0.6 - model.params.alignment_interference), aid
+        else:
+            leverage = centre.hegemony * movement.soviet_reliance(party.state)
+            assert party.alignment == pytest.approx(0.6 + 0.05 * leverage), aid
+            assert party.centralism == pytest.approx(0.8 + 0.05 * leverage), aid
+
+
+def test_the_centre_sends_troops_against_domestic_deviation_not_against_independence():
+    """A bloc party that keeps the monopoly, discipline and goal is not invaded for its low alignment (Romania after
+    1964); one whose centralism falls is."""
+    model = model_at(1975)
+    centre = model.primary_centre
+    party = model.party_by_code["BLA-CP"]
+    for p in model.communist_parties:  # only BLA may deviate
+        if p is not party and p is not centre.party and p.role == "ruling":
+            p.alignment, p.monopoly, p.centralism, p.goal = 1.0, 1.0, 1.0, 1.0
+    centre.hegemony, centre.doctrine = 0.9, "limited_sovereignty"
+    party.state.soviet_dependence = 1.0  # intervention is near certain once warranted
+    leadership.install_leader(party, "conservative", 1975)
+    party.monopoly, party.centralism, party.goal, party.alignment = 0.95, 0.9, 1.0, 0.35
+    assert movement.orthodoxy_deviation(party, model.params) > centre.tolerance
+    assert movement.orthodoxy_deviation(party, model.params, with_autonomy=False) <= centre.tolerance
+    before = centre.interventions
+    movement.centre_acts(centre)
+    assert centre.interventions == before and party.admonished > 0  # admonished, not invaded
+    party.centralism = 0.6
+    movement.centre_acts(centre)
+    assert centre.interventions == before + 1
+
+
 def test_split_leaves_the_camp_keeps_the_party_in_the_movement_and_may_found_a_rival_centre():
     model = model_at(1950)
     centre = model.primary_centre
@@ -459,6 +554,17 @@ def test_intervention_restores_monopoly_and_centralism_and_installs_a_conservati
     assert party.monopoly >= model.params.restore_monopoly
     assert party.centralism >= model.params.restore_centralism
     assert party.market == 0.0 and party.leader.kind == "conservative"
+    assert party.leader.term_end == model.year + model.params.installed_term  # the centre keeps its man
+
+
+def test_a_driver_may_give_a_leader_s_belief_and_the_kind_still_sets_the_programme():
+    model = model_at(1953)
+    party = model.primary_centre.party
+    profile = leadership.install_leader(party, "reformer", 1953)
+    khrushchev = leadership.install_leader(party, "reformer", 1953, belief=0.9, until_replaced=True)
+    assert profile.belief == leadership.LEADER_PROFILES["reformer"][0] and khrushchev.belief == 0.9
+    assert khrushchev.reformism == profile.reformism and khrushchev.kind == "reformer"
+    assert khrushchev.orthodoxy > profile.orthodoxy  # closer to an orthodox leader: a smaller distance
 
 
 def test_funding_pulls_non_ruling_parties_toward_the_centre():

@@ -135,3 +135,63 @@ def test_bad_override_and_bad_until_are_errors(tmp_path):
         assert proc.returncode == 2, args
         assert expected in proc.stderr
     assert not out.exists()
+
+
+AID = """[[drivers.schedules]]
+variable = "aid"
+states = ["{state}"]
+points = [[1950, 0.0], [1960, {value}], [1990, 0.0]]
+
+"""
+
+
+def with_aid(state: str = "RVB", value: str = "0.8") -> str:
+    """The stylized file with an aid schedule as its first schedule."""
+    return STYLIZED.replace("[[drivers.schedules]]", AID.format(state=state, value=value) + "[[drivers.schedules]]", 1)
+
+
+def test_aid_is_a_per_state_driver_read_from_its_schedule(tmp_path):
+    from sim import CommunistWorld
+    from sim.drivers import Drivers
+    from sim.scenario import DRIVER_DEFAULTS, DRIVER_VARIABLES, PER_STATE_DRIVERS
+
+    assert "aid" in DRIVER_VARIABLES and "aid" in PER_STATE_DRIVERS and DRIVER_DEFAULTS["aid"] == 0.0
+    path = write(tmp_path, with_aid(), "aid.toml")
+    drivers = Drivers(load(path).spec)
+    assert drivers.value("aid", 1955, "RVB") == pytest.approx(0.4)
+    assert drivers.value("aid", 1960, "RVB") == pytest.approx(0.8)
+    assert drivers.value("aid", 1960, "RVA") == 0.0  # no schedule: the default
+    model = CommunistWorld(path, rng=1).run(until=1960)
+    assert model.state_by_code["RVB"].aid == pytest.approx(0.8) and model.state_by_code["RVA"].aid == 0.0
+
+
+@pytest.mark.parametrize(
+    ("state", "value", "key", "expected"),
+    [
+        ("RVB", "1.3", "drivers.schedules[0].points", "less than or equal to 1"),
+        ("RVB", "-0.1", "drivers.schedules[0].points", "greater than or equal to 0"),
+        ("NOPE", "0.5", "drivers.schedules[0].states[0]", "unknown state code 'NOPE'"),
+        ("HEG", "0.5", "drivers.schedules[0].states[0]", "cannot receive it"),  # the centre's host gives aid
+    ],
+)
+def test_bad_aid_schedule_names_file_key_and_expectation(tmp_path, state, value, key, expected):
+    path = write(tmp_path, with_aid(state, value))
+    with pytest.raises(ScenarioError) as info:
+        load(path)
+    message = str(info.value)
+    assert str(path) in message and key in message and expected in message
+
+
+def test_a_leader_event_may_give_the_leader_s_belief_and_no_other_event_may(tmp_path):
+    leader = 'state = "BLC"\nvalue = "reformer"'
+    institution = 'kind = "institution"'
+    assert leader in STYLIZED and institution in STYLIZED
+    spec = load(write(tmp_path, STYLIZED.replace(leader, leader + "\nbelief = 0.9", 1), "belief.toml")).spec
+    assert [e.belief for e in spec.drivers.events if e.kind == "leader" and e.state == "BLC"] == [0.9]
+    for text, expected in (
+        (STYLIZED.replace(leader, leader + "\nbelief = 1.5", 1), "less than or equal to 1"),
+        (STYLIZED.replace(institution, institution + "\nbelief = 0.9", 1), "belongs to a 'leader' event"),
+    ):
+        with pytest.raises(ScenarioError, match=r"drivers\.events\[\d+\]") as info:
+            load(write(tmp_path, text))
+        assert expected in str(info.value)

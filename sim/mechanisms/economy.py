@@ -92,6 +92,13 @@ def performance_level(
     )
 
 
+def aid_bonus(state: StateAgent, params: Parameters) -> float:
+    """Performance a state gains from the Soviet aid it receives: ``aid_performance`` * aid, under Communist rule
+    only (subsidised oil, credits and guaranteed purchases prop up the plan; when the aid ends the bonus goes,
+    as in Cuba's "special period" after 1991)."""
+    return params.aid_performance * state.aid if state.ruling_party is not None else 0.0
+
+
 def hardship_level(shortage: float, performance: float, params: Parameters) -> float:
     """Hardship H = clip(a * Z + b * max(0, base - P)): queues plus falling living standards."""
     return clip01(
@@ -105,7 +112,7 @@ def update_economy(state: StateAgent, params: Parameters, rng: np.random.Generat
 
     With a Communist party in office the targets come from :func:`kornai_targets`; otherwise they are the
     state's own mixed-economy levels, or the transition levels once Communist rule has ended (privatisation).
-    O and C approach their targets with inertia; S, Z, P and H follow.
+    O and C approach their targets with inertia; S, Z, P and H follow; Soviet aid adds :func:`aid_bonus` to P.
     """
     party = state.party_in_office
     if party is not None and party.role == "ruling":
@@ -127,5 +134,6 @@ def update_economy(state: StateAgent, params: Parameters, rng: np.random.Generat
     state.shortage = clip01(approach(state.shortage, target_shortage, params.shortage_inertia))
     age = state.regime_age if party is not None and party.role == "ruling" else None
     level = performance_level(state.ownership, state.command, state.shortage, age, params)
+    level += aid_bonus(state, params)
     state.performance = clip01(level + params.performance_noise * rng.standard_normal())
     state.hardship = hardship_level(state.shortage, state.performance, params)

@@ -6,8 +6,10 @@ membership's) or from a driver. The kind sets the party's yearly programme:
 - political reformer (``reformer``, ``closet_social_democrat``): glasnost lowers D; below ``market_start`` market
   reform begins (coordination first, ownership at half pace and only up to ``political_private_max``); below
   ``election_start`` contested elections lower M (MODEL.md: "a reformer leader lowers D, then C and O, and in the
-  end M"; the USSR lost F2 before F1 in 1989, Brown 2009). The centre's hegemony binds its own reformers: while
-  it is credible, reform stays within the system.
+  end M"; the USSR lost F2 before F1 in 1989, Brown 2009). The centre's hegemony binds its own reformers, step by
+  step: glasnost stops at D = ``glasnost_hegemony`` h, market reform waits until h < ``market_hegemony_max`` and
+  contested elections until h < ``election_hegemony_max``; while h is credible, reform stays de-Stalinisation
+  within the system (Khrushchev kept the plan and the party's discipline).
 - ``economic_reformer``: market and ownership reform together while keeping D and M (reform and opening with the
   monopoly kept).
 - ``conservative``, ``believer``: restore D, consolidate M toward the monopoly-pressure driver, and re-centralise
@@ -59,18 +61,34 @@ def _term_end(year: int, rng: np.random.Generator, params: Parameters) -> int:
     return year + int(rng.integers(params.term_min, max(params.term_min, params.term_max) + 1))
 
 
-def install_leader(party: PartyAgent, kind: str, year: int, name: str = "", until_replaced: bool = False) -> Leader:
+def install_leader(
+    party: PartyAgent,
+    kind: str,
+    year: int,
+    name: str = "",
+    until_replaced: bool = False,
+    belief: float | None = None,
+    term: int | None = None,
+) -> Leader:
     """Put a leader of a given kind in office, with the profile traits of :data:`LEADER_PROFILES`.
 
     A leader named by a driver (``until_replaced=True``: e.g. a reformer General Secretary in 1985) serves until
-    the next driver or a crisis removes it, at most ``named_leader_years``; one installed by a mechanism (an
-    intervention) serves a regular term.
+    the next driver or a crisis removes it, at most ``named_leader_years``; one installed by a mechanism serves
+    ``term`` years if given (an intervention's leader: ``installed_term``), else a regular term. A driver may give
+    the leader's ``belief`` in the goal where the sources set it apart from its kind's profile (Khrushchev, a
+    reformer who still believed in the communist future: Brown 2009); the kind alone sets the programme.
     """
     model = party.model
     rng = model.streams(f"succession/{party.code}")
-    belief, careerism, reformism, sd = LEADER_PROFILES[kind]
+    profile_belief, careerism, reformism, sd = LEADER_PROFILES[kind]
+    belief = profile_belief if belief is None else belief
     party.leaders_so_far += 1
-    term_end = year + model.params.named_leader_years if until_replaced else _term_end(year, rng, model.params)
+    if until_replaced:
+        term_end = year + model.params.named_leader_years
+    elif term is not None:
+        term_end = year + term
+    else:
+        term_end = _term_end(year, rng, model.params)
     leader = Leader(party.leaders_so_far, kind, belief, careerism, reformism, sd, year, term_end, name, until_replaced)
     party.leader = leader
     if kind == "autocrat":
@@ -175,9 +193,10 @@ def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params
     """One year of the leader's programme (the reform sequence, or orthodox restoration and consolidation).
 
     A reformer starts the year after it takes office. A political reformer moves at :func:`reform_pace`, cannot take
-    centralism below ``glasnost_hegemony * h`` and concedes contested elections only once the movement's
-    enforcement is no longer credible (``hegemony < election_hegemony_max``): while it is credible, reform stays
-    within the system (de-Stalinisation, not glasnost).
+    centralism below ``glasnost_hegemony * h``, starts market reform only once ``hegemony < market_hegemony_max``
+    and concedes contested elections only once the movement's enforcement is no longer credible (``hegemony <
+    election_hegemony_max``): while it is credible, reform stays within the system (de-Stalinisation, not
+    glasnost, perestroika or demokratizatsiya).
     """
     leader = party.leader
     kind = leader.kind if leader else "conservative"
@@ -191,7 +210,7 @@ def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params
         if party.centralism > floor:
             party.centralism = max(floor, party.centralism - params.glasnost_step * pace)
         state.note("glasnost (open debate lowers centralism)")
-        if party.centralism < params.market_start:
+        if party.centralism < params.market_start and hegemony < params.market_hegemony_max:
             party.market = min(params.political_market_max, party.market + params.market_step)
             party.private = min(params.political_private_max, party.private + 0.5 * params.market_step)
             state.note("market reform")

@@ -18,21 +18,25 @@ from sim.mechanisms.economy import clip01
 from sim.mechanisms.leadership import install_leader, silence
 
 if TYPE_CHECKING:
-    from sim.agents import InternationalAgent, PartyAgent
+    from sim.agents import InternationalAgent, PartyAgent, StateAgent
     from sim.model import CommunistWorld
     from sim.params import Parameters
 
 HOSTILE = 0.2  # hostility above which parties of the two sides do not recognise each other
+LEVERAGE_MIN = 0.2  # Soviet force or aid below which a ruling party resents an admonition instead of complying
 PHASE_BUDGET = {"comintern": 1.0, "cominform": 0.6, "international_department": 0.8, "none": 0.3, "dissolved": 0.0}
 
 
-def orthodoxy_deviation(party: PartyAgent, params: Parameters, with_dissent: bool = False) -> float:
+def orthodoxy_deviation(
+    party: PartyAgent, params: Parameters, with_dissent: bool = False, with_autonomy: bool = True
+) -> float:
     """How far a party has drifted from the orthodoxy the centre enforces.
 
-    dev = max(0, M_ref - M) + max(0, D_ref - D) + max(0, G_ref - G) + k_r * leader reformism + k_a * (1 - A)
+    dev = max(0, M_ref - M) + max(0, D_ref - D) + max(0, G_ref - G) + k_r * leader reformism [+ k_a * (1 - A)]
           [+ public dissent, when at least ``intervention_dissent``]
     The orthodox reference is each feature's threshold plus 0.05 (M .85, D .75, G .55 by default): the centre
-    watches for drift toward the edge of the category.
+    watches for drift toward the edge of the category. ``with_autonomy=False`` leaves out the party's independence
+    from the centre (1 - A): the domestic deviation, the only one the centre sends troops against.
     """
     th = party.model.thresholds
     deviation = (
@@ -42,7 +46,8 @@ def orthodoxy_deviation(party: PartyAgent, params: Parameters, with_dissent: boo
     )
     if party.leader is not None:
         deviation += params.reformer_deviation * party.leader.reformism
-    deviation += params.autonomy_deviation * (1.0 - party.alignment)
+    if with_autonomy:
+        deviation += params.autonomy_deviation * (1.0 - party.alignment)
     if with_dissent and party.state.public_dissent >= params.intervention_dissent:
         deviation += party.state.public_dissent
     return deviation
@@ -55,25 +60,37 @@ def ideological_distance(party: PartyAgent, centre_party: PartyAgent | None) -> 
     return abs(party.leader.orthodoxy - centre_party.leader.orthodoxy)
 
 
+def soviet_reliance(state: StateAgent) -> float:
+    """How far a regime relies on the centre's host state, by force or by aid: r = 1 - (1 - v)(1 - aid).
+
+    v is Soviet dependence (the regime rests on Soviet troops); ``aid`` the driver of Soviet economic and military
+    aid it receives (Cuba 1960-91, Vietnam against the United States and later China, Laos under Vietnamese
+    tutelage). Either is enough to make the regime need Moscow.
+    """
+    return 1.0 - (1.0 - state.soviet_dependence) * (1.0 - state.aid)
+
+
 def update_alignment(party: PartyAgent, centre: InternationalAgent, params: Parameters) -> None:
     """Alignment with the centre drifts.
 
-    dA = - own_revolution * [own revolution] + k_d * autonomy * (neutral - distance) + k_v * v * (1 - A)
+    dA = - own_revolution * [own revolution] + k_d * autonomy * (neutral - distance) + k_v * r * (1 - A)
          + funding_effect * funding * (1 - A) + noise,
-    autonomy = 1 - v in office, ``out_of_office_autonomy`` out of it.
-    Own-revolution parties resist hegemony; ruling parties that do not rest on Soviet force (1 - v) drift apart
-    when their leadership's orthodoxy differs from the centre's (China c.1960) and together when it matches;
-    dependence keeps installed parties aligned; a party out of office, with no state to lean on, drifts only a
-    little and its funding pulls it back (Brown 2009; MODEL.md section 2).
+    r = :func:`soviet_reliance` (force or aid) and autonomy = 1 - r in office; r = 0 and autonomy
+    ``out_of_office_autonomy`` out of it.
+    Own-revolution parties resist hegemony; ruling parties that do not rest on Soviet force or aid (1 - r) drift
+    apart when their leadership's orthodoxy differs from the centre's (China c.1960) and together when it matches;
+    dependence keeps installed parties aligned, and aid keeps aided regimes aligned whatever their leaders think of
+    the centre's (Vietnam and Cuba stayed with Moscow); a party out of office, with no state to lean on, drifts
+    only a little and its funding pulls it back (Brown 2009; MODEL.md section 2).
     """
     rng = party.model.streams(f"alignment/{party.code}")
-    v = party.state.soviet_dependence if party.in_office else 0.0
-    autonomy = 1.0 - v if party.in_office else params.out_of_office_autonomy
+    reliance = soviet_reliance(party.state) if party.in_office else 0.0
+    autonomy = 1.0 - reliance if party.in_office else params.out_of_office_autonomy
     distance = ideological_distance(party, centre.party)
     change = (
         -params.alignment_own_revolution * (party.origin == "own_revolution")
         + params.alignment_distance * autonomy * (params.alignment_neutral_distance - distance)
-        + params.alignment_dependence * v * (1.0 - party.alignment)
+        + params.alignment_dependence * reliance * (1.0 - party.alignment)
         + params.funding_effect * party.funding * (1.0 - party.alignment)
         + params.alignment_noise * rng.standard_normal()
     )
@@ -93,7 +110,11 @@ def intervention_probability(hegemony: float, dependence: float, doctrine: str, 
 
 
 def intervene(centre: InternationalAgent, party: PartyAgent, params: Parameters) -> None:
-    """Military intervention: restore M and D, reverse reforms, install a conservative leader, silence dissent."""
+    """Military intervention: restore M and D, reverse reforms, install a conservative leader, silence dissent.
+
+    The installed leader serves ``installed_term`` years unless a crisis removes it: the centre keeps the man it put
+    in office (Kadar ruled Hungary from 1956 to 1988, Husak Czechoslovakia from 1969 to 1987).
+    """
     model = centre.model
     state = party.state
     before = f"M {party.monopoly:.2f}, D {party.centralism:.2f}"
@@ -102,7 +123,7 @@ def intervene(centre: InternationalAgent, party: PartyAgent, params: Parameters)
     party.goal = max(party.goal, 0.9)
     party.market = 0.0
     party.private = 0.0
-    install_leader(party, "conservative", model.year)
+    install_leader(party, "conservative", model.year, term=int(params.installed_term))
     silence(state, party, params)
     state.soviet_dependence = min(1.0, state.soviet_dependence + 0.1)
     if party.origin == "own_revolution":
@@ -120,13 +141,17 @@ def intervene(centre: InternationalAgent, party: PartyAgent, params: Parameters)
 
 
 def admonish(centre: InternationalAgent, party: PartyAgent, params: Parameters) -> None:
-    """Admonition: own-revolution parties resent it (A down); dependent parties comply as far as the centre could
-    enforce it (D and A up by 0.05 * h * v, or 0.05 * h for a party out of office)."""
+    """Admonition: parties that owe the centre nothing resent it (A down by ``alignment_interference``): an
+    own-revolution party that receives little aid (< 0.2), or one in office relying little on Soviet force or aid
+    (r < 0.2, :func:`soviet_reliance`). Dependent parties comply as far as the centre could enforce it (D and A up
+    by 0.05 * h * r, or 0.05 * h for a party out of office): aid is leverage, as Soviet oil was over Cuba in 1968."""
     party.admonished += 1
-    if party.origin == "own_revolution" or (party.in_office and party.state.soviet_dependence < 0.2):
+    reliance = soviet_reliance(party.state)
+    aided = party.in_office and party.state.aid >= LEVERAGE_MIN - 1e-9  # 1e-9: a schedule's 0.2 may read 0.1999...
+    if (party.origin == "own_revolution" and not aided) or (party.in_office and reliance < LEVERAGE_MIN - 1e-9):
         party.alignment = clip01(party.alignment - params.alignment_interference)
     else:
-        leverage = centre.hegemony * (party.state.soviet_dependence if party.in_office else 1.0)
+        leverage = centre.hegemony * (reliance if party.in_office else 1.0)
         party.centralism = min(1.0, party.centralism + 0.05 * leverage)
         party.alignment = clip01(party.alignment + 0.05 * leverage)
     if party.admonished == 1 or party.admonished % 5 == 0:
@@ -162,7 +187,14 @@ def split_from(centre: InternationalAgent, party: PartyAgent, params: Parameters
 
 
 def centre_acts(centre: InternationalAgent) -> None:
-    """One year of a centre: alignment, intervention or admonition, splits, readmission, funding, admissions."""
+    """One year of a centre: alignment, intervention or admonition, splits, readmission, funding, admissions.
+
+    A ruling party that deviates beyond the centre's tolerance may be invaded (a bloc state, v > 0, ruling for two
+    years or more, whose domestic deviation alone, without its independence 1 - A, exceeds the tolerance:
+    :func:`intervention_probability`; the centre sent troops to restore a party's monopoly and discipline, never
+    against an independent foreign policy, as Romania's after 1964) or else is admonished (:func:`admonish`),
+    unless its state is large enough to lead a camp of its own.
+    """
     model = centre.model
     params = model.params
     if not centre.active:
@@ -199,7 +231,7 @@ def centre_acts(centre: InternationalAgent) -> None:
         if deviation <= centre.tolerance:
             continue
         bloc_state = party.role == "ruling" and party.state.soviet_dependence > 0 and party.state.regime_age >= 2
-        if bloc_state:
+        if bloc_state and orthodoxy_deviation(party, params, with_dissent=True, with_autonomy=False) > centre.tolerance:
             rng = model.streams(f"intervention/{party.state.code}")
             p = intervention_probability(centre.hegemony, party.state.soviet_dependence, centre.doctrine, params)
             if rng.random() < p:
