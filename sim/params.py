@@ -189,6 +189,7 @@ _TABLE: list[Param] = [
     Param("autonomy_deviation", "movement", 0.3, 0.0, 2.0, "per unit", "deviation the centre reads per unit of a party's independence 1 - A", _FIRST),
     Param("intervention_steepness", "movement", 12.0, 0.0, 50.0, "1/unit", "s in p = 1 / (1 + exp(-s (h v doctrine - m))): intervention probability in a deviating bloc state", "MODEL.md section 2"),
     Param("intervention_midpoint", "movement", 0.4, 0.0, 1.0, "h*v", "m: Soviet leverage h*v at which intervention in a deviating bloc state is even odds", _FIRST),
+    Param("intervention_hegemony_min", "movement", 0.7, 0.0, 1.0, "hegemony", "hegemony below which the centre no longer sends troops (its enforcement is no longer credible, whatever the doctrine says)", "Brown 2009 (Gorbachev, 1986-89); " + _CAL),
     Param("intervention_dissent", "movement", 0.25, 0.0, 1.0, "share", "public dissent that counts as deviation for the centre", "MODEL.md section 2 (1953, 1956)"),
     Param("reformer_deviation", "movement", 0.15, 0.0, 1.0, "per unit", "deviation the centre reads per unit of a bloc leader's reformism", _FIRST),
     Param("installed_term", "movement", 20, 1, 60, "years", "term of the conservative leader an intervention installs (the centre keeps the leader it put in office; a crisis may still remove it)", "history: Kadar (Hungary 1956-88), Husak (Czechoslovakia 1969-87); ODD section 8", integer=True),

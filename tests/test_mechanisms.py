@@ -540,8 +540,28 @@ def test_intervention_probability_rises_with_hegemony_and_dependence():
     assert p(0.9, 0.8, "none", P) > 0.9
     assert p(0.1, 0.8, "none", P) < 0.05
     assert p(0.9, 0.1, "none", P) < 0.05
-    assert p(0.6, 0.8, "limited_sovereignty", P) > p(0.6, 0.8, "none", P)
+    assert p(0.72, 0.6, "limited_sovereignty", P) > p(0.72, 0.6, "none", P)
     assert p(0.9, 0.9, "freedom_of_choice", P) == 0.0
+
+
+def test_no_troops_once_enforcement_is_no_longer_credible():
+    """Below ``intervention_hegemony_min`` the centre sends no troops, even under the Brezhnev doctrine (1987)."""
+    p = movement.intervention_probability
+    h_min = P.intervention_hegemony_min
+    assert p(h_min, 0.8, "limited_sovereignty", P) > 0.5
+    assert p(h_min - 0.01, 0.8, "limited_sovereignty", P) == 0.0
+
+
+def test_an_intervention_annuls_the_free_elections_a_concession_called():
+    model = model_at(1968)
+    party = model.party_by_code["BLD-CP"]
+    state = party.state
+    state.free_elections = True
+    model.elections_called.add(state.code)
+    model.elections_due.add(state.code)
+    movement.intervene(model.primary_centre, party, model.params)
+    assert not state.free_elections
+    assert state.code not in model.elections_called and state.code not in model.elections_due
 
 
 def test_intervention_restores_monopoly_and_centralism_and_installs_a_conservative():

@@ -98,11 +98,15 @@ def update_alignment(party: PartyAgent, centre: InternationalAgent, params: Para
 
 
 def intervention_probability(hegemony: float, dependence: float, doctrine: str, params: Parameters) -> float:
-    """p = 1 / (1 + exp(-s * (h * v * doctrine - m))); zero under the freedom-of-choice doctrine.
+    """p = 1 / (1 + exp(-s * (h * v * doctrine - m))); zero under the freedom-of-choice doctrine, and zero once
+    h < ``intervention_hegemony_min``.
 
-    Rising in h and in v (MODEL.md section 2; 1953, 1956, 1968); the Brezhnev doctrine raises it by a quarter.
+    Rising in h and in v (MODEL.md section 2; 1953, 1956, 1968); the Brezhnev doctrine raises it by a quarter. Troops
+    are sent only while the centre's enforcement is fully credible: once hegemony is falling below
+    ``intervention_hegemony_min`` the leadership has signalled it will not send them (Gorbachev told the bloc's
+    leaders so in November 1986, two years before the doctrine was renounced in public; Brown 2009).
     """
-    if doctrine == "freedom_of_choice":
+    if doctrine == "freedom_of_choice" or hegemony < params.intervention_hegemony_min:
         return 0.0
     multiplier = 1.25 if doctrine == "limited_sovereignty" else 1.0
     x = hegemony * dependence * multiplier
@@ -125,6 +129,10 @@ def intervene(centre: InternationalAgent, party: PartyAgent, params: Parameters)
     party.private = 0.0
     install_leader(party, "conservative", model.year, term=int(params.installed_term))
     silence(state, party, params)
+    # the restored regime annuls the free elections a concession had called (Hungary, November 1956)
+    state.free_elections = False
+    model.elections_called.discard(state.code)
+    model.elections_due.discard(state.code)
     state.soviet_dependence = min(1.0, state.soviet_dependence + 0.1)
     if party.origin == "own_revolution":
         party.alignment = clip01(party.alignment - params.alignment_interference)
