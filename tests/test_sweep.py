@@ -176,6 +176,14 @@ def test_a_sweep_killed_with_sigkill_resumes_and_records_every_run_exactly_once(
     pd.testing.assert_frame_equal(results.drop(columns=["runtime_s"]), comparable(reference.folder))
 
 
+def test_short_runs_are_grouped_into_chunks_of_about_a_second(tmp_path):
+    # six-year runs take about 20 ms: a chunk of ~1 s holds dozens of them (not one run per part file)
+    spec = sw.load_spec(write_spec(tmp_path, "short", samples=30, replicates=2, until=1950))
+    assert sw.estimate_run_seconds(spec) < 0.2
+    result = sw.run_sweep(spec, tmp_path / "out", scheduler="sequential", progress=False)
+    assert result.done == 60 and len(list((result.folder / "parts").glob("results-*.parquet"))) <= 3
+
+
 def test_a_folder_holding_another_sweep_is_refused(tmp_path):
     sw.run_sweep(write_spec(tmp_path), tmp_path / "out", scheduler="sequential", progress=False)
     changed = write_spec(tmp_path, text=SPEC.format(name="tiny", design="lhs", samples=7, replicates=2, until=1956))
