@@ -3,7 +3,7 @@
 ``sim history`` runs the historical scenario for many seeds (and the pattern-2 counterfactual with the same seeds),
 then writes ``results/historical/ensemble-s<seed>-n<N>/``: ``report.md``, the checks (``checks.csv``), each
 state's status bands over seeds (``status_bands.csv``), the distribution of status-change years
-(``change_years.csv``), membership and vote-share comparisons with ``../shared/history/party_stats.csv``
+(``change_years.csv``), membership and vote-share comparisons with ``data/history/party_stats.csv``
 (``membership.csv``, ``votes.csv``), figures (PNG), and the stacked tables of every replicate (Parquet).
 
 Every check is a function of the ensemble and states a rate; the tests (``tests/test_history.py``) call the same
@@ -25,7 +25,8 @@ from sim import patterns as pat
 from sim.ensemble import Ensemble
 
 REPO = Path(__file__).resolve().parent.parent
-PARTY_STATS = REPO.parent / "shared" / "history" / "party_stats.csv"
+HISTORY_INPUTS = REPO / "data" / "history"  # copies of ../shared/history/ (data/history/README.md)
+PARTY_STATS = HISTORY_INPUTS / "party_stats.csv"
 COUNTERFACTUAL = "brezhnev_doctrine_holds"
 CASCADE_END = 1991  # pattern 1: the bloc states fall "within two years" of hegemony's fall (1989)
 STATUS_RGB = {"communist": (0.70, 0.15, 0.12), "hybrid": (0.95, 0.62, 0.22), "non_communist": (0.84, 0.85, 0.86)}

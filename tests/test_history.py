@@ -16,6 +16,8 @@ from sim import history
 from sim.scenario import load
 from tests.conftest import HISTORY_CI_SEEDS, HISTORY_ENSEMBLE_SEEDS, historical_ensemble
 
+SHARED_HISTORY = history.REPO.parent / "shared" / "history"
+
 CHECK_IDS = [
     "P1", "P1b", "P1c", "P2", "P3", "P4a", "P4b", "P4c", "P5a", "P5b", "J-ALLY", "P6a", "P6-POL", "P6-HUN",
     "P6-DDR", "P6-CSK", "P6-BGR", "P6-ROU", "P7a", "P7b", "P7c", "P8a", "P8b", "P8c", "P8d", "P9", "P10", "J-CHN",
@@ -61,10 +63,16 @@ def test_the_scenario_sets_causes_not_outcomes():
 
 
 def test_every_state_of_states_csv_is_in_the_scenario():
-    real = pd.read_csv(history.REPO.parent / "shared" / "history" / "states.csv")
+    real = pd.read_csv(history.HISTORY_INPUTS / "states.csv")
     codes = {s.code for s in load("historical").spec.states}
     column = "code" if "code" in real.columns else real.columns[0]
     assert set(real[column]) <= codes
+
+
+@pytest.mark.skipif(not SHARED_HISTORY.is_dir(), reason="../shared/history/ is not beside this clone")
+@pytest.mark.parametrize("name", ["states.csv", "drivers.csv", "party_stats.csv"])
+def test_shipped_history_inputs_equal_the_shared_ones(name):
+    assert (history.HISTORY_INPUTS / name).read_bytes() == (SHARED_HISTORY / name).read_bytes()
 
 
 def test_membership_and_votes_are_compared_with_the_real_figures():
