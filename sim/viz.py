@@ -201,8 +201,8 @@ def counts_option(model: CommunistWorld) -> dict[str, Any]:
             "grid": {"left": 40, "right": 44, "top": 64, "bottom": 28},
             "xAxis": {"type": "category", "data": years, "boundaryGap": False},
             "yAxis": [
-                {"type": "value", "name": "states", "minInterval": 1, "max": len(model.states)},
-                {"type": "value", "name": "h", "min": 0, "max": 1, "splitLine": {"show": False}},
+                {"type": "value", "minInterval": 1, "max": len(model.states)},
+                {"type": "value", "min": 0, "max": 1, "splitLine": {"show": False}},
             ],
             "series": [
                 {
@@ -548,9 +548,9 @@ def members_option(model: CommunistWorld, code: str, series: dict[str, Any] | No
         {
             "tooltip": {"trigger": "axis"},
             "legend": {"top": 26, "data": [t.replace("_", " ") for t in MEMBER_TYPES]},
-            "grid": {"left": 64, "right": 12, "top": 66, "bottom": 26},
+            "grid": {"left": 64, "right": 12, "top": 80, "bottom": 26},  # below the two-row legend
             "xAxis": year_axis(model),
-            "yAxis": {"type": "value", "name": "members"},
+            "yAxis": {"type": "value"},  # unnamed: the title says members, and a name would sit under the legend
             "series": [
                 _line(
                     t.replace("_", " "),
