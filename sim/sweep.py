@@ -557,7 +557,8 @@ def run_sweep(
     if retry_failed:
         for f in parts.glob("failures-*.parquet"):
             f.unlink()
-    done_ids = _recorded(parts, "results") | _recorded(parts, "failures")
+    failed_before = _recorded(parts, "failures")
+    done_ids = _recorded(parts, "results") | failed_before
     pending = design[~design.run_id.isin(done_ids)]
     started = time.perf_counter()
     ran_now = failed_now = 0
@@ -574,7 +575,7 @@ def run_sweep(
             from tqdm import tqdm
 
             bar = tqdm(total=len(design), initial=len(done_ids), desc=sweep.name, unit="run", file=sys.stderr)
-            bar.set_postfix(failed=len(_recorded(parts, "failures")), refresh=False)
+            bar.set_postfix(failed=len(failed_before), refresh=False)
         in_flight: dict[Future, int] = {}
         limit = 2 * n_workers
         try:
@@ -594,7 +595,7 @@ def run_sweep(
                         if bar:
                             bar.update(len(frames["results"]) + len(frames["failures"]))
                             if len(frames["failures"]):
-                                bar.set_postfix(failed=len(_recorded(parts, "failures")), refresh=False)
+                                bar.set_postfix(failed=len(failed_before) + failed_now, refresh=False)
                     if task is None and not in_flight:
                         break
                 if task is not None:
