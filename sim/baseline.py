@@ -14,11 +14,12 @@ from typing import Any
 
 from sim.ensemble import Ensemble, run_ensemble
 from sim.scenario import load
+from sim.whatif import KEY_YEARS
 
 BASELINE_PATH = Path(__file__).resolve().parent.parent / "tests" / "baselines" / "historical.json"
 SCENARIO = "historical"
 SEEDS = tuple(range(1, 9))
-YEARS = (1925, 1950, 1970, 1985, 1989, 1992, 2000, 2025)
+YEARS = KEY_YEARS
 FORMAT = 1
 STATUSES = ("communist", "hybrid", "non_communist")
 

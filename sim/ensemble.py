@@ -18,8 +18,6 @@ import pandas as pd
 
 from sim.scenario import Scenario
 
-TABLES = ("model", "states", "parties", "events", "elections")
-
 
 def _run(args: tuple[Scenario, int, int, int | None]) -> dict[str, pd.DataFrame]:
     scenario, seed, replicate, until = args
@@ -40,10 +38,6 @@ class Ensemble:
     def table(self, name: str) -> pd.DataFrame:
         """One table of all replicates stacked (with its ``seed`` column)."""
         return pd.concat([run[name] for run in self.runs], ignore_index=True)
-
-    def frames(self, i: int) -> dict[str, pd.DataFrame]:
-        """The tables of replicate ``i``."""
-        return self.runs[i]
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:

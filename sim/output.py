@@ -297,9 +297,7 @@ def summary_figure(result: RunResult, path: Path) -> None:
     bottom.set_xlabel("year")
     bottom.set_title("status of each state" + (" (most frequent across replicates)" if result.replicates > 1 else ""),
                      fontsize=10)  # fmt: skip
-    fig.tight_layout()
-    fig.savefig(path, dpi=110, metadata={"Software": None})
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def print_summary(text: str) -> None:

@@ -54,12 +54,12 @@ from typing import Annotated, Any, Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from sim.output import write_parquet
 from sim.params import PARAMETERS
-from sim.scenario import DRIVER_VARIABLES, Scenario, ScenarioError, _format_loc, load
+from sim.scenario import DRIVER_VARIABLES, Scenario, ScenarioError, _format_loc, _Strict, load
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 SERIES = ("communist", "hybrid", "non_communist", "members", "hegemony", "tolerance", "recognitions", "centres")
@@ -72,10 +72,6 @@ OUTCOME_HELP = (
 
 class SweepError(ScenarioError):
     """A sweep spec is invalid, or a sweep folder holds a different sweep. Names the file, the key, the fix."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
 class SweepInfo(_Strict):
@@ -467,7 +463,7 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> t
 
 def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp, compression="zstd")
+    write_parquet(frame, tmp)
     os.replace(tmp, path)
 
 
@@ -482,11 +478,11 @@ def _recorded(parts: Path, prefix: str) -> set[int]:
 
 def load_results(folder: str | Path, table: str = "results") -> pd.DataFrame:
     """Every recorded run of a sweep folder as one DataFrame (``table``: results, series or failures)."""
-    parts = Path(folder) / "parts"
-    files = sorted(parts.glob(f"{table}-*.parquet"))
+    files = sorted((Path(folder) / "parts").glob(f"{table}-*.parquet"))
     if not files:
         return pd.DataFrame()
-    return ds.dataset(files, format="parquet").to_table().to_pandas().sort_values("run_id").reset_index(drop=True)
+    whole = pa.concat_tables([pq.read_table(path) for path in files])  # file by file: see _recorded
+    return whole.to_pandas().sort_values("run_id").reset_index(drop=True)
 
 
 @dataclass
@@ -557,8 +553,8 @@ def run_sweep(
     if retry_failed:
         for f in parts.glob("failures-*.parquet"):
             f.unlink()
-    failed_before = _recorded(parts, "failures")
-    done_ids = _recorded(parts, "results") | failed_before
+    done_before, failed_before = _recorded(parts, "results"), _recorded(parts, "failures")
+    done_ids = done_before | failed_before
     pending = design[~design.run_id.isin(done_ids)]
     started = time.perf_counter()
     ran_now = failed_now = 0
@@ -610,7 +606,7 @@ def run_sweep(
     failures_path = folder / "failures.parquet"
     _write_atomic(failures if len(failures) else pd.DataFrame(columns=["run_id", "seed", "error", "traceback"]),
                   failures_path)  # fmt: skip
-    done = len(_recorded(parts, "results"))
+    done = len(done_before) + ran_now
     result = SweepResult(folder, len(design), done, len(failures), ran_now + failed_now, time.perf_counter() - started)
     _write_summary(sweep, result)
     return result

@@ -152,12 +152,11 @@ def apply_variant(variant: Variant, baseline: Scenario) -> Scenario:
     parties = {p["code"] for p in data["parties"]}
 
     def check_codes(loc: str, entry: dict[str, Any]) -> None:
-        for key in ("state",):
-            if entry.get(key) is not None and entry[key] not in states:
-                raise ScenarioError(
-                    f"{source}: {loc}.{key}: the baseline {baseline.name!r} has no state {entry[key]!r} "
-                    f"(its states: {', '.join(sorted(states))})"
-                )
+        if entry.get("state") is not None and entry["state"] not in states:
+            raise ScenarioError(
+                f"{source}: {loc}.state: the baseline {baseline.name!r} has no state {entry['state']!r} "
+                f"(its states: {', '.join(sorted(states))})"
+            )
         for code in entry.get("states", []) or []:
             if code != "*" and code not in states:
                 raise ScenarioError(f"{source}: {loc}.states: the baseline {baseline.name!r} has no state {code!r}")
