@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, replace
+from html import escape
 
 import solara
 
@@ -34,7 +35,7 @@ PARAMETER_LABELS = {
     "crackdown_success": "Crackdown success",
     "reformer_veto": "Veto of reformer successors",
 }
-STATUS_ORDER = ("communist", "hybrid", "non_communist", "not_entered")
+STATUS_ORDER = tuple(reversed(viz.CATEGORIES))  # communist first
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def EventLog(events: list[viz.Event], only_status: bool, on_only_status):
             weight = "600" if e.kind == "status" else "400"
             rows.append(
                 f'<li style="border-left: 6px solid {colour}; padding: 2px 8px; margin: 3px 0; font-weight: {weight};'
-                f' list-style: none;"><span style="color:#78909c">[{e.kind}]</span> {_escape(e.text)}</li>'
+                f' list-style: none;"><span style="color:#78909c">[{e.kind}]</span> {escape(e.text, quote=False)}</li>'
             )
         html = "".join(rows) or "<li style='list-style:none'>Nothing has happened yet: press Step or Play.</li>"
         solara.HTML(
@@ -183,10 +184,6 @@ def EventLog(events: list[viz.Event], only_status: bool, on_only_status):
             classes=["sim-events"],
             style="max-height: 420px; overflow-y: auto; padding-left: 0; font-size: 0.88rem;",
         )
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @solara.component

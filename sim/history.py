@@ -23,13 +23,14 @@ import pandas as pd
 
 from sim import patterns as pat
 from sim.ensemble import Ensemble
+from sim.output import STATUS_COLOURS
 
 REPO = Path(__file__).resolve().parent.parent
 HISTORY_INPUTS = REPO / "data" / "history"  # copies of ../shared/history/ (data/history/README.md)
 PARTY_STATS = HISTORY_INPUTS / "party_stats.csv"
 COUNTERFACTUAL = "brezhnev_doctrine_holds"
 CASCADE_END = 1991  # pattern 1: the bloc states fall "within two years" of hegemony's fall (1989)
-STATUS_RGB = {"communist": (0.70, 0.15, 0.12), "hybrid": (0.95, 0.62, 0.22), "non_communist": (0.84, 0.85, 0.86)}
+STATUS_RGB = {s: tuple(int(c[i : i + 2], 16) / 255 for i in (1, 3, 5)) for s, c in STATUS_COLOURS.items()}
 ALLIES = ("VNM", "CUB", "LAO")  # own revolutions that stayed Soviet allies in the movement (J-ALLY)
 SOVIET_YEARS = (1930, 1984)  # collectivisation to Gorbachev's accession: the USSR communist throughout (J-SUN)
 RULING_PARTIES = tuple(
@@ -159,8 +160,7 @@ def check_reform_shocks(ens: Ensemble) -> list[Check]:
     through = []
     for run in ens.runs:
         s = run["states"].set_index(["code", "year"]).loc["SUN"]
-        ev = run["events"]
-        intervened = ((ev.code == "SUN") & (ev.kind == "intervention") & ev.year.between(1985, 1990)).any()
+        intervened = pat.reform_shock(run, "SUN", 1985, window=5).intervened
         through.append(not intervened and not s.loc[1990, "f2"])
     return [
         _at_least(
@@ -386,7 +386,7 @@ def check_judgements(ens: Ensemble) -> list[Check]:
         _at_least(
             "J-LA",
             "Cuba is the only Latin American state ever classified communist",
-            ("CUB" in e and not e & {"NIC", "GRD", "CHL"} for e in ever),
+            ("CUB" in e and not e & (set(pat.LATIN_AMERICA) - {"CUB"}) for e in ever),
             0.9,
         ),
         _at_least("J-CHL", "Chile 1970-73 is never communist", ("CHL" not in e for e in ever), 1.0),
@@ -531,13 +531,6 @@ def status_bands(ens: Ensemble) -> pd.DataFrame:
             counts[status] = 0
     shares = counts[list(STATUS_RGB)].div(counts.sum(axis=1), axis=0)
     return shares.reset_index()
-
-
-def change_years(ens: Ensemble) -> pd.DataFrame:
-    """Every status change of every state in every seed (seed, code, year, from, to)."""
-    from sim.output import status_change_table
-
-    return status_change_table(ens.table("states"))
 
 
 def change_year_summary(states: pd.DataFrame, n_seeds: int) -> pd.DataFrame:
@@ -775,14 +768,15 @@ def write_history(
     ens: Ensemble, counterfactual: Ensemble | None, out: Path, command: list[str] | None = None
 ) -> tuple[Path, list[Check]]:
     """Write the whole report to ``out`` (atomically: a temporary folder renamed at the end)."""
-    from sim.output import atomic_dir, run_metadata, write_json, write_parquet
+    from sim.output import atomic_dir, run_metadata, status_change_table, write_json, write_parquet
     from sim.runner import TABLES, RunResult
 
     with atomic_dir(out) as tmp:
+        tables = {name: ens.table(name) for name in TABLES}
         checks = all_checks(ens, counterfactual)
         bands = status_bands(ens)
-        changes = change_years(ens)
-        summary = change_year_summary(ens.table("states"), len(ens.seeds))
+        changes = status_change_table(tables["states"])  # every status change of every state in every seed
+        summary = change_year_summary(tables["states"], len(ens.seeds))
         real = party_stats()
         membership = membership_comparison(ens, real)
         votes = vote_comparison(ens, real)
@@ -791,7 +785,6 @@ def write_history(
         summary.to_csv(tmp / "change_years.csv", index=False)
         membership.to_csv(tmp / "membership.csv", index=False)
         votes.to_csv(tmp / "votes.csv", index=False)
-        tables = {name: ens.table(name) for name in TABLES}
         for name, frame in tables.items():
             write_parquet(frame, tmp / f"{name}.parquet")
         figures = write_figures(ens, bands, changes, membership, votes, tmp)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.features import FEATURES
+from sim.features import FEATURE_LABELS, FEATURES, INDICATOR_OF
 from sim.population import MEMBER_TYPES
 
 if TYPE_CHECKING:
@@ -37,16 +37,8 @@ COLOURS = {
     "hybrid": "#f29d38",
     "communist": "#b3261e",
 }
-FEATURE_NAMES = {
-    "f1": "F1 monopoly of power",
-    "f2": "F2 democratic centralism",
-    "f3": "F3 non-capitalist ownership",
-    "f4": "F4 command economy",
-    "f5": "F5 goal of communism",
-    "f6": "F6 international movement",
-}
+FEATURE_NAMES = {f: f"{f.upper()} {FEATURE_LABELS[f]}" for f in FEATURES}
 FEATURE_SHORT = {f: f.upper() for f in FEATURES}
-INDICATOR_OF = {"f1": "monopoly", "f2": "centralism", "f3": "ownership", "f4": "command", "f5": "goal"}
 TYPE_COLOURS = {
     "believer": "#b3261e",
     "reformer": "#2e7d32",
@@ -245,7 +237,7 @@ def feature_rows(model: CommunistWorld) -> list[dict[str, Any]]:
         if cat == "not_entered" or state.classification is None:
             continue
         ind = state.indicators
-        values = [getattr(ind, INDICATOR_OF[f]) for f in FEATURES[:5]] + [1.0 if ind.recognised else 0.0]
+        values = [float(getattr(ind, INDICATOR_OF[f])) for f in FEATURES]
         rows.append(
             {
                 "code": state.code,
@@ -700,14 +692,12 @@ def reshape_hegemony(points: Sequence[Sequence[float]], level: float, fall_year:
     first_top = next(i for i, (_, v) in enumerate(pts) if v == top)
     last_top = max(i for i, (_, v) in enumerate(pts) if v == top)
     low = pts[-1][1]
-    after = pts[last_top + 1 :]
-    fall_end_index = next((k for k, (_, v) in enumerate(after) if v == low), None)
-    if fall_end_index is None or low >= top:
+    original_end = fall_year_of(pts)
+    if original_end is None:
         # no fall in the original: hold the level from the plateau to the end, then fall to the final value
         fall_years = 3
         original_end = pts[-1][0]
     else:
-        original_end = after[fall_end_index][0]
         fall_years = max(1, original_end - pts[last_top][0])
     if level == top and fall_year == original_end:
         return [[y, v] for y, v in pts]
