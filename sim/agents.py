@@ -178,8 +178,7 @@ class StateAgent(mesa.Agent):
         self.monopoly_pressure = 0.95
         self.emigration = 0.0  # driver: yearly share of privately opposed citizens who can leave (exit)
         self.aid = 0.0  # driver: economic and military aid received from the centre's host state (0..1)
-        self.regime_start: int | None = None
-        self.was_communist_ruled = False
+        self.regime_start: int | None = None  # the year of the Communist takeover (set once, never reset)
         self.ever_communist = False  # classified communist or hybrid in some year so far
         self.crisis = False
         self.last_election: int | None = None
@@ -211,6 +210,11 @@ class StateAgent(mesa.Agent):
     def entered(self) -> bool:
         """Whether the state's Communist entry year (if any) has been reached."""
         return self.entry_year is not None and self.model.year >= self.entry_year
+
+    @property
+    def was_communist_ruled(self) -> bool:
+        """Whether a Communist party has taken power here at some time (it stays true after the party falls)."""
+        return self.regime_start is not None
 
     @property
     def regime_age(self) -> int:

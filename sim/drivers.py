@@ -39,11 +39,6 @@ class Schedule:
         self.interpolation = interpolation
 
     @classmethod
-    def constant(cls, value: float) -> Schedule:
-        """A schedule that is ``value`` in every year."""
-        return cls([(0, value)])
-
-    @classmethod
     def from_spec(cls, spec: ScheduleSpec) -> Schedule:
         """Build from a validated ``[[drivers.schedules]]`` entry."""
         return cls(list(spec.points), spec.interpolation)

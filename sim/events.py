@@ -64,11 +64,6 @@ class EventLog:
     def __len__(self) -> int:
         return len(self._dc.tables["events"]["year"])
 
-    def rows(self) -> list[dict]:
-        """All events as dictionaries, oldest first."""
-        table = self._dc.tables["events"]
-        return [dict(zip(EVENT_COLUMNS, values, strict=True)) for values in zip(*table.values(), strict=True)]
-
 
 def _indicator_text(feature: str, before: Indicators, after: Indicators) -> str:
     name = INDICATOR_OF[feature]

@@ -27,7 +27,7 @@ import numpy as np
 
 from sim.agents import InternationalAgent, MemberAgent, PartyAgent, StateAgent
 from sim.drivers import Drivers
-from sim.events import EventLog, feature_change_text
+from sim.events import EVENT_COLUMNS, EventLog, feature_change_text
 from sim.features import FEATURES, Status, Thresholds, classify, indicators_of
 from sim.mechanisms import dissent, economy, elections, leadership, members, movement, takeover
 from sim.mechanisms.legitimacy import legitimacy_level, update_legitimacy
@@ -128,7 +128,7 @@ class CommunistWorld(mesa.Model):
             tables={
                 "states": list(STATE_COLUMNS),
                 "parties": list(PARTY_COLUMNS),
-                "events": list(_event_columns()),
+                "events": list(EVENT_COLUMNS),
                 "elections": list(ELECTION_COLUMNS),
             },
         )
@@ -618,9 +618,3 @@ class CommunistWorld(mesa.Model):
     def table(self, name: str):
         """A collected table (``"states"``, ``"parties"``, ``"events"``, ``"elections"``) as a pandas DataFrame."""
         return self.datacollector.get_table_dataframe(name)
-
-
-def _event_columns() -> tuple[str, ...]:
-    from sim.events import EVENT_COLUMNS
-
-    return EVENT_COLUMNS

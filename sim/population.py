@@ -255,7 +255,3 @@ class CitizenTable:
     def rows(self, state_index: int) -> slice:
         """The rows of one state's citizens."""
         return slice(state_index * self.n_per_state, (state_index + 1) * self.n_per_state)
-
-    def per_state_mean(self, values: np.ndarray) -> np.ndarray:
-        """Mean of a per-citizen array for each state."""
-        return values.reshape(self.n_states, self.n_per_state).mean(axis=1)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from sim.agents import PartyAgent, StateAgent
     from sim.params import Parameters
 
+REFORMING_OR_ECONOMIC = REFORMING_KINDS | {"economic_reformer"}  # leaders who start a reform programme
 LEADER_PROFILES: dict[str, tuple[float, float, float, float]] = {
     # kind: (belief, careerism, reformism, social-democratic affinity) of a leader installed by a driver
     "reformer": (0.5, 0.3, 0.9, 0.5),
@@ -106,11 +107,10 @@ def draw_successor(
     (MODEL.md: reformers reach the top only when D is low or h is low).
     """
     members = party.members
-    occupied = members.weight > 0
-    if not occupied.any():
+    top = _top_rows(members)
+    if not top.any():
         return install_leader(party, "conservative", year)
-    top = int(members.rank[occupied].max())
-    candidates = np.flatnonzero(occupied & (members.rank >= max(0, top - 1)))
+    candidates = np.flatnonzero(top)
     pick = int(rng.choice(candidates))
 
     def traits(row: int) -> tuple[float, float, float, float]:
@@ -122,10 +122,9 @@ def draw_successor(
         )
 
     kind = leader_kind(*traits(pick))
-    reforming = REFORMING_KINDS | {"economic_reformer"}
-    if kind in reforming and rng.random() < params.reformer_veto * party.centralism * hegemony:
+    if kind in REFORMING_OR_ECONOMIC and rng.random() < params.reformer_veto * party.centralism * hegemony:
         kinds = np.array([leader_kind(*traits(int(r))) for r in candidates])
-        orthodox = candidates[~np.isin(kinds, list(reforming))]
+        orthodox = candidates[~np.isin(kinds, list(REFORMING_OR_ECONOMIC))]
         if orthodox.size:
             pick = int(rng.choice(orthodox))
             kind = leader_kind(*traits(pick))
@@ -165,15 +164,22 @@ def consolidate(party: PartyAgent, target: float, capacity: float, params: Param
         party.monopoly = approach(party.monopoly, target, params.consolidation_rate * capacity_cap(capacity, params))
 
 
+def _top_rows(members) -> np.ndarray:
+    """The occupied rows of the two highest ranks present (all False when no row is occupied)."""
+    occupied = members.weight > 0
+    if not occupied.any():
+        return occupied
+    return occupied & (members.rank >= max(0, int(members.rank[occupied].max()) - 1))
+
+
 def top_reformism(party: PartyAgent) -> float:
     """Mean reformism of the members in the party's two highest ranks (weighted by members)."""
     m = party.members
     if m is None:
         return 0.0
-    occupied = m.weight > 0
-    if not occupied.any():
+    top = _top_rows(m)
+    if not top.any():
         return 0.0
-    top = occupied & (m.rank >= max(0, int(m.rank[occupied].max()) - 1))
     weight = m.weight[top]
     return float((weight * m.reformism[top]).sum() / weight.sum())
 
@@ -200,7 +206,7 @@ def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params
     """
     leader = party.leader
     kind = leader.kind if leader else "conservative"
-    if leader is not None and leader.since == state.model.year and kind in REFORMING_KINDS | {"economic_reformer"}:
+    if leader is not None and leader.since == state.model.year and kind in REFORMING_OR_ECONOMIC:
         kind = "settling_in"  # a new reformer spends its first year taking hold of the party
     if kind == "settling_in":
         pass

@@ -60,22 +60,18 @@ def drift_traits(table: MemberTable, gap: np.ndarray, centralism: np.ndarray, pa
     np.clip(s, 0.0, 1.0, out=s)
 
 
-def member_exits(table: MemberTable, monopoly: np.ndarray, personalism: np.ndarray, params: Parameters) -> np.ndarray:
+def member_exits(table: MemberTable, monopoly: np.ndarray, personalism: np.ndarray, params: Parameters) -> None:
     """Members leave: attrition, careerists without belief when the monopoly falls, and purges.
 
     exit = exit_monopoly * (1 - M)^2 * c * (1 - b)     (MODEL.md: "when M falls, careerists without belief leave")
     purge = purge_rate * personalism * ((1 - b) + r) / 2   (doubters and reformers purged under personal rule)
     weight *= (1 - attrition) * (1 - exit) * (1 - purge)
-
-    Returns the real members lost per party.
     """
     p = table.party
     b, c, r = table.belief, table.careerism, table.reformism
     exit_share = np.minimum(1.0, params.exit_monopoly * (1.0 - monopoly[p]) ** 2 * c * (1.0 - b))
     purge_share = np.minimum(1.0, params.purge_rate * personalism[p] * 0.5 * ((1.0 - b) + r))
-    before = table.weight.copy()
     table.weight *= (1.0 - params.attrition) * (1.0 - exit_share) * (1.0 - purge_share)
-    return np.bincount(p, weights=before - table.weight, minlength=table.n_parties)
 
 
 def target_membership(

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 def primary_centre_hegemony(state: StateAgent) -> float:
     """Hegemony of the movement's first centre (0 when there is none)."""
-    centres = [c for c in state.model.centres if not c.rival]
-    return centres[0].hegemony if centres else 0.0
+    primary = state.model.primary_centre
+    return primary.hegemony if primary is not None else 0.0
 
 
 def takeover(state: StateAgent, established: bool = False) -> bool:
@@ -57,8 +57,7 @@ def takeover(state: StateAgent, established: bool = False) -> bool:
         sd = state.social_democratic
         if sd is not None and sd.active and not established:
             party.pending_recruits.append((params.merger_absorption * sd.membership, 0.25, 0.75))
-            sd.plain_members *= 1.0 - params.merger_absorption
-            sd.role = "banned"
+            sd.plain_members *= 1.0 - params.merger_absorption  # banned below, with every takeover's rival
             how += f"; forced merger with {sd.name}"
     elif route == "own_revolution":
         party.monopoly, party.centralism = (
@@ -81,13 +80,10 @@ def takeover(state: StateAgent, established: bool = False) -> bool:
     if route != "other":
         # the movement counts a revolutionary party as one of its own only if it looks to the centre
         party.movement_member = party.alignment >= params.readmit_threshold
-    centres = [c for c in model.centres if not c.rival]
-    if centres and route != "other":
-        party.camp = centres[0].code
-    elif centres:
-        party.camp = centres[0].code  # aligned, but not (yet) recognised as a Communist party
+    primary = model.primary_centre
+    if primary is not None:
+        party.camp = primary.code  # a coup regime too: aligned, but not (yet) recognised as a Communist party
     state.regime_start = state.entry_year if established else year
-    state.was_communist_ruled = True
     state.free_elections = False
     if state.social_democratic is not None and state.social_democratic.active:
         state.social_democratic.role = "banned"
