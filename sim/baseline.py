@@ -9,14 +9,16 @@ change that caused it). ``uv run sim baseline`` (no option) only compares and li
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sim.ensemble import Ensemble, run_ensemble
+from sim.resources import CHECKOUT, PACKAGE_ROOT
 from sim.scenario import load
 from sim.whatif import KEY_YEARS
 
-BASELINE_PATH = Path(__file__).resolve().parent.parent / "tests" / "baselines" / "historical.json"
+BASELINE_FILE = "tests/baselines/historical.json"
+BASELINE_PATH = (CHECKOUT or PACKAGE_ROOT.parent) / BASELINE_FILE
+"""The stored baseline; it belongs to the source checkout (see :func:`sim.resources.checkout_file`)."""
 SCENARIO = "historical"
 SEEDS = tuple(range(1, 9))
 YEARS = KEY_YEARS

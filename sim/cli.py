@@ -8,7 +8,7 @@
     sim sweep SPEC.toml [--out results/sweeps] [--workers N] [--scheduler local|tcp://host:8786|sequential]
     sim analyze SWEEP_DIR
 
-SCENARIO is a name in ``scenarios/`` (``stylized``) or a path to a TOML file. A bad scenario or option exits with
+SCENARIO is a name in ``sim/scenarios/`` (``stylized``) or a path to a TOML file. A bad scenario or option exits with
 status 2 and a message naming the file, the key and what was expected; nothing is written.
 """
 
@@ -52,7 +52,7 @@ def parse_assignments(items: list[str]) -> dict[str, object]:
 
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="Scenario name in scenarios/ or path to a TOML file.")],
+    scenario: Annotated[str, typer.Argument(help="Scenario name in sim/scenarios/ or path to a TOML file.")],
     seed: Annotated[int, typer.Option(help="Seed of the first replicate (replicate i uses seed + i).")] = 1,
     replicates: Annotated[int, typer.Option(min=1, help="Number of replicates.")] = 1,
     out: Annotated[Path, typer.Option(help="Root folder for results.")] = Path("results"),
@@ -132,7 +132,7 @@ def history(
 @app.command()
 def whatif(
     baseline: Annotated[str, typer.Argument(help="Baseline scenario name or path (e.g. historical).")],
-    variant: Annotated[str, typer.Argument(help="Variant name in scenarios/whatif/ or path to a variant file.")],
+    variant: Annotated[str, typer.Argument(help="Variant name in sim/scenarios/whatif/ or path to a variant file.")],
     replicates: Annotated[int, typer.Option(min=1, help="Number of seeds in each ensemble.")] = 30,
     seed: Annotated[int, typer.Option(help="First seed (both worlds use the same seeds).")] = 1,
     workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")] = None,
@@ -180,7 +180,12 @@ def baseline(
 
     from sim import baseline as bl
     from sim.output import write_json
+    from sim.resources import checkout_file
 
+    try:  # the baseline is a file of the source checkout, not of the installed package
+        checkout_file(bl.BASELINE_FILE, "baseline")
+    except FileNotFoundError as exc:
+        _fail(str(exc))
     current = bl.compute(workers, progress=True)
     if update:
         bl.BASELINE_PATH.parent.mkdir(parents=True, exist_ok=True)
@@ -212,9 +217,9 @@ def dashboard(
     import os
     import subprocess
 
-    from sim.output import REPO_ROOT
+    from sim.resources import PACKAGE_ROOT
 
-    app_path = REPO_ROOT / "dashboards" / "app.py"
+    app_path = PACKAGE_ROOT.parent / "dashboards" / "app.py"
     if not app_path.exists():
         _fail(f"{app_path}: the dashboard app is missing")
     env = {**os.environ, "SOLARA_ASSETS_PROXY": os.environ.get("SOLARA_ASSETS_PROXY", "true")}
@@ -229,7 +234,7 @@ def dashboard(
 
 @app.command()
 def sweep(
-    spec: Annotated[Path, typer.Argument(help="Sweep spec (TOML).")],
+    spec: Annotated[Path, typer.Argument(help="Sweep spec (TOML), or a name in sim/scenarios/sweeps/.")],
     out: Annotated[Path, typer.Option(help="Root folder: the sweep goes to OUT/<name>/.")] = Path("results/sweeps"),
     workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores; 1: this process).")] = None,
     scheduler: Annotated[
@@ -310,7 +315,12 @@ def params(group: Annotated[str | None, typer.Argument(help="Only this group.")]
 def docs(check: Annotated[bool, typer.Option(help="Only check that docs/ODD.md is current.")] = False) -> None:
     """Regenerate the parameter tables of docs/ODD.md from sim/params.py."""
     from sim import odd
+    from sim.resources import checkout_file
 
+    try:  # docs/ODD.md is a file of the source checkout, not of the installed package
+        checkout_file(odd.ODD_FILE, "docs")
+    except FileNotFoundError as exc:
+        _fail(str(exc))
     if check:
         if not odd.is_current():
             _fail(f"{odd.ODD_PATH} is out of date: run `uv run sim docs`", 1)

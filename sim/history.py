@@ -3,7 +3,7 @@
 ``sim history`` runs the historical scenario for many seeds (and the pattern-2 counterfactual with the same seeds),
 then writes ``results/historical/ensemble-s<seed>-n<N>/``: ``report.md``, the checks (``checks.csv``), each
 state's status bands over seeds (``status_bands.csv``), the distribution of status-change years
-(``change_years.csv``), membership and vote-share comparisons with ``data/history/party_stats.csv``
+(``change_years.csv``), membership and vote-share comparisons with ``sim/data/history/party_stats.csv``
 (``membership.csv``, ``votes.csv``), figures (PNG), and the stacked tables of every replicate (Parquet).
 
 Every check is a function of the ensemble and states a rate; the tests (``tests/test_history.py``) call the same
@@ -24,9 +24,9 @@ import pandas as pd
 from sim import patterns as pat
 from sim.ensemble import Ensemble
 from sim.output import STATUS_COLOURS
+from sim.resources import HISTORY_DIR
 
-REPO = Path(__file__).resolve().parent.parent
-HISTORY_INPUTS = REPO / "data" / "history"  # copies of ../shared/history/ (data/history/README.md)
+HISTORY_INPUTS = HISTORY_DIR  # the historical inputs shipped in the package (sim/data/history/README.md)
 PARTY_STATS = HISTORY_INPUTS / "party_stats.csv"
 COUNTERFACTUAL = "brezhnev_doctrine_holds"
 CASCADE_END = 1991  # pattern 1: the bloc states fall "within two years" of hegemony's fall (1989)
@@ -703,9 +703,10 @@ def report_markdown(
     lines = [
         f"# {ens.scenario.spec.scenario.title}: ensemble of {n} seeds ({ens.seeds[0]}-{ens.seeds[-1]})",
         "",
-        f"{passed} of {len(checks)} pattern and judgement checks pass. Patterns are those of MODEL.md section 4; "
-        "judgements those of Brown (2009), ch. 2. Pattern 2 is measured on the `brezhnev_doctrine_holds` variant "
-        "with the same seeds.",
+        f"{passed} of {len(checks)} pattern and judgement checks pass. Patterns are the twelve patterns of the "
+        "project's design notes, listed in section 1 of the model description (docs/ODD.md); judgements are those of "
+        "Archie Brown, *The Rise and Fall of Communism* (2009), chapter 2. Pattern 2 is measured on the "
+        "`brezhnev_doctrine_holds` variant with the same seeds.",
         "",
         "| check | what | required | measured | | detail |",
         "|---|---|---|---|---|---|",

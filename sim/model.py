@@ -63,7 +63,7 @@ class CommunistWorld(mesa.Model):
     """An agent-based model of Communist political systems (Brown's six features, recomputed every year).
 
     Args:
-        scenario: a scenario name in ``scenarios/`` (``"stylized"``, the default), a path to a TOML file, or a
+        scenario: a scenario name in ``sim/scenarios/`` (``"stylized"``, the default), a path to a TOML file, or a
             loaded :class:`~sim.scenario.Scenario`.
         rng: seed or generator for ``model.rng`` (all randomness derives from it).
         collect: which yearly tables to collect (``"states"``, ``"parties"``; both by default): a sweep that needs only

@@ -9,8 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.params import GROUPS, by_group
+from sim.resources import CHECKOUT, PACKAGE_ROOT
 
-ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
+ODD_FILE = "docs/ODD.md"
+ODD_PATH = (CHECKOUT or PACKAGE_ROOT.parent) / ODD_FILE
+"""The ODD document; it belongs to the source checkout (see :func:`sim.resources.checkout_file`)."""
 START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
 
 GROUP_TITLES = {

@@ -21,9 +21,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.resources import CHECKOUT, PACKAGE_ROOT
 from sim.runner import TABLES, RunResult
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 STATUS_COLOURS = {"communist": "#b3261e", "hybrid": "#f29d38", "non_communist": "#d5d8dc"}
 MAIN_EVENT_KINDS = (
     "status",
@@ -67,14 +67,16 @@ def package_versions() -> dict[str, str]:
 
 def git_state() -> dict[str, object]:
     """The repository's commit and whether the working tree had uncommitted changes (None outside a checkout)."""
+    if CHECKOUT is None:
+        return {"git_commit": None, "git_dirty": None}
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+            ["git", "rev-parse", "HEAD"], cwd=CHECKOUT, capture_output=True, text=True, check=True
         ).stdout.strip()
         dirty = bool(
             subprocess.run(
                 ["git", "status", "--porcelain", "--untracked-files=no"],
-                cwd=REPO_ROOT,
+                cwd=CHECKOUT,
                 capture_output=True,
                 text=True,
                 check=True,
@@ -91,7 +93,7 @@ def run_metadata(result: RunResult, command: list[str] | None = None) -> dict[st
     path = scenario.path
     if path is not None:
         try:
-            path_text = str(path.resolve().relative_to(REPO_ROOT))
+            path_text = str(path.resolve().relative_to(PACKAGE_ROOT.parent))  # sim/scenarios/... for shipped files
         except ValueError:
             path_text = str(path)
     else:

@@ -14,7 +14,7 @@ Sources are abbreviated; the full references are in ``docs/ODD.md``:
 - *Granovetter 1978*: "Threshold models of collective behavior", *AJS* 83.
 - *MODEL.md*: the project's starting design; "first operationalisation" marks a number chosen by us and recorded
   with its reason in ``docs/ODD.md``.
-- *calibrated (stylized)*: tuned so that the MODEL.md patterns hold on ``scenarios/stylized.toml``.
+- *calibrated (stylized)*: tuned so that the MODEL.md patterns hold on ``sim/scenarios/stylized.toml``.
 """
 
 from __future__ import annotations

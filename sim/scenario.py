@@ -1,6 +1,6 @@
 """Scenario files: one validated schema for the world, the parameters and the drivers.
 
-A scenario is a TOML file (see ``scenarios/stylized.toml`` for a commented example) with these tables:
+A scenario is a TOML file (see ``sim/scenarios/stylized.toml`` for a commented example) with these tables:
 
 - ``[scenario]``: name, title, description, ``start_year``, ``end_year``, ``convention`` (``brown`` or ``kornai``).
 - ``[resolution]``: ``member_slots`` (member super-individuals per Communist party), ``citizens`` (per state).
@@ -29,9 +29,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 from sim.params import GROUPS, PARAMETERS, by_group
-
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-"""Where scenario names such as ``"stylized"`` are looked up."""
+from sim.resources import SCENARIO_DIR  # where scenario names such as "stylized" are looked up
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Year = Annotated[int, Field(ge=1800, le=2200)]

@@ -4,7 +4,7 @@ A sweep spec is a TOML file::
 
     [sweep]
     name = "decay_and_contagion"
-    scenario = "stylized"          # a scenario name in scenarios/ or a path
+    scenario = "stylized"          # a scenario name in sim/scenarios/ or a path
     design = "sobol"               # grid | lhs | sobol | morris
     samples = 64                   # lhs: points; sobol: base samples N (N * (2D + 2) points); morris: trajectories
     replicates = 2                 # seeds per design point
@@ -59,7 +59,8 @@ from pydantic import Field, ValidationError, model_validator
 
 from sim.output import write_parquet
 from sim.params import PARAMETERS
-from sim.scenario import DRIVER_VARIABLES, Scenario, ScenarioError, _format_loc, _Strict, load
+from sim.resources import SWEEP_DIR
+from sim.scenario import DRIVER_VARIABLES, Scenario, ScenarioError, _format_loc, _Strict, load, resolve_named
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 SERIES = ("communist", "hybrid", "non_communist", "members", "hegemony", "tolerance", "recognitions", "centres")
@@ -221,10 +222,12 @@ def _explain_spec(err: dict[str, Any]) -> str:
 
 
 def load_spec(path: str | Path) -> Sweep:
-    """Read, validate and check a sweep spec; raises :class:`SweepError` naming the file, the key, the problem."""
-    path = Path(path)
-    if not path.exists():
-        raise SweepError(f"{path}: no such sweep spec")
+    """Read, validate and check a sweep spec (a path, or the name of a spec shipped in ``sim/scenarios/sweeps/``);
+    raises :class:`SweepError` naming the file, the key, the problem."""
+    try:
+        path = resolve_named(path, SWEEP_DIR, "sweep spec")
+    except ScenarioError as exc:
+        raise SweepError(str(exc)) from None
     raw = path.read_bytes()
     try:
         data = tomllib.loads(raw.decode("utf-8"))

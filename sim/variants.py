@@ -40,9 +40,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.scenario import SCENARIO_DIR, Scenario, ScenarioError, _explain, _format_loc, resolve_named, validate
+from sim.resources import VARIANT_DIR
+from sim.scenario import Scenario, ScenarioError, _explain, _format_loc, resolve_named, validate
 
-VARIANT_DIR = SCENARIO_DIR / "whatif"
 EVENT_KEYS = ("year", "kind", "state", "states", "party", "value", "name", "note")
 
 
@@ -116,7 +116,7 @@ class Variant:
 
 
 def resolve_variant_path(variant: str | Path) -> Path:
-    """A variant name in ``scenarios/whatif/`` or a path."""
+    """A variant name in ``sim/scenarios/whatif/`` or a path."""
     return resolve_named(variant, VARIANT_DIR, "variant")
 
 

@@ -45,7 +45,7 @@ def test_states_table_has_the_documented_columns(run_dir):
 
 def test_metadata_records_what_reproduces_the_run(run_dir):
     meta = json.loads((run_dir / "metadata.json").read_text())
-    assert meta["scenario"] == "stylized" and meta["scenario_file"] == "scenarios/stylized.toml"
+    assert meta["scenario"] == "stylized" and meta["scenario_file"] == "sim/scenarios/stylized.toml"
     assert len(meta["scenario_sha256"]) == 64
     assert meta["seed"] == 3 and meta["seeds"] == [3, 4] and meta["until"] == 1992
     assert {"python", "mesa", "numpy", "networkx", "pandas", "pyarrow"} <= set(meta["versions"])

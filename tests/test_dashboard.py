@@ -205,7 +205,7 @@ def test_two_sessions_are_independent(browser, server):
 
 def test_a_broken_scenario_shows_its_error_and_the_server_keeps_running(page, tmp_path):
     bad = tmp_path / "broken.toml"
-    text = (ROOT / "scenarios" / "stylized.toml").read_text(encoding="utf-8")
+    text = (ROOT / "sim" / "scenarios" / "stylized.toml").read_text(encoding="utf-8")
     bad.write_text(text.replace("population = 180.0", 'population = "large"', 1), encoding="utf-8")
     page.page.locator(".sim-path input").fill(str(bad))
     page.page.keyboard.press("Enter")

@@ -7,7 +7,9 @@ seeds of the default ensemble, with ``pytest --ensemble`` on the whole ensemble 
 
 from __future__ import annotations
 
+import hashlib
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,7 +18,10 @@ from sim import history
 from sim.scenario import load
 from tests.conftest import HISTORY_CI_SEEDS, HISTORY_ENSEMBLE_SEEDS, historical_ensemble
 
-SHARED_HISTORY = history.REPO.parent / "shared" / "history"
+SHARED_HISTORY = Path(__file__).resolve().parent.parent.parent / "shared" / "history"
+"""The project's shared history folder, beside the checkout in the development workspace (absent in a clone)."""
+HISTORY_CHECKSUMS = Path(__file__).resolve().parent / "baselines" / "history_inputs.sha256"
+"""SHA-256 of the shared inputs when they were copied into ``sim/data/history/`` (``sha256sum`` format)."""
 
 CHECK_IDS = [
     "P1", "P1b", "P1c", "P2", "P3", "P4a", "P4b", "P4c", "P5a", "P5b", "J-ALLY", "P6a", "P6-POL", "P6-HUN",
@@ -69,7 +74,26 @@ def test_every_state_of_states_csv_is_in_the_scenario():
     assert set(real[column]) <= codes
 
 
-@pytest.mark.skipif(not SHARED_HISTORY.is_dir(), reason="../shared/history/ is not beside this clone")
+def recorded_checksums() -> dict[str, str]:
+    """File name -> SHA-256 from the committed checksum file."""
+    lines = HISTORY_CHECKSUMS.read_text(encoding="utf-8").splitlines()
+    return {name: digest for digest, name in (line.split() for line in lines if line.strip())}
+
+
+def test_shipped_history_inputs_match_their_committed_checksums():
+    """The historical inputs are the ones the scenario was built from: editing one means updating the checksum
+    (``sha256sum states.csv drivers.csv party_stats.csv`` in sim/data/history/) in the same commit, on purpose."""
+    recorded = recorded_checksums()
+    assert sorted(recorded) == ["drivers.csv", "party_stats.csv", "states.csv"]
+    for name, digest in recorded.items():
+        assert hashlib.sha256((history.HISTORY_INPUTS / name).read_bytes()).hexdigest() == digest, name
+
+
+@pytest.mark.skipif(
+    not SHARED_HISTORY.is_dir(),
+    reason="only in the development workspace: the project's shared history folder is not beside this checkout "
+    "(the committed checksums are checked instead)",
+)
 @pytest.mark.parametrize("name", ["states.csv", "drivers.csv", "party_stats.csv"])
 def test_shipped_history_inputs_equal_the_shared_ones(name):
     assert (history.HISTORY_INPUTS / name).read_bytes() == (SHARED_HISTORY / name).read_bytes()
