@@ -1,34 +1,84 @@
 """The ``sim`` command line (also ``python -m sim``).
 
+    sim [--version] [-v | -vv | -q] COMMAND ...
     sim run SCENARIO [--seed N] [--replicates R] [--out DIR] [--until YEAR] [--name NAME] [--set KEY=VALUE ...]
     sim history [SCENARIO] [--replicates 30] [--seed 1] [--workers W] [--out DIR]
     sim whatif BASELINE VARIANT [--replicates 30] [--seed 1] [--workers W] [--out DIR]
     sim baseline [--update]
     sim dashboard [--host localhost] [--port 8765]
-    sim sweep SPEC.toml [--out results/sweeps] [--workers N] [--scheduler local|tcp://host:8786|sequential]
+    sim sweep SPEC [--out results/sweeps] [--workers N] [--scheduler local|tcp://host:8786|sequential]
     sim analyze SWEEP_DIR
 
 SCENARIO is a name in ``sim/scenarios/`` (``stylized``) or a path to a TOML file. A bad scenario or option exits with
-status 2 and a message naming the file, the key and what was expected; nothing is written.
+status 2 and a message naming the file, the key and what was expected; nothing is written. The exit codes are
+listed once, in :data:`EXIT_CODES` (shown at the end of ``sim --help``).
+
+Only ``typer`` and the standard library are imported at start-up; each command imports what it needs, so
+``sim --help`` and shell completion answer at once.
 """
 
 from __future__ import annotations
 
 import ast
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sim.scenario import ScenarioError
+from sim.errors import ScenarioError
+
+EXIT_CODES = {
+    0: "success",
+    1: "a check failed (the baseline differs, docs/ODD.md is out of date)",
+    2: "bad input: a scenario, variant, sweep spec or option is invalid (the message names the file and the key)",
+    130: "interrupted (Ctrl-C); nothing partial was written",
+}
+"""Every exit status of ``sim`` and what it means."""
+
+log = logging.getLogger(__name__)
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish and PowerShell
     no_args_is_help=True,
     help="Agent-based simulation of Communist political systems (Brown's six defining features).",
+    epilog="Exit codes: " + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items()) + ".",
     pretty_exceptions_enable=False,
 )
+
+
+def package_version() -> str:
+    """The installed package's version (from the git tag it was built at), or ``unknown`` when not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("communist-systems-sim")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"sim (communist-systems-sim) {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="Say what each command does (-vv: the details).")
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Errors only: no messages, no progress bars.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Agent-based simulation of Communist political systems (Brown's six defining features)."""
+    from sim.console import configure_logging
+
+    configure_logging(-1 if quiet else verbose)
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -74,6 +124,7 @@ def run(
         _fail(str(exc))
     from sim import output, runner
 
+    log.info("running %s: %d replicate(s) from seed %d", scenario, replicates, seed)
     try:
         result = runner.run(scenario, seed, replicates, until, overrides, progress=not quiet)
     except ScenarioError as exc:
@@ -118,6 +169,8 @@ def history(
     from sim.ensemble import run_ensemble
 
     seeds = _seeds(seed, replicates)
+    log.info("running the %s ensemble: seeds %d-%d (and the counterfactual: %s)", base.name, seeds[0], seeds[-1],
+             counterfactual)  # fmt: skip
     try:
         ens = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
         cf = None
@@ -161,6 +214,8 @@ def whatif(
         "seeds": seeds, "command": sys.argv[1:], "versions": package_versions(), **git_state(),
     }  # fmt: skip
     target = out / "whatif" / f"{var.name}-vs-{base.name}-s{seed}-n{replicates}"
+    log.info("running %s and %s with common random numbers (seeds %d-%d) into %s", base.name, var.name, seeds[0],
+             seeds[-1], target)  # fmt: skip
     try:
         b = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
         v = run_ensemble(world, seeds, workers, label=f"{var.name} ({replicates} seeds)")
@@ -252,6 +307,8 @@ def sweep(
         loaded = sw.load_spec(spec)
     except ScenarioError as exc:
         _fail(str(exc))
+    log.info("sweep %s: %s design on %s, results under %s", loaded.name, loaded.spec.sweep.design,
+             loaded.spec.sweep.scenario, Path(out) / loaded.name)  # fmt: skip
     try:
         result = sw.run_sweep(loaded, out, workers, scheduler, chunk_size, retry_failed, progress=not quiet)
     except ScenarioError as exc:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -68,9 +67,9 @@ def run_ensemble(
     jobs = [(scenario, seed, i, until) for i, seed in enumerate(seeds)]
     bar = None
     if progress:
-        from tqdm import tqdm
+        from sim.console import progress_bar
 
-        bar = tqdm(total=len(jobs), desc=label or scenario.name, unit="run", file=sys.stderr, leave=False)
+        bar = progress_bar(total=len(jobs), desc=label or scenario.name, unit="run", leave=False)
     runs: list[dict[str, pd.DataFrame]] = []
     workers = workers or default_workers()
     try:

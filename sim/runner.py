@@ -6,7 +6,6 @@ Replicate ``i`` of a run with seed ``s`` uses seed ``s + i``, so any replicate c
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,9 +86,9 @@ def run(
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     iterator = range(replicates)
     if progress:
-        from tqdm import tqdm
+        from sim.console import progress_bar
 
-        iterator = tqdm(iterator, desc=f"{loaded.name}", unit="replicate", file=sys.stderr, leave=False)
+        iterator = progress_bar(iterator, desc=f"{loaded.name}", unit="replicate", leave=False)
     for i in iterator:
         model = run_model(loaded, seed + i, until)
         if on_replicate is not None:

@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
+from sim.errors import ScenarioError
 from sim.params import GROUPS, PARAMETERS, by_group
 from sim.resources import SCENARIO_DIR  # where scenario names such as "stylized" are looked up
 
@@ -59,10 +60,6 @@ DRIVER_DEFAULTS = {
     "aid": 0.0,
 }
 WORLD_OVERRIDES = ("start_year", "end_year", "convention", "member_slots", "citizens")
-
-
-class ScenarioError(ValueError):
-    """A scenario file or override is invalid. The message names the file, the key path and what was expected."""
 
 
 class _Strict(BaseModel):

@@ -41,7 +41,6 @@ import itertools
 import json
 import math
 import os
-import sys
 import time
 import tomllib
 import traceback
@@ -571,9 +570,9 @@ def run_sweep(
         )
         bar = None
         if progress:
-            from tqdm import tqdm
+            from sim.console import progress_bar
 
-            bar = tqdm(total=len(design), initial=len(done_ids), desc=sweep.name, unit="run", file=sys.stderr)
+            bar = progress_bar(total=len(design), initial=len(done_ids), desc=sweep.name, unit="run")
             bar.set_postfix(failed=len(failed_before), refresh=False)
         in_flight: dict[Future, int] = {}
         limit = 2 * n_workers
