@@ -8,6 +8,7 @@
     sim dashboard [--host localhost] [--port 8765]
     sim sweep SPEC [--out results/sweeps] [--workers N] [--scheduler local|tcp://host:8786|sequential]
     sim analyze SWEEP_DIR
+    sim discover SWEEP_DIR --outcome NAME [--above X] [--below X]
 
 SCENARIO is a name in ``sim/scenarios/`` (``stylized``) or a path to a TOML file. A bad scenario or option exits with
 status 2 and a message naming the file, the key and what was expected; nothing is written. The exit codes are
@@ -338,6 +339,32 @@ def analyze(folder: Annotated[Path, typer.Argument(help="A sweep folder (results
     print(f"{target}: indices.csv, report.md and {len(list(target.glob('*.png')))} figures")
     for line in table[: min(len(table), 25)]:
         print(f"  {line}")
+
+
+@app.command()
+def discover(
+    folder: Annotated[Path, typer.Argument(help="A finished sweep folder (results/sweeps/<name>).")],
+    outcome: Annotated[str, typer.Option(help="The scalar outcome whose condition marks a run of interest.")],
+    above: Annotated[float | None, typer.Option(help="Runs of interest: outcome above this value.")] = None,
+    below: Annotated[float | None, typer.Option(help="Runs of interest: outcome below this value.")] = None,
+    density: Annotated[float, typer.Option(min=0.0, max=1.0, help="Density a PRIM box must reach to be kept.")] = 0.8,
+    max_boxes: Annotated[int, typer.Option(min=1, help="At most this many PRIM boxes.")] = 3,
+) -> None:
+    """Scenario discovery (PRIM, CART, feature scores; EMA Workbench): which parameter ranges produce the outcome?"""
+    from sim import discover as dc
+
+    try:
+        target, found = dc.discover(folder, outcome, above, below, density, max_boxes)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    print(f"{target}: {found.of_interest} of {found.cases} runs with {found.condition}")
+    for row in found.prim_stats.itertuples(index=False):
+        ranges = dc.ranges(found.prim_boxes, row.box)
+        print(f"  PRIM box {row.box}: coverage {row.coverage:.2f}, density {row.density:.2f}: {ranges}")
+    if found.prim_stats.empty:
+        print(f"  no PRIM box reached density {density:g}")
+    scores = ", ".join(f"{name} {score:.2f}" for name, score in found.feature_scores.items())
+    print(f"  feature scores: {scores} (report.md, the tables and figures are in the folder)")
 
 
 @app.command()
