@@ -7,7 +7,6 @@ a :class:`MemberAgent` is a thin view of one row of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import mesa
@@ -17,6 +16,7 @@ from sim.features import Classification, Indicators, Status
 from sim.population import MEMBER_TYPES, PartyMembers, classify_members, member_opposition
 
 if TYPE_CHECKING:
+    from sim.mechanisms.leadership import Leader
     from sim.model import CommunistWorld
 
 Role = Literal["ruling", "elected", "coalition", "opposition", "banned", "dissolved", "unfounded"]
@@ -27,48 +27,6 @@ INACTIVE: frozenset[str] = frozenset({"banned", "dissolved", "unfounded"})
 
 REFORMING_KINDS: frozenset[str] = frozenset({"reformer", "closet_social_democrat"})
 """Leader kinds that pursue the political reform sequence (glasnost, market, contested elections)."""
-
-
-@dataclass(slots=True)
-class Leader:
-    """A party leader: traits drawn from the party's top ranks, or installed by a driver.
-
-    Attributes:
-        id: sequential number within the party (a new leader gets a new id).
-        kind: reformer, economic_reformer, closet_social_democrat, believer, conservative or autocrat.
-        belief, careerism, reformism, sd_affinity: the leader's traits (as for members).
-        since: year the leader took office.
-        term_end: year of the next regular succession.
-        name: a name, when a driver gives one.
-        row, cohort: for a leader drawn from the members, the member row and cohort it came from; its belief goes
-            on following that cohort's (a leader is one of its generation: :func:`~sim.mechanisms.leadership.
-            follow_cohort`), while its programme (kind, reformism, social-democratic affinity) is fixed at selection.
-    """
-
-    id: int
-    kind: str
-    belief: float
-    careerism: float
-    reformism: float
-    sd_affinity: float
-    since: int
-    term_end: int
-    name: str = ""
-    named: bool = False  # named by a driver: serves until a later driver (or its longest tenure), not removed in crises
-    row: int = -1  # the member row (party-local) a drawn leader came from; -1 for a driver-installed leader
-    cohort: int = -1  # the cohort that row held when the leader was drawn
-
-    @property
-    def orthodoxy(self) -> float:
-        """How orthodox the leader is: (belief + (1 - reformism)) / 2, the axis of ideological distance."""
-        return 0.5 * (self.belief + 1.0 - self.reformism)
-
-    def describe(self) -> str:
-        """The leader in words, e.g. ``"a reformer leader (since 1985)"``."""
-        kind = self.kind.replace("_", " ")
-        article = "an" if kind[0] in "aeiou" else "a"
-        who = f" {self.name}" if self.name else ""
-        return f"{article} {kind} leader{who} (since {self.since})"
 
 
 class InternationalAgent(mesa.Agent):
@@ -111,12 +69,6 @@ class InternationalAgent(mesa.Agent):
     def active(self) -> bool:
         """Whether the centre still acts: not dissolved, and its host party still in office."""
         return self.phase != "dissolved" and self.party is not None and self.party.in_office
-
-    def step(self) -> None:
-        """Fund, admonish or expel, intervene, and readmit (see :mod:`sim.mechanisms.movement`)."""
-        from sim.mechanisms import movement
-
-        movement.centre_acts(self)
 
 
 class StateAgent(mesa.Agent):
@@ -252,7 +204,7 @@ class PartyAgent(mesa.Agent):
         hostility: per centre code, hostility left by an expulsion or split (decays).
         movement_member: whether the movement counts it as a Communist party.
         vote_share: share in the last free election (None if it never contested one).
-        leader: the current :class:`Leader` (Communist parties).
+        leader: the current :class:`~sim.mechanisms.leadership.Leader` (Communist parties).
         names: history of (year, name).
         members: its rows of the member table (Communist parties), or None.
     """

@@ -98,6 +98,18 @@ class Drivers:
             apply_event(model, event)
 
 
+def init(world: CommunistWorld) -> None:
+    """The start year's schedules and dated events."""
+    world.drivers.apply_schedules(world, world.year)
+    world.drivers.apply_events(world, world.year)
+
+
+def step(world: CommunistWorld) -> None:
+    """This year's schedules (hegemony, tolerance, per-state drivers), then its dated events in file order."""
+    world.drivers.apply_schedules(world, world.year)
+    world.drivers.apply_events(world, world.year)
+
+
 def apply_event(model: CommunistWorld, event: EventSpec) -> None:
     """Apply one dated cause to the model (see the module docstring for the kinds)."""
     from sim.mechanisms import leadership, takeover

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim import CommunistWorld
-from sim.mechanisms import dissent, economy, elections, leadership, members, movement, takeover
+from sim.mechanisms import crisis, dissent, economy, elections, leadership, members, movement, takeover
 from sim.mechanisms.legitimacy import legitimacy_level
 from sim.params import Parameters, defaults
 from sim.population import MemberTable
@@ -393,10 +393,10 @@ def test_crisis_reformer_concedes_and_conservative_with_a_loyal_apparatus_cracks
         leadership.install_leader(party, kind, 1975)
         state.public_dissent, state.repression, party.member_dissent = 0.6, 1.0, 0.0
         before = party.monopoly
-        leadership.crisis_response(state, party, 0.9, np.random.default_rng(0), model.params)
+        crisis.crisis_response(state, party, 0.9, np.random.default_rng(0), model.params)
         outcomes[kind] = party.monopoly < before
     assert outcomes == {"reformer": True, "conservative": False}
-    p = leadership.crackdown_probability
+    p = crisis.crackdown_probability
     model = model_at(1975)
     bloc = model.state_by_code["BLA"]
     assert p(bloc, bloc.communist, 0.1, model.params) < 0.3 < p(bloc, bloc.communist, 0.9, model.params)

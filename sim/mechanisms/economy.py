@@ -16,6 +16,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from sim.agents import StateAgent
+    from sim.model import CommunistWorld
     from sim.params import Parameters
 
 
@@ -137,3 +138,22 @@ def update_economy(state: StateAgent, params: Parameters, rng: np.random.Generat
     level += aid_bonus(state, params)
     state.performance = clip01(level + params.performance_noise * rng.standard_normal())
     state.hardship = hardship_level(state.shortage, state.performance, params)
+
+
+def init(world: CommunistWorld) -> None:
+    """Start every state's economy at the levels its configuration implies: softness, shortage at its level Z*,
+    performance without noise or aid, hardship (the same equations as :func:`update_economy`)."""
+    params = world.params
+    for state in world.states:
+        party = state.ruling_party
+        state.softness = softness(state.ownership, state.command, party.monopoly if party else 0.0)
+        state.shortage = shortage_level(state.softness, state.command, params)
+        age = state.regime_age if party else None
+        state.performance = clip01(performance_level(state.ownership, state.command, state.shortage, age, params))
+        state.hardship = hardship_level(state.shortage, state.performance, params)
+
+
+def step(world: CommunistWorld) -> None:
+    """One year of Kornai's chain in every state (:func:`update_economy`, stream ``economy/<state>``)."""
+    for state in world.states:
+        update_economy(state, world.params, world.streams(f"economy/{state.code}"))

@@ -15,6 +15,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from sim.agents import PartyAgent, StateAgent
+    from sim.model import CommunistWorld
     from sim.params import Parameters
 
 
@@ -132,3 +133,11 @@ def election_due(state: StateAgent, year: int, params: Parameters) -> bool:
     if not state.free_elections or state.ruling_party is not None:
         return False
     return (year + state.index) % params.election_interval == 0
+
+
+def step(world: CommunistWorld) -> None:
+    """A free election in every state where one is due (:func:`election_due`); then no election is due."""
+    for state in world.states:
+        if election_due(state, world.year, world.params):
+            hold_election(state, world.params)
+    world.elections_due.clear()

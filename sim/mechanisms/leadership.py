@@ -20,15 +20,17 @@ membership's) or from a driver. The kind sets the party's yearly programme:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents import REFORMING_KINDS, Leader
+from sim.agents import REFORMING_KINDS
 from sim.mechanisms.economy import approach, capacity_cap, clip01
 
 if TYPE_CHECKING:
     from sim.agents import PartyAgent, StateAgent
+    from sim.model import CommunistWorld
     from sim.params import Parameters
 
 REFORMING_OR_ECONOMIC = REFORMING_KINDS | {"economic_reformer"}  # leaders who start a reform programme
@@ -41,6 +43,48 @@ LEADER_PROFILES: dict[str, tuple[float, float, float, float]] = {
     "conservative": (0.3, 0.8, 0.1, 0.1),
     "autocrat": (0.75, 0.5, 0.0, 0.0),
 }
+
+
+@dataclass(slots=True)
+class Leader:
+    """A party leader: traits drawn from the party's top ranks, or installed by a driver.
+
+    Attributes:
+        id: sequential number within the party (a new leader gets a new id).
+        kind: reformer, economic_reformer, closet_social_democrat, believer, conservative or autocrat.
+        belief, careerism, reformism, sd_affinity: the leader's traits (as for members).
+        since: year the leader took office.
+        term_end: year of the next regular succession.
+        name: a name, when a driver gives one.
+        row, cohort: for a leader drawn from the members, the member row and cohort it came from; its belief goes
+            on following that cohort's (a leader is one of its generation: :func:`~sim.mechanisms.leadership.
+            follow_cohort`), while its programme (kind, reformism, social-democratic affinity) is fixed at selection.
+    """
+
+    id: int
+    kind: str
+    belief: float
+    careerism: float
+    reformism: float
+    sd_affinity: float
+    since: int
+    term_end: int
+    name: str = ""
+    named: bool = False  # named by a driver: serves until a later driver (or its longest tenure), not removed in crises
+    row: int = -1  # the member row (party-local) a drawn leader came from; -1 for a driver-installed leader
+    cohort: int = -1  # the cohort that row held when the leader was drawn
+
+    @property
+    def orthodoxy(self) -> float:
+        """How orthodox the leader is: (belief + (1 - reformism)) / 2, the axis of ideological distance."""
+        return 0.5 * (self.belief + 1.0 - self.reformism)
+
+    def describe(self) -> str:
+        """The leader in words, e.g. ``"a reformer leader (since 1985)"``."""
+        kind = self.kind.replace("_", " ")
+        article = "an" if kind[0] in "aeiou" else "a"
+        who = f" {self.name}" if self.name else ""
+        return f"{article} {kind} leader{who} (since {self.since})"
 
 
 def leader_kind(belief: float, careerism: float, reformism: float, sd_affinity: float) -> str:
@@ -277,75 +321,40 @@ def sticky_goal(party: PartyAgent, hegemony: float, state: StateAgent, params: P
         party.goal = min(1.0, party.goal + 0.5 * params.goal_drop)
 
 
-def crackdown_probability(state: StateAgent, party: PartyAgent, hegemony: float, params: Parameters) -> float:
-    """Chance a crackdown succeeds: base * (1 + K)/2 * (1 - member dissent) * ((1 - v) + v h) * (1 - c * fallen).
-
-    K is the domestic repression capacity; a regime that rests on Soviet force (v) cannot crack down once that
-    force is withdrawn (low h); a regime of its own revolution relies on its own apparatus; an apparatus whose
-    members dissent does not obey; one that has watched the regimes next door fall (``fallen``, weighted by
-    ``contagion``) hedges its bets (Romania's army, December 1989).
-    """
-    v = state.soviet_dependence
-    capacity = 0.5 * (1.0 + state.repression)
-    hedging = 1.0 - params.contagion * state.fallen_peers
-    return params.crackdown_success * capacity * (1.0 - party.member_dissent) * ((1.0 - v) + v * hegemony) * hedging
+def init(world: CommunistWorld) -> None:
+    """A believer leader (regular term) for every Communist party that has none after the takeovers."""
+    for party in world.communist_parties:
+        if party.leader is None:
+            install_leader(party, "believer", world.year)
 
 
-def crisis_response(
-    state: StateAgent, party: PartyAgent, hegemony: float, rng: np.random.Generator, params: Parameters
-) -> bool:
-    """A regime facing mass protest cracks down, holds on or concedes. Returns whether to replace the leader.
-
-    Crisis: public dissent >= ``crisis_dissent``. A reforming leader concedes; another tries a crackdown
-    (:func:`crackdown_probability`): success silences the streets and leaves fear. After a failed crackdown the
-    regime concedes only if the protest is overwhelming (public dissent >= ``overwhelming_dissent``) or its
-    apparatus is split (member dissent >= ``apparatus_split``); otherwise it holds on and the crisis goes into
-    the next year. A concession lowers M by ``concession_monopoly`` and calls founding free elections for the next
-    year (a round table). In a crisis the leader is replaced with probability ``crisis_removal``, and always after
-    a concession it did not want, unless a driver named it (history says who led).
-    """
-    state.crisis = state.public_dissent >= params.crisis_dissent
-    if not state.crisis:
-        return False
-    model = state.model
-    model.log.record(
-        model.year, state.code, "crisis", f"mass protest in {state.name} (public dissent {state.public_dissent:.2f})"
-    )
-    named = party.leader is not None and party.leader.named
-    replace = rng.random() < params.crisis_removal and not named
-    leader_kind_now = party.leader.kind if party.leader else "conservative"
-    if leader_kind_now not in REFORMING_KINDS and rng.random() < crackdown_probability(state, party, hegemony, params):
-        silence(state, party, params)
-        state.note("a crackdown on mass protest")
-        model.log.record(model.year, state.code, "crackdown", f"crackdown in {state.name} silences the protest")
-        return replace
-    reforming = leader_kind_now in REFORMING_KINDS
-    overwhelmed = state.public_dissent >= params.overwhelming_dissent or party.member_dissent >= params.apparatus_split
-    if not reforming and not overwhelmed:
-        state.note("a failed crackdown: the regime holds on")
-        model.log.record(model.year, state.code, "standoff", f"a crackdown in {state.name} fails; the regime holds on")
-        return replace
-    party.monopoly = clip01(party.monopoly - params.concession_monopoly)
-    state.free_elections = True
-    if state.code not in model.elections_due:  # unless this year's election is already the founding one
-        model.elections_called.add(state.code)
-    state.note(f"a concession to mass protest (public dissent {state.public_dissent:.2f})")
-    model.log.record(
-        model.year,
-        state.code,
-        "concession",
-        f"{party.name} concedes to mass protest (monopoly now {party.monopoly:.2f})",
-    )
-    return replace or (leader_kind_now not in REFORMING_KINDS and not named)
+def ruling_party_year(world: CommunistWorld, party: PartyAgent, replace: bool) -> None:
+    """Succession (at a term's end, or after a crisis), the leader's programme, the sticky goal, transition."""
+    params, state, year = world.params, party.state, world.year
+    hegemony = world.hegemony_for(party)
+    follow_cohort(party)
+    if replace or year >= party.leader.term_end:
+        old = party.leader
+        new = draw_successor(party, year, hegemony, world.streams(f"succession/{party.code}"), params)
+        why = "in a crisis" if replace else "at the end of a term"
+        if new.kind != old.kind:
+            state.note(f"{new.describe()} took over {why}")
+        world.log.record(
+            year,
+            state.code,
+            "leader",
+            f"{party.name}: {new.describe()} succeeds {old.kind.replace('_', ' ')} leader {why}",
+        )
+    reform_program(party, state, hegemony, params)
+    sticky_goal(party, hegemony, state, params)
+    if party.monopoly < params.transition_monopoly and state.code not in world.elections_called:
+        state.free_elections = True
+        world.elections_called.add(state.code)
+        state.note("founding free elections called")
 
 
-def silence(state: StateAgent, party: PartyAgent | None, params: Parameters) -> None:
-    """Repression clears the streets and leaves fear (used by crackdowns and interventions)."""
-    model = state.model
-    model.citizens.dissent[state.citizen_rows] = False
-    if party is not None and party.members is not None:
-        model.members.dissent[party.members.rows] = False
-        party.member_dissent = 0.0
-    state.public_dissent = 0.0
-    state.fear = min(1.0, state.fear + params.fear_crackdown)
-    state.legitimacy = max(0.0, state.legitimacy - 0.05)
+def step(world: CommunistWorld) -> None:
+    """Every ruling party's year (:func:`ruling_party_year`); a leader the crisis step marked for removal goes."""
+    for party in world.communist_parties:
+        if party.role == "ruling":
+            ruling_party_year(world, party, world.crisis_removals.get(party.code, False))

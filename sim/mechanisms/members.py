@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.mechanisms.economy import capacity_cap
 from sim.population import MemberTable, PartyBlock
 
 if TYPE_CHECKING:
+    from sim.model import CommunistWorld
     from sim.params import Parameters
 
 N_RANKS = 5  # primary organisation, district, regional, central committee, politburo
@@ -247,3 +249,124 @@ def seed_members(
     table.rank[rows] = rank
     if membership <= 0:
         table.cohort[rows] = -1
+
+
+def init(world: CommunistWorld) -> None:
+    """Seed the cohorts of every founded Communist party (:func:`seed_members`, stream ``members/seed``) and set
+    each party's ``initial_share``, the vote share its initial membership implies (until a first election).
+
+    A party's founding year defaults to 15 years before its state's entry (or the start) year; a regime that
+    ruled before the start year seeds its cohorts since its entry year as ruling cohorts, with career control =
+    the monopoly-pressure driver times the state's capacity cap; the ``other`` route's vanguard believes less.
+    """
+    params, year = world.params, world.year
+    rng = world.streams("members/seed")
+    specs = {p.code: p for p in world.spec.parties}
+    for party, block in zip(world.communist_parties, world.members.blocks, strict=True):
+        spec = specs[party.code]
+        state = party.state
+        if party.role == "unfounded":
+            continue
+        established = state.entry_year is not None and state.entry_year < year
+        founded = spec.founded or min(state.entry_year or year, year) - 15
+        belief = params.founding_belief * (0.7 if state.route_to_power == "other" else 1.0)
+        control = state.monopoly_pressure * capacity_cap(state.capacity, params) if established else 0.0
+        seed_members(
+            world.members, block, year, spec.members, founded, state.entry_year if established else None,
+            belief, control, rng, params,
+        )  # fmt: skip
+    for party in world.communist_parties:
+        adults = party.state.population * 1e6 * params.adult_share
+        party.initial_share = party.initial_members / max(1.0, params.nonruling_membership * adults)
+
+
+def party_arrays(world: CommunistWorld) -> dict[str, np.ndarray]:
+    """The per-party inputs of the members' year, one array entry per Communist party (scenario order)."""
+    cps = world.communist_parties
+    return {
+        "monopoly": np.array([p.monopoly for p in cps]),
+        "centralism": np.array([p.centralism for p in cps]),
+        "goal": np.array([p.goal for p in cps]),
+        "alignment": np.array([p.alignment for p in cps]),
+        "personalism": np.array([p.personalism for p in cps]),
+        "market": np.array([p.market for p in cps]),
+        "ruling": np.array([p.role == "ruling" for p in cps]),
+        "in_office": np.array([p.in_office for p in cps]),
+        "ever_ruled": np.array([p.state.was_communist_ruled for p in cps]),
+        "active": np.array([p.active for p in cps]),
+        "performance": np.array([p.state.performance for p in cps]),
+        "ownership": np.array([p.state.ownership for p in cps]),
+        "commitment": np.array([p.state.commitment for p in cps]),
+        "hegemony": np.array([world.hegemony_for(p) for p in cps]),
+        "adults": np.array([p.state.population * 1e6 * world.params.adult_share for p in cps]),
+        "share": np.array([p.vote_share if p.vote_share is not None else p.initial_share for p in cps]),
+        "age": np.array([p.state.regime_age if p.role == "ruling" else 0 for p in cps]),
+    }
+
+
+def step(world: CommunistWorld) -> None:
+    """Belief, traits, exits, the year's cohort and promotions for every member row at once.
+
+    A party out of office measures the promise by the model it defends (Moscow's, as far as it is aligned) and
+    sees only ``distance_discount`` of that model's shortfall; members joining outside normal recruitment (a
+    forced merger's social democrats, a new party's founders: ``pending_recruits``) are seated with the cohort
+    and do not pass their belief on to the next one.
+    """
+    params, year, table = world.params, world.year, world.members
+    a = party_arrays(world)
+    centre = world.primary_centre
+    host = centre.party if centre is not None else None
+    own_gap = performance_gap(a["goal"], a["performance"], a["market"], params)
+    own_shortfall = performance_shortfall(a["goal"], a["performance"], params)
+    model_gap = model_shortfall = 0.0
+    if host is not None and host.role == "ruling":
+        goal, perf = np.array([host.goal]), np.array([host.state.performance])
+        model_gap = float(performance_gap(goal, perf, np.array([host.market]), params)[0])
+        model_shortfall = float(performance_shortfall(goal, perf, params)[0])
+    elif host is not None and host.state.was_communist_ruled:
+        model_gap = model_shortfall = params.promise_level  # the model collapsed: nothing of its promise is left
+    seen = params.distance_discount * a["alignment"]  # from afar, through its own press
+    gap = np.where(a["ruling"], own_gap, seen * model_gap)
+    shortfall = np.where(a["ruling"], own_shortfall, seen * model_shortfall)
+    update_belief(table, gap, a["centralism"], a["commitment"], params)
+    drift_traits(table, shortfall, a["centralism"], params)
+    exit_monopoly = np.where(a["ever_ruled"] & a["active"], a["monopoly"], 1.0)
+    member_exits(table, exit_monopoly, a["personalism"], params)
+    retiring = table.cohort_rows(year)
+    current = table.per_party_sum() - np.bincount(
+        table.party[retiring], weights=table.weight[retiring], minlength=table.n_parties
+    )
+    control = np.where(a["ruling"], a["monopoly"] * a["ownership"], 0.0)
+    maturity = 1.0 - np.exp(-a["age"] / params.apparatus_years)
+    target = target_membership(a["adults"], a["monopoly"], maturity, a["ruling"], a["share"], a["active"], params)
+    normal = np.maximum(0.0, params.recruit_speed * (target - current))
+    pending = [p.pending_recruits for p in world.communist_parties]
+    extra = np.array([sum(n for n, _, _ in batch) for batch in pending])
+    extra_belief = np.array([sum(n * b for n, b, _ in batch) for batch in pending]) / np.maximum(extra, 1e-12)
+    extra_sd = np.array([sum(n * s for n, _, s in batch) for batch in pending]) / np.maximum(extra, 1e-12)
+    recruits = normal + extra
+    mix = np.divide(extra, recruits, out=np.zeros_like(recruits), where=recruits > 0)
+    prev = previous_cohort_belief(table, year, world.last_recruit_belief, params.careerism_crowds_belief)
+    # a cohort diluted by extra members does not pass their belief on: the transmitted level carries over
+    prev = np.where(world.last_merger_mix > 0, world.last_recruit_belief, prev)
+    # the fire dies away under the system: a ruling party's cohorts inherit discounted belief
+    level = np.where(a["ruling"], params.cohort_belief_discount, 1.0) * prev
+    belief_mean = (1 - mix) * level + mix * extra_belief
+    careerism_mean = params.careerism_base + (1 - mix) * params.careerism_control * control
+    reformism_mean = params.reformism_base + params.reformism_gap * shortfall
+    sd_normal = params.sd_affinity_base + params.sd_affinity_disbelief * (1 - belief_mean)
+    sd_mean = (1 - mix) * sd_normal + mix * extra_sd
+    recruit_cohort(
+        table, year, recruits, belief_mean, careerism_mean, reformism_mean, sd_mean,
+        world.streams("members/recruit"), params,
+    )  # fmt: skip
+    world.last_recruit_belief = np.where(recruits > 0, level, world.last_recruit_belief)
+    world.last_merger_mix = mix
+    entry_belief = table.cohort_mean(year, table.belief)
+    entry_careerism = table.cohort_mean(year, table.careerism)
+    for i, party in enumerate(world.communist_parties):
+        party.pending_recruits = []
+        party.recruits = float(recruits[i])
+        party.recruit_belief = float(entry_belief[i]) if recruits[i] > 0 else float("nan")
+        party.recruit_careerism = float(entry_careerism[i]) if recruits[i] > 0 else float("nan")
+    promote(table, year, a["centralism"], a["hegemony"], world.streams("members/promotion"), params)

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from sim.agents import REFORMING_KINDS
+from sim.mechanisms.crisis import silence
 from sim.mechanisms.economy import clip01
-from sim.mechanisms.leadership import install_leader, silence
+from sim.mechanisms.leadership import install_leader
 
 if TYPE_CHECKING:
     from sim.agents import InternationalAgent, PartyAgent, StateAgent
@@ -192,6 +193,25 @@ def split_from(centre: InternationalAgent, party: PartyAgent, params: Parameters
     ):
         party.camp = rival.code
         model.log.record(model.year, party.state.code, "movement", f"{party.name} joins {rival.name}'s camp")
+
+
+def init(world: CommunistWorld) -> None:
+    """Every Communist party starts in the first centre's camp (if there is a centre)."""
+    primary = world.primary_centre
+    for party in world.communist_parties:
+        party.camp = primary.code if primary is not None else None
+
+
+def step(world: CommunistWorld) -> None:
+    """Every centre acts (:func:`centre_acts`), in scenario order; a rival centre founded this year acts from the
+    next year on."""
+    for centre in list(world.centres):
+        centre_acts(centre)
+
+
+def recognise(world: CommunistWorld) -> None:
+    """This year's recognition graph (F6): :meth:`Movement.rebuild`."""
+    world.movement.rebuild(world)
 
 
 def centre_acts(centre: InternationalAgent) -> None:

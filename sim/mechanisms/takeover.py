@@ -22,6 +22,7 @@ from sim.mechanisms.leadership import draw_successor, install_leader
 
 if TYPE_CHECKING:
     from sim.agents import StateAgent
+    from sim.model import CommunistWorld
 
 
 def primary_centre_hegemony(state: StateAgent) -> float:
@@ -107,6 +108,24 @@ def takeover(state: StateAgent, established: bool = False) -> bool:
         state.note(f"a Communist takeover {how}")
         model.log.record(year, state.code, "takeover", f"{party.name} takes power in {state.name} {how}")
     return True
+
+
+def init(world: CommunistWorld) -> None:
+    """Establish the regimes that ruled before the start year; a state entering in the start year has an
+    ordinary takeover (the Bolsheviks in 1917)."""
+    for state in world.states:
+        if state.entry_year is not None and state.entry_year < world.year:
+            takeover(state, established=True)
+        elif state.entry_year == world.year:
+            takeover(state)
+
+
+def step(world: CommunistWorld) -> None:
+    """A takeover in every state whose entry year has come, unless its Communist party rules or is dissolved."""
+    for state in world.states:
+        party = state.communist
+        if state.entry_year == world.year and party is not None and party.role not in ("ruling", "dissolved"):
+            takeover(state)
 
 
 def join_coalition(state: StateAgent, note: str = "") -> None:
