@@ -1,19 +1,39 @@
 """The model: :class:`CommunistWorld`, one step per year.
 
-Each year, in this order (the ODD document's process overview):
+Each year, after the year's causes and crisis flags are cleared, the steps of :data:`SCHEDULE` run in this order
+(generated from it by ``sim docs``, as is the ODD document's section 3):
 
-1. drivers: schedules (hegemony, tolerance, commitment, monopoly pressure, emigration) and dated events;
-2. the founding of parties whose founding year has come, then takeovers of states whose entry year has come;
-3. economy (Kornai's chain) in every state;
-4. members: belief, traits, exits, the year's cohort, promotions (vectorised over all members);
-5. legitimacy;
-6. dissent: the Kuran threshold cascade among citizens and members;
-7. ruling parties meet mass protest: crackdown, standoff or concession;
-8. the movement's centre(s): alignment, intervention or admonition, splits, readmission, funding;
-9. ruling parties: succession, the leader's programme, the sticky goal, transition;
-10. free elections;
-11. the recognition graph (F6), then every state's six features and status, and the event log;
-12. data collection.
+1. drivers (drivers.step): hegemony and tolerance of the (non-rival) centres; each state's population (from
+   `population_points`), commitment, monopoly pressure, emigration and aid; then the year's dated events in file
+   order (7.10).
+2. founding (founding.step): every party whose `founded` year has come becomes legal opposition; a Communist party
+   joins the first centre's camp and its founders wait in `pending_recruits`.
+3. takeovers (takeover.step): a takeover by its route in every state whose `entry_year` has come, if its Communist
+   party neither rules already nor is dissolved.
+4. economy (economy.step): Kornai's chain in every state: ownership and command toward the party's targets,
+   softness, shortage, performance, hardship.
+5. members (members.step): perceived gap, belief, trait drift, exits and purges, retirement and the year's cohort,
+   promotions, over all member rows at once.
+6. legitimacy (legitimacy.step): every state's legitimacy moves toward its level.
+7. dissent (dissent.step): fear decays; the regional demonstration effect (`dissent.fallen_peers`); emigration of
+   privately opposed citizens (`dissent.emigrate`) where an emigration driver is set; the threshold cascade
+   (`dissent.threshold_cascade`) in every Communist-ruled state at once; then open dissent inside each ruling party
+   erodes its centralism and its state's repression capacity.
+8. crisis responses (crisis.step): every ruling party facing mass protest cracks down, holds on or concedes
+   (`crisis.crisis_response`), before the centre acts on what is left.
+9. centres (movement.step): a centre whose host party left office dissolves; otherwise hostility decays, then
+   (Moscow only) alignment, funding, splits, readmission, intervention or admonition, admission of new members
+   (`movement.centre_acts`).
+10. ruling parties (leadership.step): the leader's belief follows its cohort (`leadership.follow_cohort`);
+    succession at a term's end or after a crisis (`draw_successor`); the leader's programme (`reform_program`); the
+    sticky goal (`sticky_goal`); the transition check.
+11. free elections (elections.step): where due (`elections.election_due`).
+12. recognition graph (movement.recognise): the edges of this year's recognition graph (F6).
+13. status (events.step): every state's six features and status (`features.classify`) and the event log of every
+    change (`events.feature_change_text`).
+14. data collection (model.CommunistWorld._collect): the model series and the `states` and `parties` tables the
+    model was asked to collect, in the years it collects them (section 10); the `events` and `elections` tables are
+    filled as things happen.
 """
 
 from __future__ import annotations
