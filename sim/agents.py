@@ -7,26 +7,18 @@ a :class:`MemberAgent` is a thin view of one row of it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from sim.features import Classification, Indicators, Status
-from sim.population import MEMBER_TYPES, PartyMembers, classify_members, member_opposition
+from sim.population import MEMBER_TYPES, PartyMembers, member_opposition
+from sim.vocab import Doctrine, Family, FamilyLabel, MemberType, Origin, Phase, Role, Route
 
 if TYPE_CHECKING:
     from sim.mechanisms.leadership import Leader
     from sim.model import CommunistWorld
-
-Role = Literal["ruling", "elected", "coalition", "opposition", "banned", "dissolved", "unfounded"]
-Origin = Literal["own_revolution", "installed", "other", "nonruling"]
-IN_OFFICE: frozenset[str] = frozenset({"ruling", "elected", "coalition"})
-INACTIVE: frozenset[str] = frozenset({"banned", "dissolved", "unfounded"})
-"""Roles of a party that cannot contest elections, recruit openly or take office."""
-
-REFORMING_KINDS: frozenset[str] = frozenset({"reformer", "closet_social_democrat"})
-"""Leader kinds that pursue the political reform sequence (glasnost, market, contested elections)."""
 
 
 class InternationalAgent(mesa.Agent):
@@ -52,11 +44,11 @@ class InternationalAgent(mesa.Agent):
         self.code = code
         self.name = name
         self.host = host
-        self.phase = phase
+        self.phase = Phase(phase)
         self.hegemony = 0.0
         self.tolerance = 0.15
         self.budget = budget
-        self.doctrine = "none"
+        self.doctrine = Doctrine.NONE
         self.rival = False
         self.interventions = 0
 
@@ -68,7 +60,7 @@ class InternationalAgent(mesa.Agent):
     @property
     def active(self) -> bool:
         """Whether the centre still acts: not dissolved, and its host party still in office."""
-        return self.phase != "dissolved" and self.party is not None and self.party.in_office
+        return self.phase != Phase.DISSOLVED and self.party is not None and self.party.in_office
 
 
 class StateAgent(mesa.Agent):
@@ -101,7 +93,7 @@ class StateAgent(mesa.Agent):
         self.region: str = spec.region
         self.population: float = spec.population
         self.bloc: str = spec.bloc
-        self.route_to_power: str = spec.route_to_power
+        self.route_to_power = Route(spec.route_to_power)
         self.entry_year: int | None = spec.entry_year
         self.soviet_dependence: float = spec.soviet_dependence
         self.capacity: float = spec.state_capacity
@@ -145,13 +137,13 @@ class StateAgent(mesa.Agent):
     def party_in_office(self) -> PartyAgent | None:
         """The Communist party holding office (ruling, elected or in a coalition), if any."""
         p = self.communist
-        return p if p is not None and p.role in IN_OFFICE else None
+        return p if p is not None and p.role.in_office else None
 
     @property
     def ruling_party(self) -> PartyAgent | None:
         """The Communist party if it rules as a single party (role ``ruling``), else None."""
         p = self.communist
-        return p if p is not None and p.role == "ruling" else None
+        return p if p is not None and p.role == Role.RULING else None
 
     @property
     def status(self) -> Status:
@@ -212,20 +204,20 @@ class PartyAgent(mesa.Agent):
     def __init__(self, model: CommunistWorld, spec, state: StateAgent, members: PartyMembers | None):
         super().__init__(model)
         self.code: str = spec.code
-        self.family: str = spec.family
+        self.family = Family(spec.family)
         self.state = state
-        self.role: Role = "opposition"
-        self.origin: Origin = "nonruling"
+        self.role = Role.OPPOSITION
+        self.origin = Origin.NONRULING
         self.monopoly = 0.0
         self.centralism: float = spec.centralism
-        self.goal: float = spec.goal if spec.family == "communist" else 0.0
-        self.alignment: float = spec.alignment if spec.family == "communist" else 0.0
+        self.goal: float = spec.goal if self.family == Family.COMMUNIST else 0.0
+        self.alignment: float = spec.alignment if self.family == Family.COMMUNIST else 0.0
         self.personalism = 0.0
         self.market = 0.0  # reform of coordination: plan replaced by market (0 classical)
         self.private = 0.0  # reform of ownership: a non-state sector allowed (0 classical)
         self.camp: str | None = None
         self.hostility: dict[str, float] = {}
-        self.movement_member = spec.family == "communist"
+        self.movement_member = self.family == Family.COMMUNIST
         self.vote_share: float | None = None
         self.leader: Leader | None = None
         self.names: list[tuple[int, str]] = [(model.start_year, spec.name)]
@@ -252,26 +244,26 @@ class PartyAgent(mesa.Agent):
         return self.names[-1][1]
 
     @property
-    def family_label(self) -> str:
+    def family_label(self) -> FamilyLabel:
         """ruling_communist, nonruling_communist or social_democratic."""
-        if self.family == "social_democratic":
-            return "social_democratic"
-        return "ruling_communist" if self.role == "ruling" else "nonruling_communist"
+        if self.family == Family.SOCIAL_DEMOCRATIC:
+            return FamilyLabel.SOCIAL_DEMOCRATIC
+        return FamilyLabel.RULING_COMMUNIST if self.role == Role.RULING else FamilyLabel.NONRULING_COMMUNIST
 
     @property
     def in_office(self) -> bool:
         """Whether the party holds office (alone or in a coalition)."""
-        return self.role in IN_OFFICE
+        return self.role.in_office
 
     @property
     def active(self) -> bool:
         """Whether the party exists and is legal (not banned, dissolved or yet to be founded)."""
-        return self.role not in INACTIVE
+        return self.role.active
 
     @property
     def exists(self) -> bool:
         """Whether the party has been founded and not dissolved (a banned party still exists underground)."""
-        return self.role not in ("dissolved", "unfounded")
+        return self.role.exists
 
     @property
     def membership(self) -> float:
@@ -286,10 +278,10 @@ class PartyAgent(mesa.Agent):
         defends the dictatorship it would build; a ruling party its own M*D; an aligned party Moscow's.
         """
         own = self.centralism * self.goal
-        if self.role == "ruling":
+        if self.role == Role.RULING:
             own = max(own, self.monopoly * self.centralism)
         centre = self.model.primary_centre.party if self.model.primary_centre else None
-        if centre is None or centre is self or self.camp is None or centre.role != "ruling":
+        if centre is None or centre is self or self.camp is None or centre.role != Role.RULING:
             return own
         return max(own, self.alignment * centre.monopoly * centre.centralism)
 
@@ -358,17 +350,13 @@ class MemberAgent(mesa.Agent):
         return float(member_opposition(self.belief, self.careerism, self.reformism, self.sd_affinity, loyalty))
 
     @property
-    def kind(self) -> str:
-        """Derived type: believer, reformer, closet_social_democrat, conservative, careerist or other."""
-        t = self.model.members
-        r = self.row
-        index = classify_members(
-            t.belief[r : r + 1],
-            t.careerism[r : r + 1],
-            t.reformism[r : r + 1],
-            t.sd_affinity[r : r + 1],
-            np.array([self.tenure]),
-            int(self.model.params.conservative_tenure),
+    def kind(self) -> MemberType:
+        """Derived type: believer, reformer, closet_social_democrat, conservative, careerist or other
+        (:meth:`sim.vocab.TypeRule.member_types`)."""
+        t, r = self.model.members, self.row
+        rows = slice(r, r + 1)
+        index = self.model.type_rule.member_types(
+            t.belief[rows], t.careerism[rows], t.reformism[rows], t.sd_affinity[rows], np.array([self.tenure])
         )[0]
         return MEMBER_TYPES[index]
 

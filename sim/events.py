@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.features import FEATURES, INDICATOR_OF, Classification, Indicators, Status, classify, indicators_of
+from sim.vocab import EventKind
 
 if TYPE_CHECKING:
     import mesa
@@ -25,11 +26,8 @@ EVENT_COLUMNS = ("year", "code", "kind", "text", "from_status", "to_status", "fe
 class EventLog:
     """Writes events into the DataCollector table ``"events"``.
 
-    Kinds: ``status`` and ``feature`` (classification changes), ``takeover``, ``leader``, ``intervention``,
-    ``admonition``, ``split``, ``expulsion``, ``readmission``, ``rival_centre``, ``crisis``, ``crackdown``,
-    ``concession``, ``standoff``, ``election``, ``election_called``, ``institution``, ``doctrine``, ``policy``,
-    ``party_rule``, ``occupation``, ``withdrawal``, ``coalition``, ``coup``, ``ban``, ``rename``, ``movement``,
-    ``founding``.
+    Kinds: :class:`sim.vocab.EventKind` (``status`` and ``feature`` for classification changes, ``takeover``,
+    ``leader``, ``intervention``, ...); ``EventKind.main`` marks the turning points.
     """
 
     def __init__(self, datacollector: mesa.DataCollector):
@@ -39,7 +37,7 @@ class EventLog:
         self,
         year: int,
         code: str,
-        kind: str,
+        kind: EventKind,
         text: str,
         from_status: str = "",
         to_status: str = "",
@@ -115,7 +113,7 @@ def classify_states(world: CommunistWorld, record_events: bool = True) -> None:
         before = state.classification
         if record_events and before is not None and cls != before:
             text, lost, gained = feature_change_text(state, before, cls, state.indicators, ind, hegemony)
-            kind = "status" if before.status != cls.status else "feature"
+            kind = EventKind.STATUS if before.status != cls.status else EventKind.FEATURE
             world.log.record(world.year, state.code, kind, text, before.status.value, cls.status.value, lost, gained)
         state.indicators, state.classification = ind, cls
         state.ever_communist = state.ever_communist or cls.status != Status.NON_COMMUNIST

@@ -67,6 +67,7 @@ from sim.population import MEMBER_TYPES, CitizenTable, MemberTable, PartyMembers
 from sim.scenario import Scenario, load
 from sim.schedule import Step
 from sim.streams import Streams
+from sim.vocab import EventKind, Family, Phase, TypeRule
 
 COLLECTED_TABLES = ("states", "parties")
 """The yearly tables a model can collect (events and elections are recorded as they happen)."""
@@ -136,6 +137,7 @@ class CommunistWorld(mesa.Model):
         info = self.spec.scenario
         self.params = Parameters(self.spec.parameter_values())
         self.thresholds = Thresholds.from_params(self.params)
+        self.type_rule = TypeRule.from_params(self.params)
         self.convention = info.convention
         self.start_year, self.end_year = info.start_year, info.end_year
         self.year = info.start_year
@@ -175,18 +177,18 @@ class CommunistWorld(mesa.Model):
         spec, params = self.spec, self.params
         self.states = [StateAgent(self, i, s) for i, s in enumerate(spec.states)]
         self.state_by_code = {s.code: s for s in self.states}
-        communist_specs = [p for p in spec.parties if p.family == "communist"]
+        communist_specs = [p for p in spec.parties if p.family == Family.COMMUNIST]
         slots = [p.slots or spec.resolution.member_slots for p in communist_specs]
-        self.members = MemberTable(slots, int(params.career_years), int(params.member_orgs))
+        self.members = MemberTable(slots, int(params.career_years), int(params.member_orgs), self.type_rule)
         self.parties: list[PartyAgent] = []
         self.communist_parties: list[PartyAgent] = []
         blocks = iter(self.members.blocks)
         for p in spec.parties:
             state = self.state_by_code[p.state]
-            view = PartyMembers(self.members, next(blocks)) if p.family == "communist" else None
+            view = PartyMembers(self.members, next(blocks)) if p.family == Family.COMMUNIST else None
             party = PartyAgent(self, p, state, view)
             self.parties.append(party)
-            if p.family == "communist":
+            if p.family == Family.COMMUNIST:
                 self.communist_parties.append(party)
                 state.communist = party
             else:
@@ -233,13 +235,13 @@ class CommunistWorld(mesa.Model):
     def add_rival_centre(self, party: PartyAgent) -> InternationalAgent:
         """A ruling party that broke with Moscow founds a second centre of the movement (Beijing after 1960)."""
         code = f"{party.state.code}_CENTRE"
-        centre = InternationalAgent(self, code, f"{party.state.name} centre", party.state, "none", 0.0)
+        centre = InternationalAgent(self, code, f"{party.state.name} centre", party.state, Phase.NONE, 0.0)
         centre.rival = True
         centre.hegemony = self.params.rival_hegemony
         self.centres.append(centre)
         party.camp = code
         self.log.record(
-            self.year, party.state.code, "rival_centre", f"{party.name} becomes a rival centre of the movement"
+            self.year, party.state.code, EventKind.RIVAL_CENTRE, f"{party.name} becomes a rival centre of the movement"
         )
         return centre
 

@@ -16,19 +16,14 @@ election preferences; they are arrays, not Mesa agents (MODEL.md section 2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-MEMBER_TYPES: tuple[str, ...] = (
-    "believer",
-    "reformer",
-    "closet_social_democrat",
-    "conservative",
-    "careerist",
-    "other",
-)
-"""Derived member types, in the order they are tested (the first that applies wins)."""
+from sim.vocab import MemberType, TypeRule
+
+MEMBER_TYPES: tuple[MemberType, ...] = tuple(MemberType)
+"""Derived member types, in the order they are tested (the first that applies wins: :class:`~sim.vocab.TypeRule`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,31 +46,6 @@ class PartyBlock:
         return self.rows_per_cohort * self.career_years
 
 
-def classify_members(
-    belief: np.ndarray,
-    careerism: np.ndarray,
-    reformism: np.ndarray,
-    sd_affinity: np.ndarray,
-    tenure: np.ndarray,
-    conservative_tenure: int,
-) -> np.ndarray:
-    """Derived member types as indices into :data:`MEMBER_TYPES` (MODEL.md section 2; Brown 2009 ch. 2).
-
-    believer: b >= .6; reformer: r >= .6; closet social democrat: s >= .6 and b < .4; conservative: a careerist
-    (c >= .6 and b < .4) with tenure >= ``conservative_tenure``; careerist: c >= .6 and b < .4; other: none of
-    these. The first rule that applies wins; types are derived each time, never stored.
-    """
-    careerist = (careerism >= 0.6) & (belief < 0.4)
-    conditions = [
-        belief >= 0.6,
-        reformism >= 0.6,
-        (sd_affinity >= 0.6) & (belief < 0.4),
-        careerist & (tenure >= conservative_tenure),
-        careerist,
-    ]
-    return np.select(conditions, [0, 1, 2, 3, 4], default=5).astype(np.int8)
-
-
 def member_opposition(belief, careerism, reformism, sd_affinity, careerist_loyalty: float):
     """Private opposition of members: x = (0.4 s + 0.3 r + 0.3 (1 - b)) (1 - loyalty c).
 
@@ -92,12 +62,14 @@ class MemberTable:
         slots: requested rows per party (rounded down to a whole number of cohorts, at least one row per cohort).
         career_years: cohorts in each party's ring.
         orgs_per_party: party organisations per party (for horizontal links in the dissent cascade).
+        type_rule: the rule that derives member types (:class:`~sim.vocab.TypeRule`); needed by :meth:`types`.
     """
 
     FLOAT_COLUMNS = ("weight", "belief", "careerism", "reformism", "sd_affinity", "threshold")
     INT_COLUMNS = ("party", "cohort", "rank", "org")
 
-    def __init__(self, slots: list[int], career_years: int, orgs_per_party: int):
+    def __init__(self, slots: list[int], career_years: int, orgs_per_party: int, type_rule: TypeRule | None = None):
+        self.type_rule = type_rule
         self.career_years = career_years
         self.orgs_per_party = orgs_per_party
         self.blocks: list[PartyBlock] = []
@@ -170,13 +142,17 @@ class MemberTable:
         """Private opposition x of every row (see :func:`member_opposition`)."""
         return member_opposition(self.belief, self.careerism, self.reformism, self.sd_affinity, careerist_loyalty)
 
-    def types(self, year: int, conservative_tenure: int) -> np.ndarray:
-        """Derived type of every row as an index into :data:`MEMBER_TYPES` (see :func:`classify_members`)."""
-        return classify_members(
-            self.belief, self.careerism, self.reformism, self.sd_affinity, year - self.cohort, conservative_tenure
-        )
+    def types(self, year: int, conservative_tenure: int | None = None) -> np.ndarray:
+        """Derived type of every row as an index into :data:`MEMBER_TYPES` (:meth:`~sim.vocab.TypeRule.
+        member_types`), with ``conservative_tenure`` in place of the rule's when given."""
+        if self.type_rule is None:
+            raise ValueError("MemberTable.types: the table was built without a type_rule")
+        rule = self.type_rule
+        if conservative_tenure is not None and conservative_tenure != rule.conservative_tenure:
+            rule = replace(rule, conservative_tenure=int(conservative_tenure))
+        return rule.member_types(self.belief, self.careerism, self.reformism, self.sd_affinity, year - self.cohort)
 
-    def type_shares(self, year: int, conservative_tenure: int) -> np.ndarray:
+    def type_shares(self, year: int, conservative_tenure: int | None = None) -> np.ndarray:
         """Weighted share of each member type per party, shape (parties, types)."""
         kinds = self.types(year, conservative_tenure)
         idx = self.party * len(MEMBER_TYPES) + kinds

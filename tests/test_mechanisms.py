@@ -10,6 +10,7 @@ from sim.mechanisms import crisis, dissent, economy, elections, leadership, memb
 from sim.mechanisms.legitimacy import legitimacy_level
 from sim.params import Parameters, defaults
 from sim.population import MemberTable
+from sim.vocab import TypeRule
 
 P = Parameters(defaults())
 
@@ -271,7 +272,7 @@ def test_centralism_blinds_members_to_each_other():
     ],
 )
 def test_leader_kind_follows_traits(traits, kind):
-    assert leadership.leader_kind(*traits) == kind
+    assert TypeRule.from_params(P).leader_kind(*traits) == kind
 
 
 def test_successor_is_drawn_from_the_top_ranks_and_reformers_are_vetoed_under_high_d_and_h():

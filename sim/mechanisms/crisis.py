@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents import REFORMING_KINDS
 from sim.mechanisms.economy import clip01
+from sim.vocab import EventKind, Role
 
 if TYPE_CHECKING:
     from sim.agents import PartyAgent, StateAgent
@@ -52,21 +52,25 @@ def crisis_response(
         return False
     model = state.model
     model.log.record(
-        model.year, state.code, "crisis", f"mass protest in {state.name} (public dissent {state.public_dissent:.2f})"
+        model.year,
+        state.code,
+        EventKind.CRISIS,
+        f"mass protest in {state.name} (public dissent {state.public_dissent:.2f})",
     )
     named = party.leader is not None and party.leader.named
     replace = rng.random() < params.crisis_removal and not named
-    leader_kind_now = party.leader.kind if party.leader else "conservative"
-    if leader_kind_now not in REFORMING_KINDS and rng.random() < crackdown_probability(state, party, hegemony, params):
+    reforming = party.leader is not None and party.leader.kind.reforming
+    if not reforming and rng.random() < crackdown_probability(state, party, hegemony, params):
         silence(state, party, params)
         state.note("a crackdown on mass protest")
-        model.log.record(model.year, state.code, "crackdown", f"crackdown in {state.name} silences the protest")
+        model.log.record(model.year, state.code, EventKind.CRACKDOWN, f"crackdown in {state.name} silences the protest")
         return replace
-    reforming = leader_kind_now in REFORMING_KINDS
     overwhelmed = state.public_dissent >= params.overwhelming_dissent or party.member_dissent >= params.apparatus_split
     if not reforming and not overwhelmed:
         state.note("a failed crackdown: the regime holds on")
-        model.log.record(model.year, state.code, "standoff", f"a crackdown in {state.name} fails; the regime holds on")
+        model.log.record(
+            model.year, state.code, EventKind.STANDOFF, f"a crackdown in {state.name} fails; the regime holds on"
+        )
         return replace
     party.monopoly = clip01(party.monopoly - params.concession_monopoly)
     state.free_elections = True
@@ -76,10 +80,10 @@ def crisis_response(
     model.log.record(
         model.year,
         state.code,
-        "concession",
+        EventKind.CONCESSION,
         f"{party.name} concedes to mass protest (monopoly now {party.monopoly:.2f})",
     )
-    return replace or (leader_kind_now not in REFORMING_KINDS and not named)
+    return replace or (not reforming and not named)
 
 
 def silence(state: StateAgent, party: PartyAgent | None, params: Parameters) -> None:
@@ -99,7 +103,7 @@ def step(world: CommunistWorld) -> None:
     kept in ``world.crisis_removals`` for the leadership step."""
     world.crisis_removals = {}
     for party in world.communist_parties:
-        if party.role == "ruling":
+        if party.role == Role.RULING:
             rng = world.streams(f"crisis/{party.state.code}")
             hegemony = world.hegemony_for(party)
             world.crisis_removals[party.code] = crisis_response(party.state, party, hegemony, rng, world.params)

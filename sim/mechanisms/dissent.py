@@ -20,6 +20,7 @@ from sim.features import Status
 from sim.mechanisms.economy import approach
 from sim.params import Parameters
 from sim.population import CitizenTable, MemberTable
+from sim.vocab import Role
 
 if TYPE_CHECKING:
     from sim.model import CommunistWorld
@@ -308,7 +309,7 @@ def step(world: CommunistWorld) -> None:
         repression=repression_level(centralism_s, capacity, backing, personalism, fear, params),
         fallen=fallen,
         party_state=np.array([p.state.index for p in world.communist_parties]),
-        active_party=np.array([p.role == "ruling" for p in world.communist_parties]),
+        active_party=np.array([p.role == Role.RULING for p in world.communist_parties]),
         centralism=np.array([p.centralism for p in world.communist_parties]),
         state_party=state_party,
     )
@@ -322,7 +323,7 @@ def step(world: CommunistWorld) -> None:
     for i, party in enumerate(world.communist_parties):
         party.member_dissent = float(result.member_dissent[i])
         party.member_opposition = float(result.member_opposition[i])
-        if party.role == "ruling":
+        if party.role == Role.RULING:
             state = party.state
             party.centralism = centralism_erosion(party.centralism, party.member_dissent, params)
             loyal = state.capacity * (1.0 - party.member_dissent)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.vocab import Role
+
 if TYPE_CHECKING:
     from sim.agents import StateAgent
     from sim.model import CommunistWorld
@@ -116,7 +118,7 @@ def update_economy(state: StateAgent, params: Parameters, rng: np.random.Generat
     O and C approach their targets with inertia; S, Z, P and H follow; Soviet aid adds :func:`aid_bonus` to P.
     """
     party = state.party_in_office
-    if party is not None and party.role == "ruling":
+    if party is not None and party.role == Role.RULING:
         o_target, c_target = kornai_targets(
             party.monopoly, party.goal, party.centralism, party.market, party.private, state.capacity, params
         )
@@ -133,7 +135,7 @@ def update_economy(state: StateAgent, params: Parameters, rng: np.random.Generat
     state.softness = softness(state.ownership, state.command, monopoly)
     target_shortage = shortage_level(state.softness, state.command, params)
     state.shortage = clip01(approach(state.shortage, target_shortage, params.shortage_inertia))
-    age = state.regime_age if party is not None and party.role == "ruling" else None
+    age = state.regime_age if party is not None and party.role == Role.RULING else None
     level = performance_level(state.ownership, state.command, state.shortage, age, params)
     level += aid_bonus(state, params)
     state.performance = clip01(level + params.performance_noise * rng.standard_normal())

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.vocab import EventKind, Role
+
 if TYPE_CHECKING:
     from sim.agents import PartyAgent, StateAgent
     from sim.model import CommunistWorld
@@ -83,10 +85,10 @@ def hold_election(state: StateAgent, params: Parameters) -> dict[str, float]:
     citizens = model.citizens
     rows = state.citizen_rows
     sd = state.social_democratic
-    if (sd is not None and sd.role == "banned" and state.ruling_party is None) or (
-        sd is not None and sd.role == "banned" and state.code in model.elections_due
+    if (sd is not None and sd.role == Role.BANNED and state.ruling_party is None) or (
+        sd is not None and sd.role == Role.BANNED and state.code in model.elections_due
     ):
-        sd.role = "opposition"  # free elections re-legalise the parties a Communist regime banned
+        sd.role = Role.OPPOSITION  # free elections re-legalise the parties a Communist regime banned
     lists = contestants(state, params)
     positions = np.array([[e, q] for _, e, q, _ in lists])
     valence = np.array([v for *_, v in lists])
@@ -112,17 +114,19 @@ def hold_election(state: StateAgent, params: Parameters) -> dict[str, float]:
                 "communist_in_office": cp.in_office,
             },
         )  # fmt: skip
-        if share >= 0.5 and cp.role in ("ruling", "elected", "opposition"):
+        if share >= 0.5 and cp.role in (Role.RULING, Role.ELECTED, Role.OPPOSITION):
             was_in_office = cp.in_office
-            cp.role = "elected"
+            cp.role = Role.ELECTED
             cp.monopoly = min(cp.monopoly, share) if was_in_office else share
-        elif cp.role in ("ruling", "elected"):
-            cp.role = "opposition"
+        elif cp.role in (Role.RULING, Role.ELECTED):
+            cp.role = Role.OPPOSITION
             cp.monopoly = share
         summary = f"free election in {state.name}: {cp.name} {share:.0%}"
         if state.social_democratic is not None and state.social_democratic.code in result:
             summary += f", {state.social_democratic.name} {result[state.social_democratic.code]:.0%}"
-        model.log.record(model.year, state.code, "election", summary + (" (founding election)" if founding else ""))
+        model.log.record(
+            model.year, state.code, EventKind.ELECTION, summary + (" (founding election)" if founding else "")
+        )
     return result
 
 

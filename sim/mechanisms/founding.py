@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.vocab import EventKind, Family, Role
+
 if TYPE_CHECKING:
     from sim.agents import PartyAgent
     from sim.model import CommunistWorld
@@ -18,22 +20,22 @@ def init(world: CommunistWorld) -> None:
     """Mark every party whose founding year is after the start year ``unfounded``."""
     for party in world.parties:
         if party.founded is not None and party.founded > world.year:
-            party.role = "unfounded"
+            party.role = Role.UNFOUNDED
 
 
 def found(world: CommunistWorld, party: PartyAgent) -> None:
     """A party founded during the run: legal opposition, its founders seated with this year's cohort."""
-    party.role = "opposition"
+    party.role = Role.OPPOSITION
     primary = world.primary_centre
-    if party.family == "communist":
+    if party.family == Family.COMMUNIST:
         party.camp = primary.code if primary is not None else None
         belief = world.params.founding_belief
         party.pending_recruits.append((party.initial_members, belief, world.params.sd_affinity_base))
-    world.log.record(world.year, party.state.code, "founding", f"{party.name} is founded")
+    world.log.record(world.year, party.state.code, EventKind.FOUNDING, f"{party.name} is founded")
 
 
 def step(world: CommunistWorld) -> None:
     """Found every party whose founding year has come."""
     for party in world.parties:
-        if party.role == "unfounded" and party.founded == world.year:
+        if party.role == Role.UNFOUNDED and party.founded == world.year:
             found(world, party)

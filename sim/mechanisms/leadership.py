@@ -25,23 +25,22 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents import REFORMING_KINDS
 from sim.mechanisms.economy import approach, capacity_cap, clip01
+from sim.vocab import EventKind, LeaderKind, Origin, Role, TypeRule
 
 if TYPE_CHECKING:
     from sim.agents import PartyAgent, StateAgent
     from sim.model import CommunistWorld
     from sim.params import Parameters
 
-REFORMING_OR_ECONOMIC = REFORMING_KINDS | {"economic_reformer"}  # leaders who start a reform programme
-LEADER_PROFILES: dict[str, tuple[float, float, float, float]] = {
+LEADER_PROFILES: dict[LeaderKind, tuple[float, float, float, float]] = {
     # kind: (belief, careerism, reformism, social-democratic affinity) of a leader installed by a driver
-    "reformer": (0.5, 0.3, 0.9, 0.5),
-    "economic_reformer": (0.45, 0.4, 0.85, 0.15),
-    "closet_social_democrat": (0.2, 0.3, 0.7, 0.85),
-    "believer": (0.9, 0.2, 0.1, 0.05),
-    "conservative": (0.3, 0.8, 0.1, 0.1),
-    "autocrat": (0.75, 0.5, 0.0, 0.0),
+    LeaderKind.REFORMER: (0.5, 0.3, 0.9, 0.5),
+    LeaderKind.ECONOMIC_REFORMER: (0.45, 0.4, 0.85, 0.15),
+    LeaderKind.CLOSET_SOCIAL_DEMOCRAT: (0.2, 0.3, 0.7, 0.85),
+    LeaderKind.BELIEVER: (0.9, 0.2, 0.1, 0.05),
+    LeaderKind.CONSERVATIVE: (0.3, 0.8, 0.1, 0.1),
+    LeaderKind.AUTOCRAT: (0.75, 0.5, 0.0, 0.0),
 }
 
 
@@ -62,7 +61,7 @@ class Leader:
     """
 
     id: int
-    kind: str
+    kind: LeaderKind
     belief: float
     careerism: float
     reformism: float
@@ -87,28 +86,13 @@ class Leader:
         return f"{article} {kind} leader{who} (since {self.since})"
 
 
-def leader_kind(belief: float, careerism: float, reformism: float, sd_affinity: float) -> str:
-    """Kind of a leader drawn from the members, by its programme-relevant traits.
-
-    closet_social_democrat: s >= .6 and b < .4; reformer: r >= .6 and s >= .35; economic_reformer: r >= .6 and
-    s < .35; believer: b >= .6; conservative otherwise (careerists long in office).
-    """
-    if sd_affinity >= 0.6 and belief < 0.4:
-        return "closet_social_democrat"
-    if reformism >= 0.6:
-        return "reformer" if sd_affinity >= 0.35 else "economic_reformer"
-    if belief >= 0.6:
-        return "believer"
-    return "conservative"
-
-
 def _term_end(year: int, rng: np.random.Generator, params: Parameters) -> int:
     return year + int(rng.integers(params.term_min, max(params.term_min, params.term_max) + 1))
 
 
 def install_leader(
     party: PartyAgent,
-    kind: str,
+    kind: LeaderKind | str,
     year: int,
     name: str = "",
     until_replaced: bool = False,
@@ -125,6 +109,7 @@ def install_leader(
     """
     model = party.model
     rng = model.streams(f"succession/{party.code}")
+    kind = LeaderKind(kind)
     profile_belief, careerism, reformism, sd = LEADER_PROFILES[kind]
     belief = profile_belief if belief is None else belief
     party.leaders_so_far += 1
@@ -136,7 +121,7 @@ def install_leader(
         term_end = _term_end(year, rng, model.params)
     leader = Leader(party.leaders_so_far, kind, belief, careerism, reformism, sd, year, term_end, name, until_replaced)
     party.leader = leader
-    if kind == "autocrat":
+    if kind == LeaderKind.AUTOCRAT:
         party.personalism = max(party.personalism, 0.5)
     return leader
 
@@ -153,7 +138,7 @@ def draw_successor(
     members = party.members
     top = _top_rows(members)
     if not top.any():
-        return install_leader(party, "conservative", year)
+        return install_leader(party, LeaderKind.CONSERVATIVE, year)
     candidates = np.flatnonzero(top)
     pick = int(rng.choice(candidates))
 
@@ -165,13 +150,13 @@ def draw_successor(
             float(members.sd_affinity[row]),
         )
 
-    kind = leader_kind(*traits(pick))
-    if kind in REFORMING_OR_ECONOMIC and rng.random() < params.reformer_veto * party.centralism * hegemony:
-        kinds = np.array([leader_kind(*traits(int(r))) for r in candidates])
-        orthodox = candidates[~np.isin(kinds, list(REFORMING_OR_ECONOMIC))]
+    rule = TypeRule.from_params(params)
+    kind = rule.leader_kind(*traits(pick))
+    if kind.starts_reform and rng.random() < params.reformer_veto * party.centralism * hegemony:
+        orthodox = candidates[[not rule.leader_kind(*traits(int(r))).starts_reform for r in candidates]]
         if orthodox.size:
             pick = int(rng.choice(orthodox))
-            kind = leader_kind(*traits(pick))
+            kind = rule.leader_kind(*traits(pick))
     party.leaders_so_far += 1
     term_end = _term_end(year, rng, params)
     cohort = int(members.cohort[pick])
@@ -249,13 +234,11 @@ def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params
     glasnost, perestroika or demokratizatsiya).
     """
     leader = party.leader
-    kind = leader.kind if leader else "conservative"
-    if leader is not None and leader.since == state.model.year and kind in REFORMING_OR_ECONOMIC:
-        kind = "settling_in"  # a new reformer spends its first year taking hold of the party
-    if kind == "settling_in":
-        pass
-    elif kind in REFORMING_KINDS:
-        pace = (1.5 if kind == "closet_social_democrat" else 1.0) * reform_pace(party, params)
+    kind = leader.kind if leader else LeaderKind.CONSERVATIVE
+    if leader is not None and leader.since == state.model.year and kind.starts_reform:
+        pass  # a new reformer spends its first year taking hold of the party
+    elif kind.reforming:
+        pace = (1.5 if kind == LeaderKind.CLOSET_SOCIAL_DEMOCRAT else 1.0) * reform_pace(party, params)
         floor = max(params.glasnost_floor, params.glasnost_hegemony * hegemony)  # h binds the reformer too
         if party.centralism > floor:
             party.centralism = max(floor, party.centralism - params.glasnost_step * pace)
@@ -267,7 +250,7 @@ def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params
         if party.centralism < params.election_start and hegemony < params.election_hegemony_max:
             party.monopoly = clip01(party.monopoly - params.election_step * pace)
             state.note("contested elections")
-    elif kind == "economic_reformer":
+    elif kind == LeaderKind.ECONOMIC_REFORMER:
         if party.market < params.economic_market_max:
             state.note("market reform with the monopoly kept")
         party.market = min(params.economic_market_max, party.market + params.market_step)
@@ -276,18 +259,19 @@ def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params
             party.centralism = min(0.85, party.centralism + params.restore_step)
         consolidate(party, state.monopoly_pressure, state.capacity, params)
     else:
-        speed = 2.0 if kind == "autocrat" else 1.0
-        ceiling = 1.0 if kind == "autocrat" else 0.9
+        speed = 2.0 if kind == LeaderKind.AUTOCRAT else 1.0
+        ceiling = 1.0 if kind == LeaderKind.AUTOCRAT else 0.9
         if party.centralism < ceiling:
             party.centralism = min(ceiling, party.centralism + params.restore_step * speed)
         incoherent = abs(state.command - state.ownership) > params.incoherence_tolerance
         reformed = party.market > 0 or party.private > 0
-        if reformed and (incoherent or state.performance < params.performance_base or kind == "autocrat"):
+        if reformed and (incoherent or state.performance < params.performance_base or kind == LeaderKind.AUTOCRAT):
             party.market = max(0.0, party.market - params.recentralise_step * speed)
             party.private = max(0.0, party.private - params.recentralise_step * speed)
             state.note("re-centralisation")
-        consolidate(party, max(state.monopoly_pressure, 1.0 if kind == "autocrat" else 0.0), state.capacity, params)
-    if kind == "autocrat":
+        target = max(state.monopoly_pressure, 1.0 if kind == LeaderKind.AUTOCRAT else 0.0)
+        consolidate(party, target, state.capacity, params)
+    if kind == LeaderKind.AUTOCRAT:
         party.personalism = min(1.0, party.personalism + 0.1)
     else:
         party.personalism *= 0.8
@@ -306,18 +290,19 @@ def sticky_goal(party: PartyAgent, hegemony: float, state: StateAgent, params: P
     leader = party.leader
     if leader is None:
         return
-    if party.origin == "other":
+    if party.origin == Origin.OTHER:
         # a regime that proclaimed Marxism-Leninism under a patron declares the goal as far as the patron counts
         target = params.other_goal * min(1.0, hegemony / params.goal_hegemony_max)
         if target < party.goal - 0.05:
             state.note("the regime drops its Marxist-Leninist programme as its patron withdraws")
         party.goal = party.goal + params.goal_drop * (target - party.goal)
         return
-    if leader.belief < 0.4 and leader.sd_affinity >= 0.6 and hegemony < params.goal_hegemony_max:
+    drops = TypeRule.from_params(params).closet_social_democrat(leader.belief, leader.sd_affinity)
+    if drops and hegemony < params.goal_hegemony_max:
         if party.goal > 0:
             state.note("the leadership dropped the goal of communism")
         party.goal = max(0.0, party.goal - params.goal_drop)
-    elif leader.kind in ("believer", "autocrat"):
+    elif leader.kind.orthodox:
         party.goal = min(1.0, party.goal + 0.5 * params.goal_drop)
 
 
@@ -325,7 +310,7 @@ def init(world: CommunistWorld) -> None:
     """A believer leader (regular term) for every Communist party that has none after the takeovers."""
     for party in world.communist_parties:
         if party.leader is None:
-            install_leader(party, "believer", world.year)
+            install_leader(party, LeaderKind.BELIEVER, world.year)
 
 
 def ruling_party_year(world: CommunistWorld, party: PartyAgent, replace: bool) -> None:
@@ -342,7 +327,7 @@ def ruling_party_year(world: CommunistWorld, party: PartyAgent, replace: bool) -
         world.log.record(
             year,
             state.code,
-            "leader",
+            EventKind.LEADER,
             f"{party.name}: {new.describe()} succeeds {old.kind.replace('_', ' ')} leader {why}",
         )
     reform_program(party, state, hegemony, params)
@@ -356,5 +341,5 @@ def ruling_party_year(world: CommunistWorld, party: PartyAgent, replace: bool) -
 def step(world: CommunistWorld) -> None:
     """Every ruling party's year (:func:`ruling_party_year`); a leader the crisis step marked for removal goes."""
     for party in world.communist_parties:
-        if party.role == "ruling":
+        if party.role == Role.RULING:
             ruling_party_year(world, party, world.crisis_removals.get(party.code, False))

@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.mechanisms.economy import capacity_cap
 from sim.population import MemberTable, PartyBlock
+from sim.vocab import Role, Route, TypeRule
 
 if TYPE_CHECKING:
     from sim.model import CommunistWorld
@@ -189,7 +190,7 @@ def promote(
     vacancy = np.concatenate([vacancy[:, 1:], np.zeros((table.n_parties, 1))], axis=1)  # vacancy at rank + 1
     p = table.party
     tenure = year - table.cohort
-    reformist = (table.reformism >= 0.6) | ((table.sd_affinity >= 0.6) & (table.belief < 0.4))
+    reformist = TypeRule.from_params(params).reformist(table.belief, table.reformism, table.sd_affinity)
     screen = np.where(reformist, params.reformer_screen * centralism[p] * hegemony[p], 0.0)
     prob = params.promotion_rate * vacancy[p, rank] * (0.3 + 0.7 * table.careerism) * (1.0 - screen)
     eligible = occupied & (rank < N_RANKS - 1) & (tenure >= 2 * (rank + 1))
@@ -265,11 +266,11 @@ def init(world: CommunistWorld) -> None:
     for party, block in zip(world.communist_parties, world.members.blocks, strict=True):
         spec = specs[party.code]
         state = party.state
-        if party.role == "unfounded":
+        if party.role == Role.UNFOUNDED:
             continue
         established = state.entry_year is not None and state.entry_year < year
         founded = spec.founded or min(state.entry_year or year, year) - 15
-        belief = params.founding_belief * (0.7 if state.route_to_power == "other" else 1.0)
+        belief = params.founding_belief * (0.7 if state.route_to_power == Route.OTHER else 1.0)
         control = state.monopoly_pressure * capacity_cap(state.capacity, params) if established else 0.0
         seed_members(
             world.members, block, year, spec.members, founded, state.entry_year if established else None,
@@ -290,7 +291,7 @@ def party_arrays(world: CommunistWorld) -> dict[str, np.ndarray]:
         "alignment": np.array([p.alignment for p in cps]),
         "personalism": np.array([p.personalism for p in cps]),
         "market": np.array([p.market for p in cps]),
-        "ruling": np.array([p.role == "ruling" for p in cps]),
+        "ruling": np.array([p.role == Role.RULING for p in cps]),
         "in_office": np.array([p.in_office for p in cps]),
         "ever_ruled": np.array([p.state.was_communist_ruled for p in cps]),
         "active": np.array([p.active for p in cps]),
@@ -300,7 +301,7 @@ def party_arrays(world: CommunistWorld) -> dict[str, np.ndarray]:
         "hegemony": np.array([world.hegemony_for(p) for p in cps]),
         "adults": np.array([p.state.population * 1e6 * world.params.adult_share for p in cps]),
         "share": np.array([p.vote_share if p.vote_share is not None else p.initial_share for p in cps]),
-        "age": np.array([p.state.regime_age if p.role == "ruling" else 0 for p in cps]),
+        "age": np.array([p.state.regime_age if p.role == Role.RULING else 0 for p in cps]),
     }
 
 
@@ -319,7 +320,7 @@ def step(world: CommunistWorld) -> None:
     own_gap = performance_gap(a["goal"], a["performance"], a["market"], params)
     own_shortfall = performance_shortfall(a["goal"], a["performance"], params)
     model_gap = model_shortfall = 0.0
-    if host is not None and host.role == "ruling":
+    if host is not None and host.role == Role.RULING:
         goal, perf = np.array([host.goal]), np.array([host.state.performance])
         model_gap = float(performance_gap(goal, perf, np.array([host.market]), params)[0])
         model_shortfall = float(performance_shortfall(goal, perf, params)[0])

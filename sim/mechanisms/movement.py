@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from sim.agents import REFORMING_KINDS
 from sim.mechanisms.crisis import silence
 from sim.mechanisms.economy import clip01
 from sim.mechanisms.leadership import install_leader
+from sim.vocab import Doctrine, EventKind, LeaderKind, Origin, Phase, Role
 
 if TYPE_CHECKING:
     from sim.agents import InternationalAgent, PartyAgent, StateAgent
@@ -25,7 +25,13 @@ if TYPE_CHECKING:
 
 HOSTILE = 0.2  # hostility above which parties of the two sides do not recognise each other
 LEVERAGE_MIN = 0.2  # Soviet force or aid below which a ruling party resents an admonition instead of complying
-PHASE_BUDGET = {"comintern": 1.0, "cominform": 0.6, "international_department": 0.8, "none": 0.3, "dissolved": 0.0}
+PHASE_BUDGET = {
+    Phase.COMINTERN: 1.0,
+    Phase.COMINFORM: 0.6,
+    Phase.INTERNATIONAL_DEPARTMENT: 0.8,
+    Phase.NONE: 0.3,
+    Phase.DISSOLVED: 0.0,
+}
 
 
 def orthodoxy_deviation(
@@ -89,7 +95,7 @@ def update_alignment(party: PartyAgent, centre: InternationalAgent, params: Para
     autonomy = 1.0 - reliance if party.in_office else params.out_of_office_autonomy
     distance = ideological_distance(party, centre.party)
     change = (
-        -params.alignment_own_revolution * (party.origin == "own_revolution")
+        -params.alignment_own_revolution * (party.origin == Origin.OWN_REVOLUTION)
         + params.alignment_distance * autonomy * (params.alignment_neutral_distance - distance)
         + params.alignment_dependence * reliance * (1.0 - party.alignment)
         + params.funding_effect * party.funding * (1.0 - party.alignment)
@@ -107,9 +113,9 @@ def intervention_probability(hegemony: float, dependence: float, doctrine: str, 
     ``intervention_hegemony_min`` the leadership has signalled it will not send them (Gorbachev told the bloc's
     leaders so in November 1986, two years before the doctrine was renounced in public; Brown 2009).
     """
-    if doctrine == "freedom_of_choice" or hegemony < params.intervention_hegemony_min:
+    if doctrine == Doctrine.FREEDOM_OF_CHOICE or hegemony < params.intervention_hegemony_min:
         return 0.0
-    multiplier = 1.25 if doctrine == "limited_sovereignty" else 1.0
+    multiplier = 1.25 if doctrine == Doctrine.LIMITED_SOVEREIGNTY else 1.0
     x = hegemony * dependence * multiplier
     return 1.0 / (1.0 + math.exp(-params.intervention_steepness * (x - params.intervention_midpoint)))
 
@@ -128,14 +134,14 @@ def intervene(centre: InternationalAgent, party: PartyAgent, params: Parameters)
     party.goal = max(party.goal, 0.9)
     party.market = 0.0
     party.private = 0.0
-    install_leader(party, "conservative", model.year, term=int(params.installed_term))
+    install_leader(party, LeaderKind.CONSERVATIVE, model.year, term=int(params.installed_term))
     silence(state, party, params)
     # the restored regime annuls the free elections a concession had called (Hungary, November 1956)
     state.free_elections = False
     model.elections_called.discard(state.code)
     model.elections_due.discard(state.code)
     state.soviet_dependence = min(1.0, state.soviet_dependence + 0.1)
-    if party.origin == "own_revolution":
+    if party.origin == Origin.OWN_REVOLUTION:
         party.alignment = clip01(party.alignment - params.alignment_interference)
     else:
         party.alignment = max(party.alignment, 0.9)
@@ -144,7 +150,7 @@ def intervene(centre: InternationalAgent, party: PartyAgent, params: Parameters)
     model.log.record(
         model.year,
         state.code,
-        "intervention",
+        EventKind.INTERVENTION,
         f"{centre.name} intervenes militarily in {state.name} ({before} restored; a conservative leader installed)",
     )
 
@@ -157,7 +163,7 @@ def admonish(centre: InternationalAgent, party: PartyAgent, params: Parameters) 
     party.admonished += 1
     reliance = soviet_reliance(party.state)
     aided = party.in_office and party.state.aid >= LEVERAGE_MIN - 1e-9  # 1e-9: a schedule's 0.2 may read 0.1999...
-    if (party.origin == "own_revolution" and not aided) or (party.in_office and reliance < LEVERAGE_MIN - 1e-9):
+    if (party.origin == Origin.OWN_REVOLUTION and not aided) or (party.in_office and reliance < LEVERAGE_MIN - 1e-9):
         party.alignment = clip01(party.alignment - params.alignment_interference)
     else:
         leverage = centre.hegemony * (reliance if party.in_office else 1.0)
@@ -165,7 +171,7 @@ def admonish(centre: InternationalAgent, party: PartyAgent, params: Parameters) 
         party.alignment = clip01(party.alignment + 0.05 * leverage)
     if party.admonished == 1 or party.admonished % 5 == 0:
         centre.model.log.record(
-            centre.model.year, party.state.code, "admonition", f"{centre.name} admonishes {party.name}"
+            centre.model.year, party.state.code, EventKind.ADMONITION, f"{centre.name} admonishes {party.name}"
         )
 
 
@@ -177,22 +183,22 @@ def split_from(centre: InternationalAgent, party: PartyAgent, params: Parameters
     model = centre.model
     party.camp = None
     party.hostility[centre.code] = 1.0
-    kind = "split" if party.in_office else "expulsion"
+    kind = EventKind.SPLIT if party.in_office else EventKind.EXPULSION
     model.log.record(
         model.year, party.state.code, kind, f"{party.name} breaks with {centre.name} (alignment {party.alignment:.2f})"
     )
     party.state.note(f"a split with {centre.name}")
     rival = next((c for c in model.centres if c.rival and c.active), None)
-    if rival is None and party.role == "ruling" and party.state.population >= params.rival_centre_population:
+    if rival is None and party.role == Role.RULING and party.state.population >= params.rival_centre_population:
         model.add_rival_centre(party)
     elif (
         rival is not None
-        and party.role == "ruling"
+        and party.role == Role.RULING
         and rival.party is not party
         and ideological_distance(party, rival.party) < 0.25
     ):
         party.camp = rival.code
-        model.log.record(model.year, party.state.code, "movement", f"{party.name} joins {rival.name}'s camp")
+        model.log.record(model.year, party.state.code, EventKind.MOVEMENT, f"{party.name} joins {rival.name}'s camp")
 
 
 def init(world: CommunistWorld) -> None:
@@ -226,12 +232,12 @@ def centre_acts(centre: InternationalAgent) -> None:
     model = centre.model
     params = model.params
     if not centre.active:
-        if centre.phase != "dissolved":
+        if centre.phase != Phase.DISSOLVED:
             dissolve(centre)
         return
-    reforming = centre.party.leader is not None and centre.party.leader.kind in REFORMING_KINDS
+    reforming = centre.party.leader is not None and centre.party.leader.kind.reforming
     for party in model.communist_parties:
-        if party is centre.party or not party.exists or (not party.movement_member and party.role != "ruling"):
+        if party is centre.party or not party.exists or (not party.movement_member and party.role != Role.RULING):
             continue
         if code_hostility := party.hostility.get(centre.code):
             party.hostility[centre.code] = code_hostility * (1.0 - params.hostility_decay * (2.0 if reforming else 1.0))
@@ -251,14 +257,16 @@ def centre_acts(centre: InternationalAgent) -> None:
                 and party.alignment >= params.readmit_threshold
             ):
                 party.camp = centre.code
-                model.log.record(model.year, party.state.code, "readmission", f"{centre.name} readmits {party.name}")
+                model.log.record(
+                    model.year, party.state.code, EventKind.READMISSION, f"{centre.name} readmits {party.name}"
+                )
             continue
         if not party.movement_member:
             continue  # the centre polices the orthodoxy of its own parties only
-        deviation = orthodoxy_deviation(party, params, with_dissent=party.role == "ruling")
+        deviation = orthodoxy_deviation(party, params, with_dissent=party.role == Role.RULING)
         if deviation <= centre.tolerance:
             continue
-        bloc_state = party.role == "ruling" and party.state.soviet_dependence > 0 and party.state.regime_age >= 2
+        bloc_state = party.role == Role.RULING and party.state.soviet_dependence > 0 and party.state.regime_age >= 2
         if bloc_state and orthodoxy_deviation(party, params, with_dissent=True, with_autonomy=False) > centre.tolerance:
             rng = model.streams(f"intervention/{party.state.code}")
             p = intervention_probability(centre.hegemony, party.state.soviet_dependence, centre.doctrine, params)
@@ -276,7 +284,7 @@ def admit_new_members(centre: InternationalAgent) -> None:
     model = centre.model
     th = model.thresholds
     for party in model.communist_parties:
-        if party.movement_member or party.role != "ruling":
+        if party.movement_member or party.role != Role.RULING:
             continue
         core = party.monopoly >= th.monopoly and party.centralism >= th.centralism and party.goal >= th.goal
         party.consolidated_years = party.consolidated_years + 1 if core else 0
@@ -284,20 +292,23 @@ def admit_new_members(centre: InternationalAgent) -> None:
             party.movement_member = True
             party.camp = centre.code
             model.log.record(
-                model.year, party.state.code, "movement", f"{centre.name} recognises {party.name} as a Communist party"
+                model.year,
+                party.state.code,
+                EventKind.MOVEMENT,
+                f"{centre.name} recognises {party.name} as a Communist party",
             )
 
 
 def dissolve(centre: InternationalAgent) -> None:
     """A centre whose host party no longer rules dissolves; its camp's parties become independent."""
     model = centre.model
-    centre.phase = "dissolved"
+    centre.phase = Phase.DISSOLVED
     for party in model.communist_parties:
         if party.camp == centre.code:
             party.camp = None
         party.hostility.pop(centre.code, None)
     model.log.record(
-        model.year, centre.host.code, "institution", f"{centre.name} dissolves (its host party no longer rules)"
+        model.year, centre.host.code, EventKind.INSTITUTION, f"{centre.name} dissolves (its host party no longer rules)"
     )
 
 
@@ -325,7 +336,7 @@ class Movement:
         active = [c for c in model.centres if c.active]
         active_camps = {c.code for c in active}
         members = [p for p in model.communist_parties if p.movement_member and p.exists]
-        rulers = [q for q in members if q.role == "ruling"]
+        rulers = [q for q in members if q.role == Role.RULING]
         nodes = {p.code: {"kind": "party", "state": p.state.code, "role": p.role, "camp": p.camp} for p in members}
         nodes.update(
             {c.code: {"kind": "centre", "state": c.host.code, "role": "centre", "camp": c.code} for c in active}
