@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.features import Classification, Indicators, Status
 from sim.population import MEMBER_TYPES, PartyMembers, member_opposition
+from sim.scenario import DRIVER_DEFAULTS
 from sim.vocab import Doctrine, Family, FamilyLabel, MemberType, Origin, Phase, Role, Route
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class InternationalAgent(mesa.Agent):
         self.host = host
         self.phase = Phase(phase)
         self.hegemony = 0.0
-        self.tolerance = 0.15
+        self.tolerance = 0.0  # set by the tolerance driver (a rival centre tolerates nothing: it does not police)
         self.budget = budget
         self.doctrine = Doctrine.NONE
         self.rival = False
@@ -109,17 +110,17 @@ class StateAgent(mesa.Agent):
         self.command: float = spec.command
         self.softness = 0.0
         self.shortage = 0.0
-        self.performance = 0.5
+        self.performance = 0.0  # set at initialisation (economy.init), as is legitimacy (legitimacy.init)
         self.hardship = 0.0
-        self.legitimacy = 0.5
-        self.repression = 0.5 * spec.state_capacity
+        self.legitimacy = 0.0
+        self.repression = model.params.initial_repression * spec.state_capacity
         self.fear = 0.0
         self.public_dissent = 0.0
         self.private_opposition = 0.0
         self.protest_rounds = -1  # cascade round in which this year's protest reached the crisis level (-1: none)
         self.fallen_peers = 0.0  # share of the region's once-Communist population that has left communism
-        self.commitment = 1.0
-        self.monopoly_pressure = 0.95
+        self.commitment = DRIVER_DEFAULTS["commitment"]  # the drivers set these every year
+        self.monopoly_pressure = DRIVER_DEFAULTS["monopoly_pressure"]
         self.emigration = 0.0  # driver: yearly share of privately opposed citizens who can leave (exit)
         self.aid = 0.0  # driver: economic and military aid received from the centre's host state (0..1)
         self.regime_start: int | None = None  # the year of the Communist takeover (set once, never reset)
@@ -345,9 +346,10 @@ class MemberAgent(mesa.Agent):
 
     @property
     def private_opposition(self) -> float:
-        """x = (0.4 s + 0.3 r + 0.3 (1 - b)) (1 - loyalty c) (:func:`sim.population.member_opposition`)."""
-        loyalty = self.model.params.careerist_loyalty
-        return float(member_opposition(self.belief, self.careerism, self.reformism, self.sd_affinity, loyalty))
+        """x = (w_s s + w_r r + w_b (1 - b)) (1 - loyalty c) (:func:`sim.population.member_opposition`)."""
+        return float(
+            member_opposition(self.belief, self.careerism, self.reformism, self.sd_affinity, self.model.params)
+        )
 
     @property
     def kind(self) -> MemberType:

@@ -143,8 +143,8 @@ def apply_event(model: CommunistWorld, event: EventSpec) -> None:
         if party is None:
             return
         if event.value == "market_opening":  # private trade and small enterprise legalised (NEP)
-            party.market = max(party.market, 0.5)
-            party.private = max(party.private, 0.3)
+            party.market = max(party.market, model.params.market_opening_market)
+            party.private = max(party.private, model.params.market_opening_private)
         else:  # command_drive: collectivisation and the plan
             party.market = 0.0
             party.private = 0.0
@@ -156,7 +156,7 @@ def apply_event(model: CommunistWorld, event: EventSpec) -> None:
         party = state.communist
         if party is None:
             return
-        party.centralism = min(1.0, party.centralism + 0.15)
+        party.centralism = min(1.0, party.centralism + model.params.party_rule_centralism)
         state.note(f"{str(event.value).replace('_', ' ')}{note}")
         model.log.record(
             year, state.code, EventKind.PARTY_RULE, f"{party.name}: {str(event.value).replace('_', ' ')}{note}"

@@ -209,6 +209,7 @@ class CommunistWorld(mesa.Model):
             params.threshold_mean,
             params.threshold_sd,
             np.array([s.voter_economy for s in spec.states]),
+            params.voter_economy_spread,
         )
         self.centres: list[InternationalAgent] = [
             InternationalAgent(self, c.code, c.name, self.state_by_code[c.state], c.phase, c.budget)

@@ -16,6 +16,7 @@ election preferences; they are arrays, not Mesa agents (MODEL.md section 2).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -46,13 +47,26 @@ class PartyBlock:
         return self.rows_per_cohort * self.career_years
 
 
-def member_opposition(belief, careerism, reformism, sd_affinity, careerist_loyalty: float):
-    """Private opposition of members: x = (0.4 s + 0.3 r + 0.3 (1 - b)) (1 - loyalty c).
+PERSONS_PER_MILLION = 1e6
+"""States' populations are given in millions; memberships in persons."""
+
+
+def adults(population: float, params: Mapping[str, float]) -> float:
+    """Adults in a state of ``population`` million: population * 1e6 * ``adult_share``."""
+    return population * PERSONS_PER_MILLION * params["adult_share"]
+
+
+def member_opposition(belief, careerism, reformism, sd_affinity, params: Mapping[str, float]):
+    """Private opposition of members: x = (w_s s + w_r r + w_b (1 - b)) (1 - loyalty c).
 
     From social-democratic affinity, reformism and disbelief (MODEL.md section 2: "private opposition x (from s, r
     and 1-b)"); a careerist who believes nothing still owes the party its career, so careerism damps it.
     """
-    return (0.4 * sd_affinity + 0.3 * reformism + 0.3 * (1.0 - belief)) * (1.0 - careerist_loyalty * careerism)
+    return (
+        params["opposition_sd_weight"] * sd_affinity
+        + params["opposition_reformism_weight"] * reformism
+        + params["opposition_disbelief_weight"] * (1.0 - belief)
+    ) * (1.0 - params["careerist_loyalty"] * careerism)
 
 
 class MemberTable:
@@ -138,9 +152,9 @@ class MemberTable:
         den = self.per_party_sum(None, mask) if weights is None else weights
         return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
-    def opposition(self, careerist_loyalty: float) -> np.ndarray:
+    def opposition(self, params: Mapping[str, float]) -> np.ndarray:
         """Private opposition x of every row (see :func:`member_opposition`)."""
-        return member_opposition(self.belief, self.careerism, self.reformism, self.sd_affinity, careerist_loyalty)
+        return member_opposition(self.belief, self.careerism, self.reformism, self.sd_affinity, params)
 
     def types(self, year: int, conservative_tenure: int | None = None) -> np.ndarray:
         """Derived type of every row as an index into :data:`MEMBER_TYPES` (:meth:`~sim.vocab.TypeRule.
@@ -201,7 +215,8 @@ class CitizenTable:
         pluralism: mean pluralism preference of voters (parameter ``voter_pluralism``), or one mean per state.
         pluralism_spread: its standard deviation (``voter_pluralism_spread``).
         threshold_mean, threshold_sd: personal dissent thresholds (``threshold_mean``, ``threshold_sd``).
-        economy: mean economic preference (0.5), or one mean per state.
+        economy: mean economic preference, or one mean per state.
+        economy_spread: its standard deviation (``voter_economy_spread``).
     """
 
     def __init__(
@@ -214,7 +229,8 @@ class CitizenTable:
         pluralism_spread: float,
         threshold_mean: float,
         threshold_sd: float,
-        economy: float | np.ndarray = 0.5,
+        economy: float | np.ndarray,
+        economy_spread: float,
     ):
         n = n_per_state * n_states
         self.n_per_state = n_per_state
@@ -224,7 +240,7 @@ class CitizenTable:
         self.threshold = rng.normal(threshold_mean, threshold_sd, n)  # personal threshold (risk aversion)
         state_mean = lambda value: np.broadcast_to(np.asarray(value, dtype=float), (n_states,))[self.state]  # noqa: E731
         # 1 = wants a fully planned economy; 1 = values pluralism fully (standard draws, then each state's mean)
-        self.economy = np.clip(state_mean(economy) + 0.2 * rng.standard_normal(n), 0.0, 1.0)
+        self.economy = np.clip(state_mean(economy) + economy_spread * rng.standard_normal(n), 0.0, 1.0)
         self.pluralism = np.clip(state_mean(pluralism) + pluralism_spread * rng.standard_normal(n), 0.0, 1.0)
         self.dissent = np.zeros(n, dtype=bool)
 

@@ -253,7 +253,7 @@ class TypeRule:
             careerist & (tenure >= self.conservative_tenure),
             careerist,
         ]
-        return np.select(conditions, [0, 1, 2, 3, 4], default=5).astype(np.int8)
+        return np.select(conditions, list(range(len(conditions))), default=len(conditions)).astype(np.int8)
 
     def leader_kind(self, belief: float, careerism: float, reformism: float, sd_affinity: float) -> LeaderKind:
         """Kind of a leader drawn from the members, by its traits (careerism does not set the programme)."""

@@ -213,7 +213,7 @@ def _cascade_world(repression: float, centralism: float = 0.9, seed: int = 0):
     from sim.population import CitizenTable
 
     rng = np.random.default_rng(seed)
-    citizens = CitizenTable(2000, 1, rng, 0.15, 0.7, 0.2, P.threshold_mean, P.threshold_sd)
+    citizens = CitizenTable(2000, 1, rng, 0.15, 0.7, 0.2, P.threshold_mean, P.threshold_sd, 0.5, P.voter_economy_spread)
     table = small_table(n_parties=1, slots=450)
     table.threshold[:] = rng.normal(P.threshold_mean, P.threshold_sd, table.size)
     inputs = dissent.DissentInputs(
@@ -241,7 +241,7 @@ def test_centralism_blinds_members_to_each_other():
         from sim.population import CitizenTable
 
         rng = np.random.default_rng(2)
-        citizens = CitizenTable(100, 1, rng, 0.0, 0.7, 0.2, 5.0, 0.0)  # citizens never dissent
+        citizens = CitizenTable(100, 1, rng, 0.0, 0.7, 0.2, 5.0, 0.0, 0.5, 0.2)  # citizens never dissent
         table = small_table(n_parties=1, slots=450)
         table.belief[:], table.reformism[:], table.sd_affinity[:] = 0.0, 1.0, 1.0  # all privately opposed
         first_org = table.org == 0
@@ -583,7 +583,7 @@ def test_a_driver_may_give_a_leader_s_belief_and_the_kind_still_sets_the_program
     party = model.primary_centre.party
     profile = leadership.install_leader(party, "reformer", 1953)
     khrushchev = leadership.install_leader(party, "reformer", 1953, belief=0.9, until_replaced=True)
-    assert profile.belief == leadership.LEADER_PROFILES["reformer"][0] and khrushchev.belief == 0.9
+    assert profile.belief == P.reformer_profile_belief and khrushchev.belief == 0.9
     assert khrushchev.reformism == profile.reformism and khrushchev.kind == "reformer"
     assert khrushchev.orthodoxy > profile.orthodoxy  # closer to an orthodox leader: a smaller distance
 

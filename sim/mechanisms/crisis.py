@@ -95,7 +95,7 @@ def silence(state: StateAgent, party: PartyAgent | None, params: Parameters) -> 
         party.member_dissent = 0.0
     state.public_dissent = 0.0
     state.fear = min(1.0, state.fear + params.fear_crackdown)
-    state.legitimacy = max(0.0, state.legitimacy - 0.05)
+    state.legitimacy = max(0.0, state.legitimacy - params.crackdown_legitimacy)
 
 
 def step(world: CommunistWorld) -> None:

@@ -57,7 +57,7 @@ def emigrate(
     Each emigrant's place in the sample is taken by a new citizen drawn from the initial distributions, so the
     sample keeps its size while losing the opposed. Returns the number who left.
     """
-    leave = (opposition > 0.5) & (rng.random(opposition.size) < rate)
+    leave = (opposition > params.opposition_cutoff) & (rng.random(opposition.size) < rate)
     n = int(leave.sum())
     if n:
         idx = np.arange(rows.start, rows.stop)[leave]
@@ -87,7 +87,7 @@ def repression_level(
         + params.repression_personalism * personalism
         + fear,
         0.0,
-        1.5,
+        params.repression_max,
     )
 
 
@@ -102,7 +102,7 @@ def thresholds(
     return (
         base
         + params.threshold_repression * repression
-        - params.threshold_opposition * (opposition - 0.5)
+        - params.threshold_opposition * (opposition - params.opposition_cutoff)
         - params.contagion * fallen
     )
 
@@ -173,14 +173,14 @@ def threshold_cascade(
     x_c = citizen_opposition(
         inputs.legitimacy[cs], inputs.hardship[cs], inputs.fallen[cs], citizens.disposition, params
     )
-    opposed_c = (x_c > 0.5) & inputs.active_state[cs]
+    opposed_c = (x_c > params.opposition_cutoff) & inputs.active_state[cs]
     tau_c = thresholds(citizens.threshold, inputs.repression[cs], x_c, inputs.fallen[cs], params)
     tau_c = tau_c - params.civil_society_weight * inputs.civil_society[cs]  # they can see each other
 
     mp = members.party
     ms = inputs.party_state[mp]
-    x_m = members.opposition(params.careerist_loyalty)
-    opposed_m = (x_m > 0.5) & inputs.active_party[mp] & (members.weight > 0)
+    x_m = members.opposition(params)
+    opposed_m = (x_m > params.opposition_cutoff) & inputs.active_party[mp] & (members.weight > 0)
     tau_m = thresholds(members.threshold, inputs.repression[ms], x_m, inputs.fallen[ms], params)
     tau_m = tau_m + params.career_risk * members.careerism  # members risk their careers
 
@@ -228,7 +228,7 @@ def threshold_cascade(
     private = np.bincount(cs, weights=opposed_c, minlength=n_states) / citizens.n_per_state
     total = members.per_party_sum()
     member_dissent = members.per_party_mean(y_m.astype(float), weights=total)
-    member_opposition = members.per_party_mean((x_m > 0.5).astype(float), weights=total)
+    member_opposition = members.per_party_mean((x_m > params.opposition_cutoff).astype(float), weights=total)
     return DissentResult(public, private, member_dissent, member_opposition, rounds, mass_round)
 
 
@@ -327,4 +327,4 @@ def step(world: CommunistWorld) -> None:
             state = party.state
             party.centralism = centralism_erosion(party.centralism, party.member_dissent, params)
             loyal = state.capacity * (1.0 - party.member_dissent)
-            state.repression = approach(state.repression, loyal, 0.2)
+            state.repression = approach(state.repression, loyal, params.repression_recovery)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.population import adults
 from sim.vocab import EventKind, Role
 
 if TYPE_CHECKING:
@@ -61,12 +62,12 @@ def contestants(state: StateAgent, params: Parameters) -> list[tuple[PartyAgent 
     cp = state.communist
     if cp is not None and cp.active:
         belief = cp.members.mean(cp.members.belief) if cp.members is not None else 0.5
-        adults = state.population * 1e6 * params.adult_share
-        organisation = min(1.0, cp.membership / max(1.0, params.mass_party_share * adults))
+        adult_count = adults(state.population, params)
+        organisation = min(1.0, cp.membership / max(1.0, params.mass_party_share * adult_count))
         valence = params.organisation_valence * belief * organisation
         if cp.in_office:
             valence += params.vote_retrospective * (state.legitimacy - 0.5)
-        economy = params.communist_economy * (1.0 - 0.5 * cp.market)
+        economy = params.communist_economy * (1.0 - params.market_position_shift * cp.market)
         lists.append((cp, economy, 1.0 - cp.authoritarianism, valence))
     sd = state.social_democratic
     if sd is not None and sd.active:

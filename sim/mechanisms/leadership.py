@@ -33,15 +33,13 @@ if TYPE_CHECKING:
     from sim.model import CommunistWorld
     from sim.params import Parameters
 
-LEADER_PROFILES: dict[LeaderKind, tuple[float, float, float, float]] = {
-    # kind: (belief, careerism, reformism, social-democratic affinity) of a leader installed by a driver
-    LeaderKind.REFORMER: (0.5, 0.3, 0.9, 0.5),
-    LeaderKind.ECONOMIC_REFORMER: (0.45, 0.4, 0.85, 0.15),
-    LeaderKind.CLOSET_SOCIAL_DEMOCRAT: (0.2, 0.3, 0.7, 0.85),
-    LeaderKind.BELIEVER: (0.9, 0.2, 0.1, 0.05),
-    LeaderKind.CONSERVATIVE: (0.3, 0.8, 0.1, 0.1),
-    LeaderKind.AUTOCRAT: (0.75, 0.5, 0.0, 0.0),
-}
+PROFILE_TRAITS = ("belief", "careerism", "reformism", "sd_affinity")
+
+
+def leader_profile(kind: LeaderKind, params: Parameters) -> tuple[float, float, float, float]:
+    """(belief, careerism, reformism, social-democratic affinity) of a leader of ``kind`` installed by a driver or a
+    mechanism: the parameters ``<kind>_profile_<trait>``."""
+    return tuple(params[f"{kind}_profile_{trait}"] for trait in PROFILE_TRAITS)
 
 
 @dataclass(slots=True)
@@ -110,7 +108,7 @@ def install_leader(
     model = party.model
     rng = model.streams(f"succession/{party.code}")
     kind = LeaderKind(kind)
-    profile_belief, careerism, reformism, sd = LEADER_PROFILES[kind]
+    profile_belief, careerism, reformism, sd = leader_profile(kind, model.params)
     belief = profile_belief if belief is None else belief
     party.leaders_so_far += 1
     if until_replaced:
@@ -122,7 +120,7 @@ def install_leader(
     leader = Leader(party.leaders_so_far, kind, belief, careerism, reformism, sd, year, term_end, name, until_replaced)
     party.leader = leader
     if kind == LeaderKind.AUTOCRAT:
-        party.personalism = max(party.personalism, 0.5)
+        party.personalism = max(party.personalism, model.params.autocrat_personalism)
     return leader
 
 
@@ -238,14 +236,16 @@ def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params
     if leader is not None and leader.since == state.model.year and kind.starts_reform:
         pass  # a new reformer spends its first year taking hold of the party
     elif kind.reforming:
-        pace = (1.5 if kind == LeaderKind.CLOSET_SOCIAL_DEMOCRAT else 1.0) * reform_pace(party, params)
+        pace = (params.closet_pace if kind == LeaderKind.CLOSET_SOCIAL_DEMOCRAT else 1.0) * reform_pace(party, params)
         floor = max(params.glasnost_floor, params.glasnost_hegemony * hegemony)  # h binds the reformer too
         if party.centralism > floor:
             party.centralism = max(floor, party.centralism - params.glasnost_step * pace)
         state.note("glasnost (open debate lowers centralism)")
         if party.centralism < params.market_start and hegemony < params.market_hegemony_max:
             party.market = min(params.political_market_max, party.market + params.market_step)
-            party.private = min(params.political_private_max, party.private + 0.5 * params.market_step)
+            party.private = min(
+                params.political_private_max, party.private + params.political_private_pace * params.market_step
+            )
             state.note("market reform")
         if party.centralism < params.election_start and hegemony < params.election_hegemony_max:
             party.monopoly = clip01(party.monopoly - params.election_step * pace)
@@ -255,12 +255,12 @@ def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params
             state.note("market reform with the monopoly kept")
         party.market = min(params.economic_market_max, party.market + params.market_step)
         party.private = min(params.economic_market_max, party.private + params.market_step)
-        if party.centralism < 0.85:
-            party.centralism = min(0.85, party.centralism + params.restore_step)
+        if party.centralism < params.economic_centralism_max:
+            party.centralism = min(params.economic_centralism_max, party.centralism + params.restore_step)
         consolidate(party, state.monopoly_pressure, state.capacity, params)
     else:
-        speed = 2.0 if kind == LeaderKind.AUTOCRAT else 1.0
-        ceiling = 1.0 if kind == LeaderKind.AUTOCRAT else 0.9
+        speed = params.autocrat_speed if kind == LeaderKind.AUTOCRAT else 1.0
+        ceiling = 1.0 if kind == LeaderKind.AUTOCRAT else params.orthodox_centralism_max
         if party.centralism < ceiling:
             party.centralism = min(ceiling, party.centralism + params.restore_step * speed)
         incoherent = abs(state.command - state.ownership) > params.incoherence_tolerance
@@ -272,9 +272,9 @@ def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params
         target = max(state.monopoly_pressure, 1.0 if kind == LeaderKind.AUTOCRAT else 0.0)
         consolidate(party, target, state.capacity, params)
     if kind == LeaderKind.AUTOCRAT:
-        party.personalism = min(1.0, party.personalism + 0.1)
+        party.personalism = min(1.0, party.personalism + params.personalism_growth)
     else:
-        party.personalism *= 0.8
+        party.personalism *= params.personalism_retention
     party.centralism = min(party.centralism, organisation_ceiling(state, params))
 
 
@@ -303,7 +303,7 @@ def sticky_goal(party: PartyAgent, hegemony: float, state: StateAgent, params: P
             state.note("the leadership dropped the goal of communism")
         party.goal = max(0.0, party.goal - params.goal_drop)
     elif leader.kind.orthodox:
-        party.goal = min(1.0, party.goal + 0.5 * params.goal_drop)
+        party.goal = min(1.0, party.goal + params.goal_restore * params.goal_drop)
 
 
 def init(world: CommunistWorld) -> None:

@@ -32,7 +32,7 @@ def target_legitimacy(state: StateAgent, params: Parameters) -> float:
     L* = clip(w_perf * P + ``legitimacy_intercept``)."""
     party = state.ruling_party
     if party is None:
-        return clip01(params.legitimacy_performance * state.performance + 0.2)
+        return clip01(params.legitimacy_performance * state.performance + params.legitimacy_intercept)
     belief = party.members.mean(party.members.belief)
     return legitimacy_level(party.goal, belief, state.performance, state.soviet_dependence, params)
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms.economy import capacity_cap
-from sim.population import MemberTable, PartyBlock
+from sim.population import MemberTable, PartyBlock, adults
 from sim.vocab import Role, Route, TypeRule
 
 if TYPE_CHECKING:
@@ -173,9 +173,9 @@ def promote(
 ) -> None:
     """Promote members one rank where the rank above has vacancies; the apparatus screens out reformers.
 
-    p = promotion_rate * vacancy(party, rank + 1) * (0.3 + 0.7 c) * (1 - screen),
+    p = promotion_rate * vacancy(party, rank + 1) * (promotion_base + promotion_careerism * c) * (1 - screen),
     screen = reformer_screen * D * h for reformers and closet social democrats, else 0.
-    Eligible: rows with members, below the top rank, with tenure >= 2 * (rank + 1) years.
+    Eligible: rows with members, below the top rank, with tenure >= promotion_years * (rank + 1) years.
     (MODEL.md: reformers reach the top only when D is low or h is low.)
     """
     occupied = table.weight > 0
@@ -192,8 +192,13 @@ def promote(
     tenure = year - table.cohort
     reformist = TypeRule.from_params(params).reformist(table.belief, table.reformism, table.sd_affinity)
     screen = np.where(reformist, params.reformer_screen * centralism[p] * hegemony[p], 0.0)
-    prob = params.promotion_rate * vacancy[p, rank] * (0.3 + 0.7 * table.careerism) * (1.0 - screen)
-    eligible = occupied & (rank < N_RANKS - 1) & (tenure >= 2 * (rank + 1))
+    prob = (
+        params.promotion_rate
+        * vacancy[p, rank]
+        * (params.promotion_base + params.promotion_careerism * table.careerism)
+        * (1.0 - screen)
+    )
+    eligible = occupied & (rank < N_RANKS - 1) & (tenure >= int(params.promotion_years) * (rank + 1))
     draws = rng.random(table.size)
     table.rank += (eligible & (draws < prob)).astype(np.int8)
 
@@ -241,7 +246,7 @@ def seed_members(
         rng, params.sd_affinity_base + params.sd_affinity_disbelief * (1 - belief_mean), kappa
     )
     table.threshold[rows] = rng.normal(params.threshold_mean, params.threshold_sd, n)
-    seniority = (year - joined) + rng.normal(0.0, 3.0, n)
+    seniority = (year - joined) + rng.normal(0.0, params.seniority_noise, n)
     order = np.argsort(-seniority, kind="stable")
     targets = rank_targets(params)
     rank = np.zeros(n, dtype=np.int8)
@@ -269,16 +274,17 @@ def init(world: CommunistWorld) -> None:
         if party.role == Role.UNFOUNDED:
             continue
         established = state.entry_year is not None and state.entry_year < year
-        founded = spec.founded or min(state.entry_year or year, year) - 15
-        belief = params.founding_belief * (0.7 if state.route_to_power == Route.OTHER else 1.0)
+        founded = spec.founded or min(state.entry_year or year, year) - int(params.founding_lead_years)
+        belief = params.founding_belief * (params.other_route_belief if state.route_to_power == Route.OTHER else 1.0)
         control = state.monopoly_pressure * capacity_cap(state.capacity, params) if established else 0.0
         seed_members(
             world.members, block, year, spec.members, founded, state.entry_year if established else None,
             belief, control, rng, params,
         )  # fmt: skip
     for party in world.communist_parties:
-        adults = party.state.population * 1e6 * params.adult_share
-        party.initial_share = party.initial_members / max(1.0, params.nonruling_membership * adults)
+        party.initial_share = party.initial_members / max(
+            1.0, params.nonruling_membership * adults(party.state.population, params)
+        )
 
 
 def party_arrays(world: CommunistWorld) -> dict[str, np.ndarray]:
@@ -299,7 +305,7 @@ def party_arrays(world: CommunistWorld) -> dict[str, np.ndarray]:
         "ownership": np.array([p.state.ownership for p in cps]),
         "commitment": np.array([p.state.commitment for p in cps]),
         "hegemony": np.array([world.hegemony_for(p) for p in cps]),
-        "adults": np.array([p.state.population * 1e6 * world.params.adult_share for p in cps]),
+        "adults": np.array([adults(p.state.population, world.params) for p in cps]),
         "share": np.array([p.vote_share if p.vote_share is not None else p.initial_share for p in cps]),
         "age": np.array([p.state.regime_age if p.role == Role.RULING else 0 for p in cps]),
     }

@@ -23,15 +23,11 @@ if TYPE_CHECKING:
     from sim.model import CommunistWorld
     from sim.params import Parameters
 
-HOSTILE = 0.2  # hostility above which parties of the two sides do not recognise each other
-LEVERAGE_MIN = 0.2  # Soviet force or aid below which a ruling party resents an admonition instead of complying
-PHASE_BUDGET = {
-    Phase.COMINTERN: 1.0,
-    Phase.COMINFORM: 0.6,
-    Phase.INTERNATIONAL_DEPARTMENT: 0.8,
-    Phase.NONE: 0.3,
-    Phase.DISSOLVED: 0.0,
-}
+
+def phase_budget(phase: Phase, params: Parameters) -> float:
+    """Share of its budget a centre pays out to the non-ruling parties of its camp in ``phase`` (``budget_<phase>``;
+    nothing once dissolved)."""
+    return 0.0 if phase == Phase.DISSOLVED else params[f"budget_{phase}"]
 
 
 def orthodoxy_deviation(
@@ -41,15 +37,15 @@ def orthodoxy_deviation(
 
     dev = max(0, M_ref - M) + max(0, D_ref - D) + max(0, G_ref - G) + k_r * leader reformism [+ k_a * (1 - A)]
           [+ public dissent, when at least ``intervention_dissent``]
-    The orthodox reference is each feature's threshold plus 0.05 (M .85, D .75, G .55 by default): the centre
-    watches for drift toward the edge of the category. ``with_autonomy=False`` leaves out the party's independence
-    from the centre (1 - A): the domestic deviation, the only one the centre sends troops against.
+    The orthodox reference is each feature's threshold plus ``orthodoxy_margin`` (M .85, D .75, G .55 by default):
+    the centre watches for drift toward the edge of the category. ``with_autonomy=False`` leaves out the party's
+    independence from the centre (1 - A): the domestic deviation, the only one the centre sends troops against.
     """
     th = party.model.thresholds
     deviation = (
-        max(0.0, th.monopoly + 0.05 - party.monopoly)
-        + max(0.0, th.centralism + 0.05 - party.centralism)
-        + max(0.0, th.goal + 0.05 - party.goal)
+        max(0.0, th.monopoly + params.orthodoxy_margin - party.monopoly)
+        + max(0.0, th.centralism + params.orthodoxy_margin - party.centralism)
+        + max(0.0, th.goal + params.orthodoxy_margin - party.goal)
     )
     if party.leader is not None:
         deviation += params.reformer_deviation * party.leader.reformism
@@ -115,7 +111,7 @@ def intervention_probability(hegemony: float, dependence: float, doctrine: str, 
     """
     if doctrine == Doctrine.FREEDOM_OF_CHOICE or hegemony < params.intervention_hegemony_min:
         return 0.0
-    multiplier = 1.25 if doctrine == Doctrine.LIMITED_SOVEREIGNTY else 1.0
+    multiplier = params.limited_sovereignty_factor if doctrine == Doctrine.LIMITED_SOVEREIGNTY else 1.0
     x = hegemony * dependence * multiplier
     return 1.0 / (1.0 + math.exp(-params.intervention_steepness * (x - params.intervention_midpoint)))
 
@@ -131,7 +127,7 @@ def intervene(centre: InternationalAgent, party: PartyAgent, params: Parameters)
     before = f"M {party.monopoly:.2f}, D {party.centralism:.2f}"
     party.monopoly = max(party.monopoly, params.restore_monopoly)
     party.centralism = max(party.centralism, params.restore_centralism)
-    party.goal = max(party.goal, 0.9)
+    party.goal = max(party.goal, params.restore_goal)
     party.market = 0.0
     party.private = 0.0
     install_leader(party, LeaderKind.CONSERVATIVE, model.year, term=int(params.installed_term))
@@ -140,11 +136,11 @@ def intervene(centre: InternationalAgent, party: PartyAgent, params: Parameters)
     state.free_elections = False
     model.elections_called.discard(state.code)
     model.elections_due.discard(state.code)
-    state.soviet_dependence = min(1.0, state.soviet_dependence + 0.1)
+    state.soviet_dependence = min(1.0, state.soviet_dependence + params.intervention_dependence)
     if party.origin == Origin.OWN_REVOLUTION:
         party.alignment = clip01(party.alignment - params.alignment_interference)
     else:
-        party.alignment = max(party.alignment, 0.9)
+        party.alignment = max(party.alignment, params.restore_alignment)
     centre.interventions += 1
     state.note(f"a military intervention by {centre.name}")
     model.log.record(
@@ -157,18 +153,23 @@ def intervene(centre: InternationalAgent, party: PartyAgent, params: Parameters)
 
 def admonish(centre: InternationalAgent, party: PartyAgent, params: Parameters) -> None:
     """Admonition: parties that owe the centre nothing resent it (A down by ``alignment_interference``): an
-    own-revolution party that receives little aid (< 0.2), or one in office relying little on Soviet force or aid
-    (r < 0.2, :func:`soviet_reliance`). Dependent parties comply as far as the centre could enforce it (D and A up
-    by 0.05 * h * r, or 0.05 * h for a party out of office): aid is leverage, as Soviet oil was over Cuba in 1968."""
+    own-revolution party that receives little aid (< ``leverage_min``), or one in office relying little on Soviet
+    force or aid (r < ``leverage_min``, :func:`soviet_reliance`). Dependent parties comply as far as the centre could
+    enforce it (D and A up by ``admonition_compliance`` * h * r, or * h for a party out of office): aid is leverage,
+    as Soviet oil was over Cuba in 1968."""
     party.admonished += 1
     reliance = soviet_reliance(party.state)
-    aided = party.in_office and party.state.aid >= LEVERAGE_MIN - 1e-9  # 1e-9: a schedule's 0.2 may read 0.1999...
-    if (party.origin == Origin.OWN_REVOLUTION and not aided) or (party.in_office and reliance < LEVERAGE_MIN - 1e-9):
+    aided = (
+        party.in_office and party.state.aid >= params.leverage_min - 1e-9
+    )  # 1e-9: a schedule's 0.2 may read 0.1999...
+    if (party.origin == Origin.OWN_REVOLUTION and not aided) or (
+        party.in_office and reliance < params.leverage_min - 1e-9
+    ):
         party.alignment = clip01(party.alignment - params.alignment_interference)
     else:
         leverage = centre.hegemony * (reliance if party.in_office else 1.0)
-        party.centralism = min(1.0, party.centralism + 0.05 * leverage)
-        party.alignment = clip01(party.alignment + 0.05 * leverage)
+        party.centralism = min(1.0, party.centralism + params.admonition_compliance * leverage)
+        party.alignment = clip01(party.alignment + params.admonition_compliance * leverage)
     if party.admonished == 1 or party.admonished % 5 == 0:
         centre.model.log.record(
             centre.model.year, party.state.code, EventKind.ADMONITION, f"{centre.name} admonishes {party.name}"
@@ -195,7 +196,7 @@ def split_from(centre: InternationalAgent, party: PartyAgent, params: Parameters
         rival is not None
         and party.role == Role.RULING
         and rival.party is not party
-        and ideological_distance(party, rival.party) < 0.25
+        and ideological_distance(party, rival.party) < params.camp_distance
     ):
         party.camp = rival.code
         model.log.record(model.year, party.state.code, EventKind.MOVEMENT, f"{party.name} joins {rival.name}'s camp")
@@ -240,12 +241,14 @@ def centre_acts(centre: InternationalAgent) -> None:
         if party is centre.party or not party.exists or (not party.movement_member and party.role != Role.RULING):
             continue
         if code_hostility := party.hostility.get(centre.code):
-            party.hostility[centre.code] = code_hostility * (1.0 - params.hostility_decay * (2.0 if reforming else 1.0))
+            party.hostility[centre.code] = code_hostility * (
+                1.0 - params.hostility_decay * (params.reforming_centre_hostility if reforming else 1.0)
+            )
         if centre.rival:
             continue
         update_alignment(party, centre, params)
         in_camp = party.camp == centre.code
-        party.funding = centre.budget * PHASE_BUDGET.get(centre.phase, 0.0) if in_camp and not party.in_office else 0.0
+        party.funding = centre.budget * phase_budget(centre.phase, params) if in_camp and not party.in_office else 0.0
         if in_camp and party.alignment < params.split_threshold and party.movement_member:
             split_from(centre, party, params)
             continue
@@ -253,7 +256,7 @@ def centre_acts(centre: InternationalAgent) -> None:
             if (
                 party.camp is None
                 and party.movement_member
-                and party.hostility.get(centre.code, 0.0) < HOSTILE
+                and party.hostility.get(centre.code, 0.0) < params.hostility_threshold
                 and party.alignment >= params.readmit_threshold
             ):
                 party.camp = centre.code
@@ -266,7 +269,11 @@ def centre_acts(centre: InternationalAgent) -> None:
         deviation = orthodoxy_deviation(party, params, with_dissent=party.role == Role.RULING)
         if deviation <= centre.tolerance:
             continue
-        bloc_state = party.role == Role.RULING and party.state.soviet_dependence > 0 and party.state.regime_age >= 2
+        bloc_state = (
+            party.role == Role.RULING
+            and party.state.soviet_dependence > 0
+            and party.state.regime_age >= params.bloc_regime_years
+        )
         if bloc_state and orthodoxy_deviation(party, params, with_dissent=True, with_autonomy=False) > centre.tolerance:
             rng = model.streams(f"intervention/{party.state.code}")
             p = intervention_probability(centre.hegemony, party.state.soviet_dependence, centre.doctrine, params)
@@ -288,7 +295,7 @@ def admit_new_members(centre: InternationalAgent) -> None:
             continue
         core = party.monopoly >= th.monopoly and party.centralism >= th.centralism and party.goal >= th.goal
         party.consolidated_years = party.consolidated_years + 1 if core else 0
-        if party.consolidated_years >= 5:
+        if party.consolidated_years >= model.params.admission_years:
             party.movement_member = True
             party.camp = centre.code
             model.log.record(
@@ -320,19 +327,20 @@ class Movement:
         self._recognised: set[str] = set()
 
     @staticmethod
-    def _recognises(q: PartyAgent, p: PartyAgent, active_camps: set[str]) -> bool:
+    def _recognises(q: PartyAgent, p: PartyAgent, active_camps: set[str], hostile: float) -> bool:
         cq = q.camp if q.camp in active_camps else None
         cp = p.camp if p.camp in active_camps else None
         if cq is not None and cp is not None:
             return cq == cp
         if cq is not None:
-            return p.hostility.get(cq, 0.0) < HOSTILE
+            return p.hostility.get(cq, 0.0) < hostile
         if cp is not None:
-            return q.hostility.get(cp, 0.0) < HOSTILE
+            return q.hostility.get(cp, 0.0) < hostile
         return True
 
     def rebuild(self, model: CommunistWorld) -> None:
         """Recompute the edges for this year and apply only the difference to the graph."""
+        hostile = model.params.hostility_threshold
         active = [c for c in model.centres if c.active]
         active_camps = {c.code for c in active}
         members = [p for p in model.communist_parties if p.movement_member and p.exists]
@@ -343,7 +351,10 @@ class Movement:
         )
         edges = {(c.code, p.code) for c in active for p in members if p.camp == c.code}
         edges |= {
-            (q.code, p.code) for q in rulers for p in members if p is not q and self._recognises(q, p, active_camps)
+            (q.code, p.code)
+            for q in rulers
+            for p in members
+            if p is not q and self._recognises(q, p, active_camps, hostile)
         }
         graph = self.graph
         graph.remove_nodes_from([n for n in graph.nodes if n not in nodes])

@@ -56,12 +56,14 @@ def takeover(state: StateAgent, established: bool = False) -> bool:
             return False
         party.monopoly, party.centralism = params.installed_monopoly, max(party.centralism, params.installed_centralism)
         party.goal = 1.0
-        party.alignment = max(party.alignment, 0.95)
+        party.alignment = max(party.alignment, params.installed_alignment)
         party.origin = Origin.INSTALLED
         how = f"with foreign armed backing (Soviet backing {backing:.2f})"
         sd = state.social_democratic
         if sd is not None and sd.active and not established:
-            party.pending_recruits.append((params.merger_absorption * sd.membership, 0.25, 0.75))
+            party.pending_recruits.append(
+                (params.merger_absorption * sd.membership, params.merger_belief, params.merger_sd_affinity)
+            )
             sd.plain_members *= 1.0 - params.merger_absorption  # banned below, with every takeover's rival
             how += f"; forced merger with {sd.name}"
     elif route == Route.OWN_REVOLUTION:
@@ -100,7 +102,7 @@ def takeover(state: StateAgent, established: bool = False) -> bool:
         state.repression = state.capacity
     else:
         state.fear = max(state.fear, params.fear_crackdown)
-        state.repression = max(state.repression, 0.8 * state.capacity)
+        state.repression = max(state.repression, params.takeover_repression * state.capacity)
     if party.leader is not None and party.leader.since >= year:
         pass  # a driver installed this year's leader (e.g. the revolution's founder): keep it
     elif party.members is not None and party.members.total > 0:
@@ -179,6 +181,6 @@ def coup(state: StateAgent, note: str = "") -> None:
         party.role = Role.BANNED
         party.monopoly = 0.0
         if party.members is not None:
-            model.members.weight[party.members.rows] *= 0.3
+            model.members.weight[party.members.rows] *= model.params.coup_membership
     state.note(f"a military coup{note}")
     model.log.record(model.year, state.code, EventKind.COUP, f"military coup in {state.name}{note}")
