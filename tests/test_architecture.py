@@ -129,3 +129,93 @@ def test_a_run_records_only_names_of_the_vocabulary():
     parties = model.table("parties")
     assert set(parties["role"]) <= set(Role) and set(parties["family"]) <= set(FamilyLabel)
     assert set(parties["leader_kind"]) - {""} <= set(LeaderKind)
+
+
+# -- every behavioural constant is a registered parameter ------------------------------------------------------
+
+CORE_MODULES = (
+    "sim/agents.py", "sim/drivers.py", "sim/events.py", "sim/features.py", "sim/model.py", "sim/population.py",
+    "sim/schedule.py", "sim/streams.py", "sim/vocab.py",
+    *(f"sim/mechanisms/{m}.py" for m in (
+        "crisis", "dissent", "economy", "elections", "founding", "leadership", "legitimacy", "members", "movement",
+        "takeover",
+    )),
+)  # fmt: skip
+STRUCTURAL = {0, 1, -1}
+"""Numbers that are never behavioural: nothing, identity, the empty-slot marker (and 0.0, 1.0: shares' bounds)."""
+ALLOWED: dict[tuple[str, str, float], str] = {
+    # (module, enclosing function or class, value): why the number is not a behavioural constant
+    ("sim/agents.py", "generation", 10): "a generation is a decade (MemberAgent.generation: unit conversion)",
+    ("sim/drivers.py", "apply_event", 2): "names[-2]: the previous name (an index)",
+    ("sim/events.py", "feature_change_text", 0.05): "reporting: public dissent mentioned in the event text",
+    ("sim/streams.py", "__init__", 2): "2**63 - 1: the range of the root seed",
+    ("sim/streams.py", "__init__", 63): "2**63 - 1: the range of the root seed",
+    ("sim/model.py", "_collect_parties", 0.6): "observation: the collector's reformer share (OBS replaces it)",
+    ("sim/schedule.py", "overview", 116): "text width of the generated overview",
+    ("sim/population.py", "<module>", 1e6): "persons per million (populations are in millions)",
+    ("sim/mechanisms/crisis.py", "crackdown_probability", 0.5): "(1 + K) / 2: capacity mapped from 0..1 to 0.5..1",
+    ("sim/mechanisms/dissent.py", "horizontal_links", 2): "transpose(0, 2, 1): axes (an index)",
+    ("sim/mechanisms/elections.py", "contestants", 0.5): "legitimacy above one half (retrospective voting's "
+    "midpoint); 0.5 belief for a party without member rows (no Communist party lacks them)",
+    ("sim/mechanisms/elections.py", "hold_election", 0.5): "a majority is more than half of the vote",
+    ("sim/mechanisms/elections.py", "vote_shares", 0.001): "numerical floor of log(share)",
+    ("sim/mechanisms/leadership.py", "orthodoxy", 0.5): "the mean of belief and 1 - reformism",
+    ("sim/mechanisms/leadership.py", "sticky_goal", 0.05): "reporting: when the drop of the goal is noted as a cause",
+    ("sim/mechanisms/members.py", "<module>", 5): "N_RANKS: primary organisation to politburo (the rank ladder)",
+    ("sim/mechanisms/members.py", "_beta", 0.01): "numerical: a Beta mean must lie inside (0, 1)",
+    ("sim/mechanisms/members.py", "_beta", 0.99): "numerical: a Beta mean must lie inside (0, 1)",
+    ("sim/mechanisms/members.py", "step", 1e-12): "numerical: division guard for empty batches",
+    ("sim/mechanisms/members.py", "member_exits", 0.5): "the mean of disbelief and reformism",
+    ("sim/mechanisms/members.py", "member_exits", 2): "(1 - M)^2: the exponent of the equation's form",
+    ("sim/mechanisms/movement.py", "admonish", 1e-09): "numerical: a schedule's 0.2 may read 0.1999...",
+    ("sim/mechanisms/movement.py", "admonish", 5): "reporting: every fifth admonition is logged",
+}
+
+
+def _numeric_literals(path: str) -> list[tuple[str, float, int]]:
+    """(enclosing function or class, value, line) of every int or float literal outside docstrings."""
+    import ast
+    from pathlib import Path
+
+    root = Path(sim.model.__file__).resolve().parent.parent
+    tree = ast.parse((root / path).read_text(encoding="utf-8"))
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+    def enclosing(node) -> str:
+        while node in parents:
+            node = parents[node]
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                return node.name
+        return "<module>"
+
+    return [
+        (enclosing(node), node.value, node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float) and node.value not in STRUCTURAL
+    ]
+
+
+def test_no_behavioural_literal_outside_the_parameter_registry():
+    found = [
+        f"{path}:{line} in {where}: {value!r}"
+        for path in CORE_MODULES
+        for where, value, line in _numeric_literals(path)
+        if (path, where, value) not in ALLOWED
+    ]
+    assert not found, "register these numbers in sim/params.py (or explain them in ALLOWED):\n" + "\n".join(found)
+
+
+def test_the_literal_scan_catches_a_behavioural_literal(tmp_path, monkeypatch):
+    import sim.model as model_module
+
+    fake_root = tmp_path / "repo"
+    (fake_root / "sim").mkdir(parents=True)
+    (fake_root / "sim" / "model.py").write_text("")
+    (fake_root / "sim" / "probe.py").write_text('"""Doc 0.7."""\n\ndef f(x):\n    return x * 0.7 + 1\n')
+    monkeypatch.setattr(model_module, "__file__", str(fake_root / "sim" / "model.py"))
+    assert _numeric_literals("sim/probe.py") == [("f", 0.7, 4)]
+
+
+def test_allowed_literals_are_all_still_there():
+    present = {(path, where, value) for path in CORE_MODULES for where, value, _ in _numeric_literals(path)}
+    assert set(ALLOWED) <= present, f"stale ALLOWED entries: {sorted(set(ALLOWED) - present)}"
