@@ -29,21 +29,24 @@ GROUP_TITLES = {
     "movement": "The movement: alignment, splits, recognition, intervention",
     "elections": "Free elections",
     "takeover": "Takeovers",
+    "events": "Dated events: what a scenario's events do",
 }
 
 
 def parameter_tables() -> str:
-    """Markdown tables of every parameter by group: name, default, range, unit, meaning, source."""
+    """Markdown tables of every parameter by group: name, default, range, unit, meaning, source, provenance."""
     parts = [START, "", "_Generated from `sim/params.py` by `uv run sim docs`; do not edit by hand._", ""]
     for group in GROUPS:
         parts += [
             f"#### {GROUP_TITLES.get(group, group)} (`[parameters.{group}]`)",
             "",
-            "| parameter | default | range | unit | meaning | source |",
-            "|---|---|---|---|---|---|",
+            "| parameter | default | range | unit | meaning | source | provenance |",
+            "|---|---|---|---|---|---|---|",
         ]
         for p in by_group(group):
-            parts.append(f"| `{p.name}` | {p.default:g} | {p.lo:g} to {p.hi:g} | {p.unit} | {p.doc} | {p.source} |")
+            provenance = f"fitted to {p.target}" if p.provenance == "fitted" else p.provenance
+            cells = (f"`{p.name}`", f"{p.default:g}", f"{p.lo:g} to {p.hi:g}", p.unit, p.doc, p.source, provenance)
+            parts.append("| " + " | ".join(cells) + " |")
         parts.append("")
     parts.append(END)
     return "\n".join(parts)

@@ -219,3 +219,24 @@ def test_the_literal_scan_catches_a_behavioural_literal(tmp_path, monkeypatch):
 def test_allowed_literals_are_all_still_there():
     present = {(path, where, value) for path in CORE_MODULES for where, value, _ in _numeric_literals(path)}
     assert set(ALLOWED) <= present, f"stale ALLOWED entries: {sorted(set(ALLOWED) - present)}"
+
+
+def test_every_parameter_has_a_provenance_and_the_odd_and_cli_show_it():
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+    from sim.params import PARAMETERS, PROVENANCES, Param, provenance_of
+
+    text = odd.ODD_PATH.read_text(encoding="utf-8")
+    for p in PARAMETERS.values():
+        assert p.provenance in PROVENANCES
+        assert (p.provenance == "fitted") == bool(p.target), p.name
+        shown = f"fitted to {p.target}" if p.provenance == "fitted" else p.provenance
+        assert f"| {p.source} | {shown} |" in text, p.name
+    assert provenance_of("calibrated (stylized patterns)") == "fitted"
+    assert provenance_of("party_stats.csv (PCI, PCF)") == "data"
+    assert provenance_of("Kuran 1991") == "literature"
+    assert provenance_of("MODEL.md section 2") == "assumption"
+    assert Param("x", "g", 0.5, 0, 1, "u", "d", "calibrated on the stylized world").target == "the stylized world"
+    listing = CliRunner().invoke(app, ["params", "takeover"]).output
+    assert "installed_alignment" in listing and "assumption" in listing
