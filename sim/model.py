@@ -44,6 +44,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from sim import drivers, events
 from sim.agents import InternationalAgent, MemberAgent, PartyAgent, StateAgent
@@ -96,9 +97,12 @@ class CommunistWorld(mesa.Model):
     """An agent-based model of Communist political systems (Brown's six features, recomputed every year).
 
     Args:
-        scenario: a scenario name in ``scenarios/`` (``"stylized"``, the default), a path to a TOML file, or a
-            loaded :class:`~sim.scenario.Scenario`.
+        world: the world to simulate: a scenario name in ``scenarios/`` (``"stylized"``, the default), a path to a
+            TOML file, or a loaded :class:`~sim.scenario.Scenario` (also the first positional argument).
         rng: seed or generator for ``model.rng`` (all randomness derives from it).
+        scenario: Mesa's own keyword, a :class:`mesa.experimental.scenarios.Scenario` (what Mesa's SolaraViz passes
+            on Reset): its ``rng`` seeds the model when ``rng`` is not given, and its other values are overrides
+            (below). Anything else is a TypeError: the world goes in ``world``.
         collect: which yearly tables to collect (``"states"``, ``"parties"``; both by default): a sweep that needs only
             statuses can skip the parties table, the costliest to collect. Model series, events and elections are
             always collected.
@@ -117,19 +121,32 @@ class CommunistWorld(mesa.Model):
 
     def __init__(
         self,
-        scenario: str | Path | Scenario | None = None,
+        world: str | Path | Scenario | None = None,
         *,
         rng: Any = None,
+        scenario: MesaScenario | None = None,
         collect: Sequence[str] = COLLECTED_TABLES,
         collect_every: int = 1,
         **overrides: Any,
     ):
+        if scenario is not None and not isinstance(scenario, MesaScenario):
+            raise TypeError(
+                f"CommunistWorld(scenario=...): expected Mesa's mesa.experimental.scenarios.Scenario, got "
+                f"{type(scenario).__name__} {scenario!r}; give the scenario name, file or loaded Scenario as the "
+                "first argument or as world=..."
+            )
         if not set(collect) <= set(COLLECTED_TABLES):
             raise ValueError(f"collect: expected a subset of {COLLECTED_TABLES} (got {tuple(collect)})")
         if collect_every < 1:
             raise ValueError(f"collect_every: expected a whole number of years >= 1 (got {collect_every})")
-        loaded = load(scenario).with_overrides(overrides)
-        super().__init__(rng=rng)
+        if scenario is not None:
+            overrides = {**{k: v for k, v in scenario if k != "rng"}, **overrides}
+            if scenario.rng is None:
+                scenario.rng = rng
+            elif rng is None:
+                rng = scenario.rng
+        loaded = load(world).with_overrides(overrides)
+        super().__init__(rng=rng, scenario=scenario)
         self.collect_tables = frozenset(collect)
         self.collect_every = int(collect_every)
         self.scenario_file = loaded
