@@ -1,39 +1,22 @@
 """The model: :class:`CommunistWorld`, one step per year.
 
-Each year, after the year's causes and crisis flags are cleared, the steps of :data:`SCHEDULE` run in this order
-(generated from it by ``sim docs``, as is the ODD document's section 3):
+Each year, after the year's causes and crisis flags are cleared, the steps of :data:`sim.year.SCHEDULE` run in this
+order (generated from it by ``sim docs``; ODD section 3 describes each step):
 
-1. drivers (drivers.step): hegemony and tolerance of the (non-rival) centres; each state's population (from
-   `population_points`), commitment, monopoly pressure, emigration and aid; then the year's dated events in file
-   order (7.10).
-2. founding (founding.step): every party whose `founded` year has come becomes legal opposition; a Communist party
-   joins the first centre's camp and its founders wait in `pending_recruits`.
-3. takeovers (takeover.step): a takeover by its route in every state whose `entry_year` has come, if its Communist
-   party neither rules already nor is dissolved.
-4. economy (economy.step): Kornai's chain in every state: ownership and command toward the party's targets,
-   softness, shortage, performance, hardship.
-5. members (members.step): perceived gap, belief, trait drift, exits and purges, retirement and the year's cohort,
-   promotions, over all member rows at once.
-6. legitimacy (legitimacy.step): every state's legitimacy moves toward its level.
-7. dissent (dissent.step): fear decays; the regional demonstration effect (`dissent.fallen_peers`); emigration of
-   privately opposed citizens (`dissent.emigrate`) where an emigration driver is set; the threshold cascade
-   (`dissent.threshold_cascade`) in every Communist-ruled state at once; then open dissent inside each ruling party
-   erodes its centralism and its state's repression capacity.
-8. crisis responses (crisis.step): every ruling party facing mass protest cracks down, holds on or concedes
-   (`crisis.crisis_response`), before the centre acts on what is left.
-9. centres (movement.step): a centre whose host party left office dissolves; otherwise hostility decays, then
-   (Moscow only) alignment, funding, splits, readmission, intervention or admonition, admission of new members
-   (`movement.centre_acts`).
-10. ruling parties (leadership.step): the leader's belief follows its cohort (`leadership.follow_cohort`);
-    succession at a term's end or after a crisis (`draw_successor`); the leader's programme (`reform_program`); the
-    sticky goal (`sticky_goal`); the transition check.
-11. free elections (elections.step): where due (`elections.election_due`).
-12. recognition graph (movement.recognise): the edges of this year's recognition graph (F6).
-13. status (events.step): every state's six features and status (`features.classify`) and the event log of every
-    change (`events.feature_change_text`).
-14. data collection (model.CommunistWorld._collect): the model series and the `states` and `parties` tables the
-    model was asked to collect, in the years it collects them (section 10); the `events` and `elections` tables are
-    filled as things happen.
+1. drivers (drivers.step)
+2. founding (founding.step)
+3. takeovers (takeover.step)
+4. economy (economy.step)
+5. members (members.step)
+6. legitimacy (legitimacy.step)
+7. dissent (dissent.step)
+8. crisis responses (crisis.step)
+9. centres (movement.step)
+10. ruling parties (leadership.step)
+11. free elections (elections.step)
+12. recognition graph (recognition.step)
+13. status (events.step)
+14. data collection (year.collect)
 """
 
 from __future__ import annotations
@@ -46,27 +29,15 @@ import mesa
 import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from sim import drivers, events
+from sim import drivers, events, year
 from sim.agents import InternationalAgent, MemberAgent, PartyAgent, StateAgent
 from sim.drivers import Drivers
 from sim.events import EVENT_COLUMNS, EventLog
 from sim.features import FEATURES, Status, Thresholds
-from sim.mechanisms import (
-    crisis,
-    dissent,
-    economy,
-    elections,
-    founding,
-    leadership,
-    legitimacy,
-    members,
-    movement,
-    takeover,
-)
+from sim.mechanisms import economy, founding, leadership, legitimacy, movement, recognition, seeding, takeover
 from sim.params import Parameters
 from sim.population import MEMBER_TYPES, CitizenTable, MemberTable, PartyMembers
 from sim.scenario import Scenario, load
-from sim.schedule import Step
 from sim.streams import Streams
 from sim.vocab import EventKind, Family, Phase, TypeRule
 
@@ -115,7 +86,7 @@ class CommunistWorld(mesa.Model):
         year: the current year (the start year before the first step).
         states, parties, communist_parties, centres: the agents, in scenario order.
         members: the member table (all member rows); citizens: the citizen table.
-        movement: the recognition graph (:class:`~sim.mechanisms.movement.Movement`).
+        movement: the recognition graph (:class:`~sim.mechanisms.recognition.Movement`).
         log: the event log; datacollector: Mesa's DataCollector (model series; tables states, parties, events).
     """
 
@@ -185,7 +156,7 @@ class CommunistWorld(mesa.Model):
             },
         )
         self.log = EventLog(self.datacollector)
-        self.movement = movement.Movement()
+        self.movement = recognition.Movement()
         self._build_agents()
         self._initialise()
 
@@ -241,12 +212,12 @@ class CommunistWorld(mesa.Model):
         drivers.init(self)
         movement.init(self)
         founding.init(self)
-        members.init(self)
+        seeding.init(self)
         takeover.init(self)
         leadership.init(self)
         economy.init(self)
         legitimacy.init(self)
-        movement.recognise(self)
+        recognition.step(self)
         events.classify_states(self, record_events=False)
         self._collect()
 
@@ -287,13 +258,13 @@ class CommunistWorld(mesa.Model):
     # -- the year ---------------------------------------------------------------------------------------------
     def step(self) -> None:
         """Advance one year: clear the year's causes and crisis flags, make last year's called founding elections
-        this year's elections due, then run every step of :data:`SCHEDULE` in order."""
+        this year's elections due, then run every step of :data:`sim.year.SCHEDULE` in order."""
         self.year += 1
         self.elections_due, self.elections_called = self.elections_called, set()
         for state in self.states:
             state.causes = []
             state.crisis = False
-        for step in SCHEDULE:
+        for step in year.SCHEDULE:
             step.run(self)
         if self.year >= self.end_year:
             self.running = False
@@ -380,39 +351,3 @@ class CommunistWorld(mesa.Model):
     def table(self, name: str):
         """A collected table (``"states"``, ``"parties"``, ``"events"``, ``"elections"``) as a pandas DataFrame."""
         return self.datacollector.get_table_dataframe(name)
-
-
-SCHEDULE: tuple[Step, ...] = (
-    Step("drivers", drivers.step, "hegemony and tolerance of the (non-rival) centres; each state's population (from "
-         "`population_points`), commitment, monopoly pressure, emigration and aid; then the year's dated events in "
-         "file order (7.10)."),
-    Step("founding", founding.step, "every party whose `founded` year has come becomes legal opposition; a "
-         "Communist party joins the first centre's camp and its founders wait in `pending_recruits`."),
-    Step("takeovers", takeover.step, "a takeover by its route in every state whose `entry_year` has come, if its "
-         "Communist party neither rules already nor is dissolved."),
-    Step("economy", economy.step, "Kornai's chain in every state: ownership and command toward the party's "
-         "targets, softness, shortage, performance, hardship."),
-    Step("members", members.step, "perceived gap, belief, trait drift, exits and purges, retirement and the "
-         "year's cohort, promotions, over all member rows at once."),
-    Step("legitimacy", legitimacy.step, "every state's legitimacy moves toward its level."),
-    Step("dissent", dissent.step, "fear decays; the regional demonstration effect (`dissent.fallen_peers`); "
-         "emigration of privately opposed citizens (`dissent.emigrate`) where an emigration driver is set; the "
-         "threshold cascade (`dissent.threshold_cascade`) in every Communist-ruled state at once; then open dissent "
-         "inside each ruling party erodes its centralism and its state's repression capacity."),
-    Step("crisis responses", crisis.step, "every ruling party facing mass protest cracks down, holds on or "
-         "concedes (`crisis.crisis_response`), before the centre acts on what is left."),
-    Step("centres", movement.step, "a centre whose host party left office dissolves; otherwise hostility decays, "
-         "then (Moscow only) alignment, funding, splits, readmission, intervention or admonition, admission of new "
-         "members (`movement.centre_acts`)."),
-    Step("ruling parties", leadership.step, "the leader's belief follows its cohort (`leadership.follow_cohort`); "
-         "succession at a term's end or after a crisis (`draw_successor`); the leader's programme "
-         "(`reform_program`); the sticky goal (`sticky_goal`); the transition check."),
-    Step("free elections", elections.step, "where due (`elections.election_due`)."),
-    Step("recognition graph", movement.recognise, "the edges of this year's recognition graph (F6)."),
-    Step("status", events.step, "every state's six features and status (`features.classify`) and the event log "
-         "of every change (`events.feature_change_text`)."),
-    Step("data collection", CommunistWorld._collect, "the model series and the `states` and `parties` tables the "
-         "model was asked to collect, in the years it collects them (section 10); the `events` and `elections` "
-         "tables are filled as things happen."),
-)  # fmt: skip
-"""The year, in order: each step is a process of a mechanism module (ODD section 3 is generated from it)."""
