@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import sim.model
 import sim.year
@@ -97,10 +98,7 @@ def test_each_core_module_imports_alone_in_a_fresh_interpreter():
     import subprocess
     import sys
 
-    modules = ["sim.vocab", "sim.agents", "sim.features", "sim.population", "sim.events", "sim.drivers"]
-    modules += [f"sim.mechanisms.{m}" for m in ("crisis", "dissent", "economy", "elections", "founding")]
-    modules += [f"sim.mechanisms.{m}" for m in ("leadership", "legitimacy", "members", "movement", "takeover")]
-    modules += ["sim.mechanisms.recognition", "sim.mechanisms.seeding", "sim.year"]
+    modules = [path.removesuffix(".py").replace("/", ".") for path in CORE_MODULES]
     code = "import importlib, sys\nfor m in sys.argv[1:]:\n    importlib.import_module(m)\n"
     for module in modules:  # one interpreter per module: each must import without another having run first
         done = subprocess.run([sys.executable, "-c", code, module], capture_output=True, text=True)
@@ -136,14 +134,14 @@ def test_a_run_records_only_names_of_the_vocabulary():
 
 # -- every behavioural constant is a registered parameter ------------------------------------------------------
 
+_PACKAGE = Path(sim.model.__file__).resolve().parent
 CORE_MODULES = (
-    "sim/agents.py", "sim/drivers.py", "sim/events.py", "sim/features.py", "sim/model.py", "sim/population.py",
-    "sim/schedule.py", "sim/streams.py", "sim/vocab.py", "sim/year.py",
-    *(f"sim/mechanisms/{m}.py" for m in (
-        "crisis", "dissent", "economy", "elections", "founding", "leadership", "legitimacy", "members", "movement",
-        "recognition", "seeding", "takeover",
+    *(f"sim/{m}.py" for m in (
+        "agents", "drivers", "events", "features", "model", "population", "schedule", "streams", "vocab", "year",
     )),
+    *sorted(f"sim/mechanisms/{p.name}" for p in (_PACKAGE / "mechanisms").glob("*.py") if p.name != "__init__.py"),
 )  # fmt: skip
+"""The core's modules with behaviour (every mechanism module, found on disk: a new one is scanned too)."""
 STRUCTURAL = {0, 1, -1}
 """Numbers that are never behavioural: nothing, identity, the empty-slot marker (and 0.0, 1.0: shares' bounds)."""
 ALLOWED: dict[tuple[str, str, float], str] = {
