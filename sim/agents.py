@@ -7,68 +7,19 @@ a :class:`MemberAgent` is a thin view of one row of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from sim.features import Classification, Indicators, Status
-from sim.population import MEMBER_TYPES, PartyMembers, classify_members, member_opposition
+from sim.population import MEMBER_TYPES, PartyMembers, member_opposition
+from sim.scenario import DRIVER_DEFAULTS
+from sim.vocab import Doctrine, Family, FamilyLabel, MemberType, Origin, Phase, Role, Route
 
 if TYPE_CHECKING:
+    from sim.mechanisms.leadership import Leader
     from sim.model import CommunistWorld
-
-Role = Literal["ruling", "elected", "coalition", "opposition", "banned", "dissolved", "unfounded"]
-Origin = Literal["own_revolution", "installed", "other", "nonruling"]
-IN_OFFICE: frozenset[str] = frozenset({"ruling", "elected", "coalition"})
-INACTIVE: frozenset[str] = frozenset({"banned", "dissolved", "unfounded"})
-"""Roles of a party that cannot contest elections, recruit openly or take office."""
-
-REFORMING_KINDS: frozenset[str] = frozenset({"reformer", "closet_social_democrat"})
-"""Leader kinds that pursue the political reform sequence (glasnost, market, contested elections)."""
-
-
-@dataclass(slots=True)
-class Leader:
-    """A party leader: traits drawn from the party's top ranks, or installed by a driver.
-
-    Attributes:
-        id: sequential number within the party (a new leader gets a new id).
-        kind: reformer, economic_reformer, closet_social_democrat, believer, conservative or autocrat.
-        belief, careerism, reformism, sd_affinity: the leader's traits (as for members).
-        since: year the leader took office.
-        term_end: year of the next regular succession.
-        name: a name, when a driver gives one.
-        row, cohort: for a leader drawn from the members, the member row and cohort it came from; its belief goes
-            on following that cohort's (a leader is one of its generation: :func:`~sim.mechanisms.leadership.
-            follow_cohort`), while its programme (kind, reformism, social-democratic affinity) is fixed at selection.
-    """
-
-    id: int
-    kind: str
-    belief: float
-    careerism: float
-    reformism: float
-    sd_affinity: float
-    since: int
-    term_end: int
-    name: str = ""
-    named: bool = False  # named by a driver: serves until a later driver (or its longest tenure), not removed in crises
-    row: int = -1  # the member row (party-local) a drawn leader came from; -1 for a driver-installed leader
-    cohort: int = -1  # the cohort that row held when the leader was drawn
-
-    @property
-    def orthodoxy(self) -> float:
-        """How orthodox the leader is: (belief + (1 - reformism)) / 2, the axis of ideological distance."""
-        return 0.5 * (self.belief + 1.0 - self.reformism)
-
-    def describe(self) -> str:
-        """The leader in words, e.g. ``"a reformer leader (since 1985)"``."""
-        kind = self.kind.replace("_", " ")
-        article = "an" if kind[0] in "aeiou" else "a"
-        who = f" {self.name}" if self.name else ""
-        return f"{article} {kind} leader{who} (since {self.since})"
 
 
 class InternationalAgent(mesa.Agent):
@@ -94,11 +45,11 @@ class InternationalAgent(mesa.Agent):
         self.code = code
         self.name = name
         self.host = host
-        self.phase = phase
+        self.phase = Phase(phase)
         self.hegemony = 0.0
-        self.tolerance = 0.15
+        self.tolerance = 0.0  # set by the tolerance driver (a rival centre tolerates nothing: it does not police)
         self.budget = budget
-        self.doctrine = "none"
+        self.doctrine = Doctrine.NONE
         self.rival = False
         self.interventions = 0
 
@@ -110,13 +61,7 @@ class InternationalAgent(mesa.Agent):
     @property
     def active(self) -> bool:
         """Whether the centre still acts: not dissolved, and its host party still in office."""
-        return self.phase != "dissolved" and self.party is not None and self.party.in_office
-
-    def step(self) -> None:
-        """Fund, admonish or expel, intervene, and readmit (see :mod:`sim.mechanisms.movement`)."""
-        from sim.mechanisms import movement
-
-        movement.centre_acts(self)
+        return self.phase != Phase.DISSOLVED and self.party is not None and self.party.in_office
 
 
 class StateAgent(mesa.Agent):
@@ -149,7 +94,7 @@ class StateAgent(mesa.Agent):
         self.region: str = spec.region
         self.population: float = spec.population
         self.bloc: str = spec.bloc
-        self.route_to_power: str = spec.route_to_power
+        self.route_to_power = Route(spec.route_to_power)
         self.entry_year: int | None = spec.entry_year
         self.soviet_dependence: float = spec.soviet_dependence
         self.capacity: float = spec.state_capacity
@@ -165,17 +110,17 @@ class StateAgent(mesa.Agent):
         self.command: float = spec.command
         self.softness = 0.0
         self.shortage = 0.0
-        self.performance = 0.5
+        self.performance = 0.0  # set at initialisation (economy.init), as is legitimacy (legitimacy.init)
         self.hardship = 0.0
-        self.legitimacy = 0.5
-        self.repression = 0.5 * spec.state_capacity
+        self.legitimacy = 0.0
+        self.repression = model.params.initial_repression * spec.state_capacity
         self.fear = 0.0
         self.public_dissent = 0.0
         self.private_opposition = 0.0
         self.protest_rounds = -1  # cascade round in which this year's protest reached the crisis level (-1: none)
         self.fallen_peers = 0.0  # share of the region's once-Communist population that has left communism
-        self.commitment = 1.0
-        self.monopoly_pressure = 0.95
+        self.commitment = DRIVER_DEFAULTS["commitment"]  # the drivers set these every year
+        self.monopoly_pressure = DRIVER_DEFAULTS["monopoly_pressure"]
         self.emigration = 0.0  # driver: yearly share of privately opposed citizens who can leave (exit)
         self.aid = 0.0  # driver: economic and military aid received from the centre's host state (0..1)
         self.regime_start: int | None = None  # the year of the Communist takeover (set once, never reset)
@@ -193,13 +138,13 @@ class StateAgent(mesa.Agent):
     def party_in_office(self) -> PartyAgent | None:
         """The Communist party holding office (ruling, elected or in a coalition), if any."""
         p = self.communist
-        return p if p is not None and p.role in IN_OFFICE else None
+        return p if p is not None and p.role.in_office else None
 
     @property
     def ruling_party(self) -> PartyAgent | None:
         """The Communist party if it rules as a single party (role ``ruling``), else None."""
         p = self.communist
-        return p if p is not None and p.role == "ruling" else None
+        return p if p is not None and p.role == Role.RULING else None
 
     @property
     def status(self) -> Status:
@@ -252,7 +197,7 @@ class PartyAgent(mesa.Agent):
         hostility: per centre code, hostility left by an expulsion or split (decays).
         movement_member: whether the movement counts it as a Communist party.
         vote_share: share in the last free election (None if it never contested one).
-        leader: the current :class:`Leader` (Communist parties).
+        leader: the current :class:`~sim.mechanisms.leadership.Leader` (Communist parties).
         names: history of (year, name).
         members: its rows of the member table (Communist parties), or None.
     """
@@ -260,20 +205,20 @@ class PartyAgent(mesa.Agent):
     def __init__(self, model: CommunistWorld, spec, state: StateAgent, members: PartyMembers | None):
         super().__init__(model)
         self.code: str = spec.code
-        self.family: str = spec.family
+        self.family = Family(spec.family)
         self.state = state
-        self.role: Role = "opposition"
-        self.origin: Origin = "nonruling"
+        self.role = Role.OPPOSITION
+        self.origin = Origin.NONRULING
         self.monopoly = 0.0
         self.centralism: float = spec.centralism
-        self.goal: float = spec.goal if spec.family == "communist" else 0.0
-        self.alignment: float = spec.alignment if spec.family == "communist" else 0.0
+        self.goal: float = spec.goal if self.family == Family.COMMUNIST else 0.0
+        self.alignment: float = spec.alignment if self.family == Family.COMMUNIST else 0.0
         self.personalism = 0.0
         self.market = 0.0  # reform of coordination: plan replaced by market (0 classical)
         self.private = 0.0  # reform of ownership: a non-state sector allowed (0 classical)
         self.camp: str | None = None
         self.hostility: dict[str, float] = {}
-        self.movement_member = spec.family == "communist"
+        self.movement_member = self.family == Family.COMMUNIST
         self.vote_share: float | None = None
         self.leader: Leader | None = None
         self.names: list[tuple[int, str]] = [(model.start_year, spec.name)]
@@ -300,26 +245,26 @@ class PartyAgent(mesa.Agent):
         return self.names[-1][1]
 
     @property
-    def family_label(self) -> str:
+    def family_label(self) -> FamilyLabel:
         """ruling_communist, nonruling_communist or social_democratic."""
-        if self.family == "social_democratic":
-            return "social_democratic"
-        return "ruling_communist" if self.role == "ruling" else "nonruling_communist"
+        if self.family == Family.SOCIAL_DEMOCRATIC:
+            return FamilyLabel.SOCIAL_DEMOCRATIC
+        return FamilyLabel.RULING_COMMUNIST if self.role == Role.RULING else FamilyLabel.NONRULING_COMMUNIST
 
     @property
     def in_office(self) -> bool:
         """Whether the party holds office (alone or in a coalition)."""
-        return self.role in IN_OFFICE
+        return self.role.in_office
 
     @property
     def active(self) -> bool:
         """Whether the party exists and is legal (not banned, dissolved or yet to be founded)."""
-        return self.role not in INACTIVE
+        return self.role.active
 
     @property
     def exists(self) -> bool:
         """Whether the party has been founded and not dissolved (a banned party still exists underground)."""
-        return self.role not in ("dissolved", "unfounded")
+        return self.role.exists
 
     @property
     def membership(self) -> float:
@@ -334,10 +279,10 @@ class PartyAgent(mesa.Agent):
         defends the dictatorship it would build; a ruling party its own M*D; an aligned party Moscow's.
         """
         own = self.centralism * self.goal
-        if self.role == "ruling":
+        if self.role == Role.RULING:
             own = max(own, self.monopoly * self.centralism)
         centre = self.model.primary_centre.party if self.model.primary_centre else None
-        if centre is None or centre is self or self.camp is None or centre.role != "ruling":
+        if centre is None or centre is self or self.camp is None or centre.role != Role.RULING:
             return own
         return max(own, self.alignment * centre.monopoly * centre.centralism)
 
@@ -401,22 +346,19 @@ class MemberAgent(mesa.Agent):
 
     @property
     def private_opposition(self) -> float:
-        """x = (0.4 s + 0.3 r + 0.3 (1 - b)) (1 - loyalty c) (:func:`sim.population.member_opposition`)."""
-        loyalty = self.model.params.careerist_loyalty
-        return float(member_opposition(self.belief, self.careerism, self.reformism, self.sd_affinity, loyalty))
+        """x = (w_s s + w_r r + w_b (1 - b)) (1 - loyalty c) (:func:`sim.population.member_opposition`)."""
+        return float(
+            member_opposition(self.belief, self.careerism, self.reformism, self.sd_affinity, self.model.params)
+        )
 
     @property
-    def kind(self) -> str:
-        """Derived type: believer, reformer, closet_social_democrat, conservative, careerist or other."""
-        t = self.model.members
-        r = self.row
-        index = classify_members(
-            t.belief[r : r + 1],
-            t.careerism[r : r + 1],
-            t.reformism[r : r + 1],
-            t.sd_affinity[r : r + 1],
-            np.array([self.tenure]),
-            int(self.model.params.conservative_tenure),
+    def kind(self) -> MemberType:
+        """Derived type: believer, reformer, closet_social_democrat, conservative, careerist or other
+        (:meth:`sim.vocab.TypeRule.member_types`)."""
+        t, r = self.model.members, self.row
+        rows = slice(r, r + 1)
+        index = self.model.type_rule.member_types(
+            t.belief[rows], t.careerism[rows], t.reformism[rows], t.sd_affinity[rows], np.array([self.tenure])
         )[0]
         return MEMBER_TYPES[index]
 

@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.mechanisms import leadership, takeover
 from sim.scenario import DRIVER_DEFAULTS, INSTITUTIONS, EventSpec, ScenarioSpec, ScheduleSpec
+from sim.vocab import Doctrine, EventKind, LeaderKind, Phase
 
 if TYPE_CHECKING:
     from sim.model import CommunistWorld
@@ -98,10 +100,20 @@ class Drivers:
             apply_event(model, event)
 
 
+def init(world: CommunistWorld) -> None:
+    """The start year's schedules and dated events."""
+    world.drivers.apply_schedules(world, world.year)
+    world.drivers.apply_events(world, world.year)
+
+
+def step(world: CommunistWorld) -> None:
+    """This year's schedules (hegemony, tolerance, per-state drivers), then its dated events in file order."""
+    world.drivers.apply_schedules(world, world.year)
+    world.drivers.apply_events(world, world.year)
+
+
 def apply_event(model: CommunistWorld, event: EventSpec) -> None:
     """Apply one dated cause to the model (see the module docstring for the kinds)."""
-    from sim.mechanisms import leadership, takeover
-
     year = model.year
     state = model.state_by_code[event.state] if event.state else None
     note = f" ({event.note})" if event.note else ""
@@ -111,50 +123,56 @@ def apply_event(model: CommunistWorld, event: EventSpec) -> None:
         if party is None:
             return
         leader = leadership.install_leader(
-            party, str(event.value), year, name=event.name, until_replaced=True, belief=event.belief
+            party, LeaderKind(str(event.value)), year, name=event.name, until_replaced=True, belief=event.belief
         )
         state.note(f"{leader.describe()} took over{note}")
-        model.log.record(year, state.code, "leader", f"{party.name}: {leader.describe()} takes over{note}")
+        model.log.record(year, state.code, EventKind.LEADER, f"{party.name}: {leader.describe()} takes over{note}")
     elif kind == "institution":
         phase = INSTITUTIONS[str(event.value)]
         for centre in model.centres:
             if not centre.rival:
-                centre.phase = phase
-        model.log.record(year, "", "institution", f"{str(event.value).replace('_', ' ')}{note}")
+                centre.phase = Phase(phase)
+        model.log.record(year, "", EventKind.INSTITUTION, f"{str(event.value).replace('_', ' ')}{note}")
     elif kind == "doctrine":
         for centre in model.centres:
             if not centre.rival:
-                centre.doctrine = str(event.value)
-        model.log.record(year, "", "doctrine", f"doctrine: {str(event.value).replace('_', ' ')}{note}")
+                centre.doctrine = Doctrine(str(event.value))
+        model.log.record(year, "", EventKind.DOCTRINE, f"doctrine: {str(event.value).replace('_', ' ')}{note}")
     elif kind == "policy":
         party = state.party_in_office
         if party is None:
             return
         if event.value == "market_opening":  # private trade and small enterprise legalised (NEP)
-            party.market = max(party.market, 0.5)
-            party.private = max(party.private, 0.3)
+            party.market = max(party.market, model.params.market_opening_market)
+            party.private = max(party.private, model.params.market_opening_private)
         else:  # command_drive: collectivisation and the plan
             party.market = 0.0
             party.private = 0.0
         state.note(f"{str(event.value).replace('_', ' ')} policy{note}")
-        model.log.record(year, state.code, "policy", f"{state.name}: {str(event.value).replace('_', ' ')}{note}")
+        model.log.record(
+            year, state.code, EventKind.POLICY, f"{state.name}: {str(event.value).replace('_', ' ')}{note}"
+        )
     elif kind == "party_rule":
         party = state.communist
         if party is None:
             return
-        party.centralism = min(1.0, party.centralism + 0.15)
+        party.centralism = min(1.0, party.centralism + model.params.party_rule_centralism)
         state.note(f"{str(event.value).replace('_', ' ')}{note}")
-        model.log.record(year, state.code, "party_rule", f"{party.name}: {str(event.value).replace('_', ' ')}{note}")
+        model.log.record(
+            year, state.code, EventKind.PARTY_RULE, f"{party.name}: {str(event.value).replace('_', ' ')}{note}"
+        )
     elif kind == "occupation":
         for code in event.states:
             occupied = model.state_by_code[code]
             occupied.soviet_dependence = max(occupied.soviet_dependence, float(event.value))
-        model.log.record(year, "", "occupation", f"occupation of {', '.join(event.states)}{note}")
+        model.log.record(year, "", EventKind.OCCUPATION, f"occupation of {', '.join(event.states)}{note}")
     elif kind == "withdrawal":
         for code in event.states:
             left = model.state_by_code[code]
             left.soviet_dependence = min(left.soviet_dependence, float(event.value))
-        model.log.record(year, "", "withdrawal", f"foreign troops withdraw from {', '.join(event.states)}{note}")
+        model.log.record(
+            year, "", EventKind.WITHDRAWAL, f"foreign troops withdraw from {', '.join(event.states)}{note}"
+        )
     elif kind == "coalition":
         takeover.join_coalition(state, note)
     elif kind == "coup":
@@ -164,6 +182,6 @@ def apply_event(model: CommunistWorld, event: EventSpec) -> None:
     elif kind == "rename":
         party = model.party_by_code[event.party]
         party.rename(year, str(event.value))
-        model.log.record(year, party.state.code, "rename", f"{party.names[-2][1]} renamed {party.name}{note}")
+        model.log.record(year, party.state.code, EventKind.RENAME, f"{party.names[-2][1]} renamed {party.name}{note}")
     elif kind == "election":
         takeover.restore_elections(state, note)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.features import FEATURES, INDICATOR_OF, Classification, Indicators
+from sim.features import FEATURES, INDICATOR_OF, Classification, Indicators, Status, classify, indicators_of
+from sim.vocab import EventKind
 
 if TYPE_CHECKING:
     import mesa
 
     from sim.agents import StateAgent
+    from sim.model import CommunistWorld
 
 EVENT_COLUMNS = ("year", "code", "kind", "text", "from_status", "to_status", "features_lost", "features_gained")
 
@@ -24,11 +26,8 @@ EVENT_COLUMNS = ("year", "code", "kind", "text", "from_status", "to_status", "fe
 class EventLog:
     """Writes events into the DataCollector table ``"events"``.
 
-    Kinds: ``status`` and ``feature`` (classification changes), ``takeover``, ``leader``, ``intervention``,
-    ``admonition``, ``split``, ``expulsion``, ``readmission``, ``rival_centre``, ``crisis``, ``crackdown``,
-    ``concession``, ``standoff``, ``election``, ``election_called``, ``institution``, ``doctrine``, ``policy``,
-    ``party_rule``, ``occupation``, ``withdrawal``, ``coalition``, ``coup``, ``ban``, ``rename``, ``movement``,
-    ``founding``.
+    Kinds: :class:`sim.vocab.EventKind` (``status`` and ``feature`` for classification changes, ``takeover``,
+    ``leader``, ``intervention``, ...); ``EventKind.main`` marks the turning points.
     """
 
     def __init__(self, datacollector: mesa.DataCollector):
@@ -38,7 +37,7 @@ class EventLog:
         self,
         year: int,
         code: str,
-        kind: str,
+        kind: EventKind,
         text: str,
         from_status: str = "",
         to_status: str = "",
@@ -102,3 +101,24 @@ def feature_change_text(
         text += f" after {drivers}"
     text += "; " + "; ".join(context)
     return text, ",".join(f.upper() for f in lost), ",".join(f.upper() for f in gained)
+
+
+def classify_states(world: CommunistWorld, record_events: bool = True) -> None:
+    """Recompute every state's indicators, features and status (:func:`sim.features.classify`); log every change
+    (not for the initial classification, ``record_events=False``)."""
+    hegemony = world.primary_centre.hegemony if world.primary_centre else 0.0
+    for state in world.states:
+        ind = indicators_of(state)
+        cls = classify(ind, world.thresholds, world.convention)
+        before = state.classification
+        if record_events and before is not None and cls != before:
+            text, lost, gained = feature_change_text(state, before, cls, state.indicators, ind, hegemony)
+            kind = EventKind.STATUS if before.status != cls.status else EventKind.FEATURE
+            world.log.record(world.year, state.code, kind, text, before.status.value, cls.status.value, lost, gained)
+        state.indicators, state.classification = ind, cls
+        state.ever_communist = state.ever_communist or cls.status != Status.NON_COMMUNIST
+
+
+def step(world: CommunistWorld) -> None:
+    """Every state's six features and status this year, and the event log of every change."""
+    classify_states(world, record_events=True)

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
+from sim.params import defaults
+
 if TYPE_CHECKING:
     from sim.agents import StateAgent
 
@@ -60,13 +62,18 @@ class Status(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """Feature thresholds (defaults from MODEL.md; parameters ``*_threshold``)."""
+    """Feature thresholds (parameters ``*_threshold``, group ``features``; defaults from MODEL.md)."""
 
-    monopoly: float = 0.8
-    centralism: float = 0.7
-    ownership: float = 0.6
-    command: float = 0.6
-    goal: float = 0.5
+    monopoly: float
+    centralism: float
+    ownership: float
+    command: float
+    goal: float
+
+    @classmethod
+    def default(cls) -> Thresholds:
+        """The thresholds at the parameters' defaults."""
+        return cls.from_params(defaults())
 
     @classmethod
     def from_params(cls, params: dict[str, float]) -> Thresholds:
@@ -130,7 +137,7 @@ def status_from_features(features: tuple[bool, ...], convention: Convention = "b
 
     Under ``convention="kornai"`` a hybrid is counted as non_communist.
     """
-    if len(features) != 6:
+    if len(features) != len(FEATURES):
         raise ValueError(f"expected six feature booleans, got {len(features)}")
     if all(features):
         return Status.COMMUNIST
@@ -139,9 +146,9 @@ def status_from_features(features: tuple[bool, ...], convention: Convention = "b
     return Status.NON_COMMUNIST
 
 
-def classify(ind: Indicators, th: Thresholds = Thresholds(), convention: Convention = "brown") -> Classification:
-    """Features and status of one state from its indicators."""
-    flags = feature_flags(ind, th)
+def classify(ind: Indicators, th: Thresholds | None = None, convention: Convention = "brown") -> Classification:
+    """Features and status of one state from its indicators (the default thresholds unless ``th`` is given)."""
+    flags = feature_flags(ind, th if th is not None else Thresholds.default())
     return Classification(flags, status_from_features(flags, convention))
 
 

@@ -37,6 +37,8 @@ class Param:
         doc: what it means, in one sentence.
         source: where the default comes from.
         integer: whether the parameter takes whole numbers.
+        provenance: how the default was obtained (:data:`PROVENANCES`); derived from ``source`` unless given.
+        target: for a ``fitted`` default, what it was fitted to; derived from ``source`` unless given.
     """
 
     name: str
@@ -48,10 +50,53 @@ class Param:
     doc: str
     source: str
     integer: bool = False
+    provenance: str = ""
+    target: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.provenance:
+            object.__setattr__(self, "provenance", provenance_of(self.source))
+        if self.provenance not in PROVENANCES:
+            raise ValueError(f"parameter {self.name}: provenance {self.provenance!r} is not one of {PROVENANCES}")
+        if self.provenance == "fitted" and not self.target:
+            object.__setattr__(self, "target", _fit_target(self.source))
+        if not self.lo <= self.default <= self.hi:
+            raise ValueError(f"parameter {self.name}: default {self.default} outside [{self.lo}, {self.hi}]")
+
+
+PROVENANCES = ("data", "literature", "assumption", "fitted")
+"""How a default was obtained: ``data`` (read off a source's figures: party_stats.csv, a dated history), ``literature``
+(the mechanism and its scale from a cited author; the number is our reading of it), ``assumption`` (a modelling
+choice: MODEL.md's first operationalisations and ours), ``fitted`` (calibrated to a target, named in ``target``)."""
+_LITERATURE = ("Brown 2009", "Kornai 1992", "Kuran 1991", "Granovetter 1978", "Duverger", "Hirschman")
+
+
+def _fit_target(source: str) -> str:
+    """What a calibrated default was fitted to: the words after "calibrated" in its source."""
+    target = source.split("calibrated", 1)[-1].strip()
+    if target.startswith("(") and target.endswith(")"):
+        target = target[1:-1]
+    return target.strip(" ;:").removeprefix("on ") or source
+
+
+def provenance_of(source: str) -> str:
+    """The provenance a source string implies: calibrated -> fitted; an assumption or first operationalisation ->
+    assumption; party_stats.csv or a dated history -> data; a cited author -> literature; MODEL.md alone ->
+    assumption (its numbers are first operationalisations)."""
+    if "calibrated" in source:
+        return "fitted"
+    if "assumption" in source or "first operationalisation" in source:
+        return "assumption"
+    if "party_stats.csv" in source or source.startswith("history:"):
+        return "data"
+    if any(author in source for author in _LITERATURE):
+        return "literature"
+    return "assumption"
 
 
 _FIRST = "first operationalisation (MODEL.md)"
 _CAL = "calibrated (stylized patterns; ODD section 8)"
+_ASSUMED = "assumption (no source; a modelling choice recorded here)"
 
 # fmt: off
 _TABLE: list[Param] = [
@@ -86,6 +131,7 @@ _TABLE: list[Param] = [
     Param("legitimacy_performance", "legitimacy", 0.6, 0.0, 2.0, "per unit", "w_perf: legitimacy per unit of performance", "MODEL.md section 2"),
     Param("legitimacy_imposed", "legitimacy", 0.35, 0.0, 2.0, "per unit", "w_imposed: legitimacy lost per unit of Soviet dependence v", "MODEL.md section 2; Brown 2009 (imposed regimes)"),
     Param("legitimacy_inertia", "legitimacy", 0.5, 0.0, 1.0, "1/year", "share of the gap to the legitimacy level closed each year", _FIRST),
+    Param("legitimacy_intercept", "legitimacy", 0.2, 0.0, 1.0, "legitimacy", "legitimacy of a state without a ruling Communist party at zero performance (L* = w_perf * P + intercept): judged on results, with no imposed rule to resent", _ASSUMED),
     # -- members: belief, recruitment, careers ------------------------------------------------------------------------
     Param("career_years", "members", 45, 10, 80, "years", "years a cohort stays in the party before it retires (length of the cohort ring)", _FIRST, integer=True),
     Param("founding_belief", "members", 0.9, 0.0, 1.0, "belief", "mean belief of the founding cohorts of a revolutionary party", "Brown 2009 (revolutionary fire); " + _CAL),
@@ -107,6 +153,12 @@ _TABLE: list[Param] = [
     Param("sd_openness", "members", 0.06, 0.0, 1.0, "1/year", "yearly drift of disbelieving members toward social democracy per unit of openness 1-D", _FIRST),
     Param("careerist_loyalty", "members", 0.5, 0.0, 1.0, "share", "share of a member's private opposition that careerism cancels (x * (1 - loyalty * c)): careers depend on the party", _FIRST),
     Param("conservative_tenure", "members", 15, 1, 60, "years", "tenure after which a careerist counts as a conservative", "MODEL.md section 2", integer=True),
+    Param("believer_belief", "members", 0.6, 0.3, 0.95, "belief", "a member (or leader) with belief b at least this is a believer", "MODEL.md section 2 (member types)"),
+    Param("doubter_belief", "members", 0.4, 0.05, 0.7, "belief", "belief below which a careerist or a social democrat counts as one (careerist, closet social democrat)", "MODEL.md section 2 (member types)"),
+    Param("careerist_careerism", "members", 0.6, 0.3, 0.95, "careerism", "careerism c from which a member without belief is a careerist", "MODEL.md section 2 (member types)"),
+    Param("reformer_reformism", "members", 0.6, 0.3, 0.95, "reformism", "reformism r from which a member (or leader) is a reformer", "MODEL.md section 2 (member types)"),
+    Param("social_democrat_affinity", "members", 0.6, 0.3, 0.95, "affinity", "social-democratic affinity s from which a member (or leader) without belief is a closet social democrat", "MODEL.md section 2 (member types); Brown 2009"),
+    Param("reformer_leader_affinity", "members", 0.35, 0.0, 0.9, "affinity", "a reformist leader with at least this social-democratic affinity is a political reformer, below it an economic reformer", _FIRST),
     Param("attrition", "members", 0.012, 0.0, 0.2, "1/year", "yearly loss of members by death and lapse", _FIRST),
     Param("exit_monopoly", "members", 2.0, 0.0, 10.0, "per unit", "yearly exit share of careerists without belief per unit of monopoly below 1", "MODEL.md section 2"),
     Param("apparatus_years", "members", 25.0, 1.0, 100.0, "years", "e-folding time of the growth of the party-state apparatus a ruling party's membership follows", "party_stats.csv (CPSU 1921-1989, CCP 1949-2021)"),
@@ -117,6 +169,15 @@ _TABLE: list[Param] = [
     Param("rank_pyramid", "members", 0.35, 0.05, 0.9, "ratio", "target share of member slots at rank r+1 relative to rank r", _FIRST),
     Param("promotion_rate", "members", 0.25, 0.0, 1.0, "1/year", "yearly promotion probability of an eligible member when its next rank has vacancies", _FIRST),
     Param("reformer_screen", "members", 0.9, 0.0, 1.0, "share", "chance the apparatus blocks a reformer's promotion when D = h = 1 (scaled by D*h)", "MODEL.md section 2"),
+    Param("other_route_belief", "members", 0.7, 0.0, 1.0, "ratio", "founding belief of the cohorts of a party brought to power by the other route, as a share of founding_belief (an army regime's vanguard believes less)", _ASSUMED),
+    Param("founding_lead_years", "members", 15, 0, 60, "years", "years before its state's entry (or the start) year that a party is founded when the scenario gives no founding year", _ASSUMED, integer=True),
+    Param("seniority_noise", "members", 3.0, 0.0, 20.0, "years", "standard deviation of the noise on seniority when the initial ranks are filled", _ASSUMED),
+    Param("promotion_base", "members", 0.3, 0.0, 1.0, "share", "promotion factor of a member without careerism (p ~ promotion_base + promotion_careerism * c)", _ASSUMED),
+    Param("promotion_careerism", "members", 0.7, 0.0, 1.0, "per unit", "promotion factor per unit careerism (careerists seek promotion)", _ASSUMED),
+    Param("promotion_years", "members", 2, 1, 10, "years per rank", "tenure needed per rank before promotion to the next (tenure >= promotion_years * (rank + 1))", _ASSUMED, integer=True),
+    Param("opposition_sd_weight", "members", 0.4, 0.0, 1.0, "per unit", "weight of social-democratic affinity s in a member's private opposition x", 'MODEL.md section 2 (x from s, r and 1-b); weights: assumption'),
+    Param("opposition_reformism_weight", "members", 0.3, 0.0, 1.0, "per unit", "weight of reformism r in a member's private opposition x", 'MODEL.md section 2 (x from s, r and 1-b); weights: assumption'),
+    Param("opposition_disbelief_weight", "members", 0.3, 0.0, 1.0, "per unit", "weight of disbelief 1 - b in a member's private opposition x", 'MODEL.md section 2 (x from s, r and 1-b); weights: assumption'),
     # -- dissent: Kuran thresholds ------------------------------------------------------------------------------------
     Param("member_orgs", "dissent", 12, 2, 100, "organisations", "party organisations per party (nodes of the horizontal-link network)", _FIRST, integer=True),
     Param("opposition_base", "dissent", 0.7, 0.0, 2.0, "share", "citizens' private opposition at zero legitimacy and hardship (x = base - L + k*H + d)", _CAL),
@@ -140,6 +201,10 @@ _TABLE: list[Param] = [
     Param("fear_decay", "dissent", 0.05, 0.0, 1.0, "1/year", "yearly decay of the fear left by a crackdown or intervention", _FIRST),
     Param("fear_crackdown", "dissent", 0.35, 0.0, 1.0, "threshold", "threshold rise left by a successful crackdown or intervention", _FIRST),
     Param("cascade_iterations", "dissent", 30, 1, 200, "rounds", "most rounds of the within-year threshold cascade", _FIRST, integer=True),
+    Param("opposition_cutoff", "dissent", 0.5, 0.0, 1.0, "opposition", "private opposition x above which a citizen or member is privately opposed (can dissent or emigrate); thresholds fall with x above it", "Kuran 1991; level: assumption"),
+    Param("repression_max", "dissent", 1.5, 0.5, 3.0, "repression", "ceiling of repression R from all its sources together", _ASSUMED),
+    Param("repression_recovery", "dissent", 0.2, 0.0, 1.0, "1/year", "share of the gap to its loyal apparatus (capacity * (1 - member dissent)) that a ruling party's repression capacity closes each year", _ASSUMED),
+    Param("initial_repression", "dissent", 0.5, 0.0, 1.0, "share", "repression capacity of a state before Communist rule, as a share of its state capacity", _ASSUMED),
     # -- regime crisis and leadership ---------------------------------------------------------------------------------
     Param("crisis_dissent", "leadership", 0.25, 0.0, 1.0, "share", "public dissent share at which a regime is in crisis", _FIRST),
     Param("crackdown_success", "leadership", 1.0, 0.0, 1.0, "probability", "chance a crackdown by a loyal apparatus with full capacity succeeds", _FIRST),
@@ -172,6 +237,40 @@ _TABLE: list[Param] = [
     Param("goal_drop", "leadership", 0.15, 0.0, 1.0, "1/year", "yearly fall of the declared goal once the leader disbelieves, prefers social democracy and h is low", "MODEL.md section 2; Brown 2009"),
     Param("goal_hegemony_max", "leadership", 0.4, 0.0, 1.0, "hegemony", "hegemony below which a leadership may drop the goal", "MODEL.md section 2"),
     Param("purge_rate", "leadership", 0.08, 0.0, 0.5, "1/year", "yearly share of doubting members purged per unit of personalism", _FIRST),
+    Param("closet_pace", "leadership", 1.5, 1.0, 3.0, "ratio", "reform pace of a closet social democrat relative to a reformer", _ASSUMED),
+    Param("political_private_pace", "leadership", 0.5, 0.0, 1.0, "ratio", "yearly ownership reform of a political reformer as a share of its market reform (market_step)", _ASSUMED),
+    Param("economic_centralism_max", "leadership", 0.85, 0.0, 1.0, "centralism", "centralism an economic reformer restores the party to", _ASSUMED),
+    Param("orthodox_centralism_max", "leadership", 0.9, 0.0, 1.0, "centralism", "centralism believers and conservatives restore the party to (an autocrat: 1)", _ASSUMED),
+    Param("autocrat_speed", "leadership", 2.0, 1.0, 5.0, "ratio", "speed of an autocrat's restoration and re-centralisation relative to other orthodox leaders", _ASSUMED),
+    Param("autocrat_personalism", "leadership", 0.5, 0.0, 1.0, "personalism", "personalism of a party at least once an autocrat is installed", _ASSUMED),
+    Param("personalism_growth", "leadership", 0.1, 0.0, 1.0, "1/year", "yearly rise of personalism under an autocrat", _ASSUMED),
+    Param("personalism_retention", "leadership", 0.8, 0.0, 1.0, "ratio", "share of its personalism a party keeps each year under a leader who is not an autocrat", _ASSUMED),
+    Param("goal_restore", "leadership", 0.5, 0.0, 2.0, "ratio", "yearly restoration of the goal by believers and autocrats, as a share of goal_drop", _ASSUMED),
+    Param("crackdown_legitimacy", "leadership", 0.05, 0.0, 1.0, "legitimacy", "legitimacy a state loses by a crackdown or an intervention", _ASSUMED),
+    Param("reformer_profile_belief", "leadership", 0.5, 0.0, 1.0, "belief", "belief of a reformer leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("reformer_profile_careerism", "leadership", 0.3, 0.0, 1.0, "careerism", "careerism of a reformer leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("reformer_profile_reformism", "leadership", 0.9, 0.0, 1.0, "reformism", "reformism of a reformer leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("reformer_profile_sd_affinity", "leadership", 0.5, 0.0, 1.0, "affinity", "social-democratic affinity of a reformer leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("economic_reformer_profile_belief", "leadership", 0.45, 0.0, 1.0, "belief", "belief of a economic reformer leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("economic_reformer_profile_careerism", "leadership", 0.4, 0.0, 1.0, "careerism", "careerism of a economic reformer leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("economic_reformer_profile_reformism", "leadership", 0.85, 0.0, 1.0, "reformism", "reformism of a economic reformer leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("economic_reformer_profile_sd_affinity", "leadership", 0.15, 0.0, 1.0, "affinity", "social-democratic affinity of a economic reformer leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("closet_social_democrat_profile_belief", "leadership", 0.2, 0.0, 1.0, "belief", "belief of a closet social democrat leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("closet_social_democrat_profile_careerism", "leadership", 0.3, 0.0, 1.0, "careerism", "careerism of a closet social democrat leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("closet_social_democrat_profile_reformism", "leadership", 0.7, 0.0, 1.0, "reformism", "reformism of a closet social democrat leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("closet_social_democrat_profile_sd_affinity", "leadership", 0.85, 0.0, 1.0, "affinity", "social-democratic affinity of a closet social democrat leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("believer_profile_belief", "leadership", 0.9, 0.0, 1.0, "belief", "belief of a believer leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("believer_profile_careerism", "leadership", 0.2, 0.0, 1.0, "careerism", "careerism of a believer leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("believer_profile_reformism", "leadership", 0.1, 0.0, 1.0, "reformism", "reformism of a believer leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("believer_profile_sd_affinity", "leadership", 0.05, 0.0, 1.0, "affinity", "social-democratic affinity of a believer leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("conservative_profile_belief", "leadership", 0.3, 0.0, 1.0, "belief", "belief of a conservative leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("conservative_profile_careerism", "leadership", 0.8, 0.0, 1.0, "careerism", "careerism of a conservative leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("conservative_profile_reformism", "leadership", 0.1, 0.0, 1.0, "reformism", "reformism of a conservative leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("conservative_profile_sd_affinity", "leadership", 0.1, 0.0, 1.0, "affinity", "social-democratic affinity of a conservative leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("autocrat_profile_belief", "leadership", 0.75, 0.0, 1.0, "belief", "belief of a autocrat leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("autocrat_profile_careerism", "leadership", 0.5, 0.0, 1.0, "careerism", "careerism of a autocrat leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("autocrat_profile_reformism", "leadership", 0.0, 0.0, 1.0, "reformism", "reformism of a autocrat leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    Param("autocrat_profile_sd_affinity", "leadership", 0.0, 0.0, 1.0, "affinity", "social-democratic affinity of a autocrat leader installed by a driver or a mechanism (its profile)", _ASSUMED),
     # -- movement: alignment, splits, recognition, intervention --------------------------------------------------------
     Param("alignment_own_revolution", "movement", 0.02, 0.0, 0.5, "1/year", "yearly fall of an own-revolution party's alignment with the centre", "Brown 2009 (own revolutions resist hegemony)"),
     Param("revolution_autonomy", "movement", 0.3, 0.0, 1.0, "share", "share of its alignment a party loses by winning power through its own revolution", "Brown 2009 (own revolutions and Soviet hegemony)"),
@@ -196,6 +295,22 @@ _TABLE: list[Param] = [
     Param("restore_monopoly", "movement", 0.95, 0.0, 1.0, "share", "monopoly an intervention restores", "MODEL.md section 2"),
     Param("restore_centralism", "movement", 0.9, 0.0, 1.0, "share", "centralism an intervention restores", "MODEL.md section 2"),
     Param("funding_effect", "movement", 0.03, 0.0, 1.0, "1/year", "yearly pull toward the centre of a funded non-ruling party per unit budget", "Brown 2009 (International Department funding)"),
+    Param("orthodoxy_margin", "movement", 0.05, 0.0, 0.5, "share", "margin above each feature threshold (M, D, G) that the centre treats as orthodox: it watches for drift toward the edge of the category", _ASSUMED),
+    Param("hostility_threshold", "movement", 0.2, 0.0, 1.0, "hostility", "hostility above which parties of two sides do not recognise each other, and an expelled party is not readmitted", _ASSUMED),
+    Param("leverage_min", "movement", 0.2, 0.0, 1.0, "share", "reliance on Soviet force or aid (for an own-revolution party: aid) below which a party resents an admonition instead of complying", _ASSUMED),
+    Param("admonition_compliance", "movement", 0.05, 0.0, 1.0, "per unit", "rise of D and A of a complying party per unit of the centre's leverage (h * r)", _ASSUMED),
+    Param("reforming_centre_hostility", "movement", 2.0, 1.0, 5.0, "ratio", "speed of hostility decay under a centre led by a reformer, relative to hostility_decay", _ASSUMED),
+    Param("camp_distance", "movement", 0.25, 0.0, 1.0, "orthodoxy", "ideological distance below which a ruling party that split joins an existing rival centre's camp", _ASSUMED),
+    Param("bloc_regime_years", "movement", 2, 0, 20, "years", "years a regime must have ruled before the centre may intervene in it", _ASSUMED, integer=True),
+    Param("limited_sovereignty_factor", "movement", 1.25, 1.0, 3.0, "ratio", "factor on h*v in the intervention probability under the limited-sovereignty (Brezhnev) doctrine", "MODEL.md section 2; size: assumption"),
+    Param("restore_goal", "movement", 0.9, 0.0, 1.0, "share", "declared goal an intervention restores", _ASSUMED),
+    Param("intervention_dependence", "movement", 0.1, 0.0, 1.0, "v", "Soviet dependence an intervention adds (the troops stay)", _ASSUMED),
+    Param("restore_alignment", "movement", 0.9, 0.0, 1.0, "alignment", "alignment an intervention restores in a party that did not make its own revolution", _ASSUMED),
+    Param("admission_years", "movement", 5, 1, 30, "years", "years a ruling party outside the movement must hold F1, F2 and F5 before the centre recognises it", _ASSUMED, integer=True),
+    Param("budget_comintern", "movement", 1.0, 0.0, 1.0, "share", "share of its budget a centre pays out to the non-ruling parties of its camp in the Comintern phase", _ASSUMED),
+    Param("budget_cominform", "movement", 0.6, 0.0, 1.0, "share", "share of its budget a centre pays out to the non-ruling parties of its camp in the Cominform phase", _ASSUMED),
+    Param("budget_international_department", "movement", 0.8, 0.0, 1.0, "share", "share of its budget a centre pays out to the non-ruling parties of its camp in the International Department phase", _ASSUMED),
+    Param("budget_none", "movement", 0.3, 0.0, 1.0, "share", "share of its budget a centre pays out to the non-ruling parties of its camp between institutions", _ASSUMED),
     # -- elections ----------------------------------------------------------------------------------------------------
     Param("election_interval", "elections", 4, 1, 10, "years", "years between free elections", _FIRST, integer=True),
     Param("vote_pluralism_weight", "elections", 2.5, 0.0, 10.0, "per unit", "weight voters give to distance on the pluralism axis", "MODEL.md section 2"),
@@ -211,6 +326,8 @@ _TABLE: list[Param] = [
     Param("mass_party_share", "elections", 0.02, 0.001, 0.2, "share of adults", "membership (as a share of adults) at which a Communist party has a mass organisation's full valence", _FIRST),
     Param("plurality_penalty", "elections", 0.35, 0.0, 2.0, "utility", "weight of log expected share in voters' utility under plurality voting (wasted votes)", "Duverger's law; first operationalisation"),
     Param("organisation_valence", "elections", 0.3, 0.0, 2.0, "utility", "utility bonus of a Communist mass party per unit of its members' mean belief (militant organisation), scaled down for a smaller party", _FIRST),
+    Param("market_position_shift", "elections", 0.5, 0.0, 1.0, "ratio", "shift of a Communist party's economic position toward the market per unit of market reform, as a share of its position", _ASSUMED),
+    Param("voter_economy_spread", "elections", 0.2, 0.0, 1.0, "left-right", "standard deviation of voters' economic preferences", _ASSUMED),
     # -- takeover -----------------------------------------------------------------------------------------------------
     Param("takeover_backing_min", "takeover", 0.3, 0.0, 1.0, "h*v", "smallest Soviet backing h*v with which a soviet_backed takeover succeeds", "Brown 2009 (foreign armed backing)"),
     Param("installed_monopoly", "takeover", 0.85, 0.0, 1.0, "share", "monopoly right after a takeover with foreign armed backing", _CAL),
@@ -222,6 +339,15 @@ _TABLE: list[Param] = [
     Param("other_goal", "takeover", 0.6, 0.0, 1.0, "share", "declared goal of a party brought to power by a coup or other route", _FIRST),
     Param("merger_absorption", "takeover", 0.5, 0.0, 1.0, "share", "share of a social-democratic party's members absorbed by a forced merger", "history: KPD-SPD merger 1946"),
     Param("coalition_monopoly", "takeover", 0.2, 0.0, 1.0, "share", "monopoly of a Communist party serving in an elected coalition", "Brown 2009 (Chile 1970-73)"),
+    Param("installed_alignment", "takeover", 0.95, 0.0, 1.0, "alignment", "alignment with Moscow of a party installed with foreign armed backing (at least)", _ASSUMED),
+    Param("merger_belief", "takeover", 0.25, 0.0, 1.0, "belief", "mean belief of the social democrats a forced merger absorbs", _ASSUMED),
+    Param("merger_sd_affinity", "takeover", 0.75, 0.0, 1.0, "affinity", "mean social-democratic affinity of the social democrats a forced merger absorbs", _ASSUMED),
+    Param("takeover_repression", "takeover", 0.8, 0.0, 1.0, "share", "repression capacity right after a takeover, as a share of state capacity (at least)", _ASSUMED),
+    Param("coup_membership", "takeover", 0.3, 0.0, 1.0, "share", "share of its members a Communist party keeps after a military coup", _ASSUMED),
+    # -- dated events: what a scenario's events do ------------------------------------------------------------------
+    Param("market_opening_market", "events", 0.5, 0.0, 1.0, "market", "market reform a market_opening policy event sets at least (private trade and small enterprise legalised: NEP)", "history: NEP (1921); level: assumption"),
+    Param("market_opening_private", "events", 0.3, 0.0, 1.0, "private", "ownership reform a market_opening policy event sets at least", "history: NEP (1921); level: assumption"),
+    Param("party_rule_centralism", "events", 0.15, 0.0, 1.0, "centralism", "centralism a party_rule event adds (e.g. the 1921 ban on factions)", _ASSUMED),
 ]
 # fmt: on
 

@@ -16,19 +16,15 @@ election preferences; they are arrays, not Mesa agents (MODEL.md section 2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-MEMBER_TYPES: tuple[str, ...] = (
-    "believer",
-    "reformer",
-    "closet_social_democrat",
-    "conservative",
-    "careerist",
-    "other",
-)
-"""Derived member types, in the order they are tested (the first that applies wins)."""
+from sim.vocab import MemberType, TypeRule
+
+MEMBER_TYPES: tuple[MemberType, ...] = tuple(MemberType)
+"""Derived member types, in the order they are tested (the first that applies wins: :class:`~sim.vocab.TypeRule`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,38 +47,26 @@ class PartyBlock:
         return self.rows_per_cohort * self.career_years
 
 
-def classify_members(
-    belief: np.ndarray,
-    careerism: np.ndarray,
-    reformism: np.ndarray,
-    sd_affinity: np.ndarray,
-    tenure: np.ndarray,
-    conservative_tenure: int,
-) -> np.ndarray:
-    """Derived member types as indices into :data:`MEMBER_TYPES` (MODEL.md section 2; Brown 2009 ch. 2).
-
-    believer: b >= .6; reformer: r >= .6; closet social democrat: s >= .6 and b < .4; conservative: a careerist
-    (c >= .6 and b < .4) with tenure >= ``conservative_tenure``; careerist: c >= .6 and b < .4; other: none of
-    these. The first rule that applies wins; types are derived each time, never stored.
-    """
-    careerist = (careerism >= 0.6) & (belief < 0.4)
-    conditions = [
-        belief >= 0.6,
-        reformism >= 0.6,
-        (sd_affinity >= 0.6) & (belief < 0.4),
-        careerist & (tenure >= conservative_tenure),
-        careerist,
-    ]
-    return np.select(conditions, [0, 1, 2, 3, 4], default=5).astype(np.int8)
+PERSONS_PER_MILLION = 1e6
+"""States' populations are given in millions; memberships in persons."""
 
 
-def member_opposition(belief, careerism, reformism, sd_affinity, careerist_loyalty: float):
-    """Private opposition of members: x = (0.4 s + 0.3 r + 0.3 (1 - b)) (1 - loyalty c).
+def adults(population: float, params: Mapping[str, float]) -> float:
+    """Adults in a state of ``population`` million: population * 1e6 * ``adult_share``."""
+    return population * PERSONS_PER_MILLION * params["adult_share"]
+
+
+def member_opposition(belief, careerism, reformism, sd_affinity, params: Mapping[str, float]):
+    """Private opposition of members: x = (w_s s + w_r r + w_b (1 - b)) (1 - loyalty c).
 
     From social-democratic affinity, reformism and disbelief (MODEL.md section 2: "private opposition x (from s, r
     and 1-b)"); a careerist who believes nothing still owes the party its career, so careerism damps it.
     """
-    return (0.4 * sd_affinity + 0.3 * reformism + 0.3 * (1.0 - belief)) * (1.0 - careerist_loyalty * careerism)
+    return (
+        params["opposition_sd_weight"] * sd_affinity
+        + params["opposition_reformism_weight"] * reformism
+        + params["opposition_disbelief_weight"] * (1.0 - belief)
+    ) * (1.0 - params["careerist_loyalty"] * careerism)
 
 
 class MemberTable:
@@ -92,12 +76,14 @@ class MemberTable:
         slots: requested rows per party (rounded down to a whole number of cohorts, at least one row per cohort).
         career_years: cohorts in each party's ring.
         orgs_per_party: party organisations per party (for horizontal links in the dissent cascade).
+        type_rule: the rule that derives member types (:class:`~sim.vocab.TypeRule`); needed by :meth:`types`.
     """
 
     FLOAT_COLUMNS = ("weight", "belief", "careerism", "reformism", "sd_affinity", "threshold")
     INT_COLUMNS = ("party", "cohort", "rank", "org")
 
-    def __init__(self, slots: list[int], career_years: int, orgs_per_party: int):
+    def __init__(self, slots: list[int], career_years: int, orgs_per_party: int, type_rule: TypeRule | None = None):
+        self.type_rule = type_rule
         self.career_years = career_years
         self.orgs_per_party = orgs_per_party
         self.blocks: list[PartyBlock] = []
@@ -166,17 +152,21 @@ class MemberTable:
         den = self.per_party_sum(None, mask) if weights is None else weights
         return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
-    def opposition(self, careerist_loyalty: float) -> np.ndarray:
+    def opposition(self, params: Mapping[str, float]) -> np.ndarray:
         """Private opposition x of every row (see :func:`member_opposition`)."""
-        return member_opposition(self.belief, self.careerism, self.reformism, self.sd_affinity, careerist_loyalty)
+        return member_opposition(self.belief, self.careerism, self.reformism, self.sd_affinity, params)
 
-    def types(self, year: int, conservative_tenure: int) -> np.ndarray:
-        """Derived type of every row as an index into :data:`MEMBER_TYPES` (see :func:`classify_members`)."""
-        return classify_members(
-            self.belief, self.careerism, self.reformism, self.sd_affinity, year - self.cohort, conservative_tenure
-        )
+    def types(self, year: int, conservative_tenure: int | None = None) -> np.ndarray:
+        """Derived type of every row as an index into :data:`MEMBER_TYPES` (:meth:`~sim.vocab.TypeRule.
+        member_types`), with ``conservative_tenure`` in place of the rule's when given."""
+        if self.type_rule is None:
+            raise ValueError("MemberTable.types: the table was built without a type_rule")
+        rule = self.type_rule
+        if conservative_tenure is not None and conservative_tenure != rule.conservative_tenure:
+            rule = replace(rule, conservative_tenure=int(conservative_tenure))
+        return rule.member_types(self.belief, self.careerism, self.reformism, self.sd_affinity, year - self.cohort)
 
-    def type_shares(self, year: int, conservative_tenure: int) -> np.ndarray:
+    def type_shares(self, year: int, conservative_tenure: int | None = None) -> np.ndarray:
         """Weighted share of each member type per party, shape (parties, types)."""
         kinds = self.types(year, conservative_tenure)
         idx = self.party * len(MEMBER_TYPES) + kinds
@@ -225,7 +215,8 @@ class CitizenTable:
         pluralism: mean pluralism preference of voters (parameter ``voter_pluralism``), or one mean per state.
         pluralism_spread: its standard deviation (``voter_pluralism_spread``).
         threshold_mean, threshold_sd: personal dissent thresholds (``threshold_mean``, ``threshold_sd``).
-        economy: mean economic preference (0.5), or one mean per state.
+        economy: mean economic preference, or one mean per state.
+        economy_spread: its standard deviation (``voter_economy_spread``).
     """
 
     def __init__(
@@ -238,7 +229,8 @@ class CitizenTable:
         pluralism_spread: float,
         threshold_mean: float,
         threshold_sd: float,
-        economy: float | np.ndarray = 0.5,
+        economy: float | np.ndarray,
+        economy_spread: float,
     ):
         n = n_per_state * n_states
         self.n_per_state = n_per_state
@@ -248,7 +240,7 @@ class CitizenTable:
         self.threshold = rng.normal(threshold_mean, threshold_sd, n)  # personal threshold (risk aversion)
         state_mean = lambda value: np.broadcast_to(np.asarray(value, dtype=float), (n_states,))[self.state]  # noqa: E731
         # 1 = wants a fully planned economy; 1 = values pluralism fully (standard draws, then each state's mean)
-        self.economy = np.clip(state_mean(economy) + 0.2 * rng.standard_normal(n), 0.0, 1.0)
+        self.economy = np.clip(state_mean(economy) + economy_spread * rng.standard_normal(n), 0.0, 1.0)
         self.pluralism = np.clip(state_mean(pluralism) + pluralism_spread * rng.standard_normal(n), 0.0, 1.0)
         self.dissent = np.zeros(n, dtype=bool)
 

@@ -28,7 +28,7 @@ def test_classical_system_is_communist():
 @pytest.mark.parametrize("feature", FEATURES)
 def test_each_feature_reads_its_own_indicator(feature):
     """Dropping one indicator just below its threshold removes exactly that feature."""
-    th = Thresholds()
+    th = Thresholds.default()
     values = {
         "monopoly": th.monopoly - 0.01,
         "centralism": th.centralism - 0.01,
@@ -49,7 +49,7 @@ def test_each_feature_reads_its_own_indicator(feature):
 
 
 def test_thresholds_are_inclusive():
-    th = Thresholds()
+    th = Thresholds.default()
     at = Indicators(th.monopoly, th.centralism, th.ownership, th.command, th.goal, True)
     assert classify(at, th).status is Status.COMMUNIST
 

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from sim import CommunistWorld
-from sim.mechanisms import dissent, economy, elections, leadership, members, movement, takeover
+from sim.mechanisms import crisis, dissent, economy, elections, leadership, members, movement, takeover
 from sim.mechanisms.legitimacy import legitimacy_level
 from sim.params import Parameters, defaults
 from sim.population import MemberTable
+from sim.vocab import TypeRule
 
 P = Parameters(defaults())
 
@@ -212,7 +213,7 @@ def _cascade_world(repression: float, centralism: float = 0.9, seed: int = 0):
     from sim.population import CitizenTable
 
     rng = np.random.default_rng(seed)
-    citizens = CitizenTable(2000, 1, rng, 0.15, 0.7, 0.2, P.threshold_mean, P.threshold_sd)
+    citizens = CitizenTable(2000, 1, rng, 0.15, 0.7, 0.2, P.threshold_mean, P.threshold_sd, 0.5, P.voter_economy_spread)
     table = small_table(n_parties=1, slots=450)
     table.threshold[:] = rng.normal(P.threshold_mean, P.threshold_sd, table.size)
     inputs = dissent.DissentInputs(
@@ -240,7 +241,7 @@ def test_centralism_blinds_members_to_each_other():
         from sim.population import CitizenTable
 
         rng = np.random.default_rng(2)
-        citizens = CitizenTable(100, 1, rng, 0.0, 0.7, 0.2, 5.0, 0.0)  # citizens never dissent
+        citizens = CitizenTable(100, 1, rng, 0.0, 0.7, 0.2, 5.0, 0.0, 0.5, 0.2)  # citizens never dissent
         table = small_table(n_parties=1, slots=450)
         table.belief[:], table.reformism[:], table.sd_affinity[:] = 0.0, 1.0, 1.0  # all privately opposed
         first_org = table.org == 0
@@ -271,7 +272,7 @@ def test_centralism_blinds_members_to_each_other():
     ],
 )
 def test_leader_kind_follows_traits(traits, kind):
-    assert leadership.leader_kind(*traits) == kind
+    assert TypeRule.from_params(P).leader_kind(*traits) == kind
 
 
 def test_successor_is_drawn_from_the_top_ranks_and_reformers_are_vetoed_under_high_d_and_h():
@@ -393,10 +394,10 @@ def test_crisis_reformer_concedes_and_conservative_with_a_loyal_apparatus_cracks
         leadership.install_leader(party, kind, 1975)
         state.public_dissent, state.repression, party.member_dissent = 0.6, 1.0, 0.0
         before = party.monopoly
-        leadership.crisis_response(state, party, 0.9, np.random.default_rng(0), model.params)
+        crisis.crisis_response(state, party, 0.9, np.random.default_rng(0), model.params)
         outcomes[kind] = party.monopoly < before
     assert outcomes == {"reformer": True, "conservative": False}
-    p = leadership.crackdown_probability
+    p = crisis.crackdown_probability
     model = model_at(1975)
     bloc = model.state_by_code["BLA"]
     assert p(bloc, bloc.communist, 0.1, model.params) < 0.3 < p(bloc, bloc.communist, 0.9, model.params)
@@ -582,7 +583,7 @@ def test_a_driver_may_give_a_leader_s_belief_and_the_kind_still_sets_the_program
     party = model.primary_centre.party
     profile = leadership.install_leader(party, "reformer", 1953)
     khrushchev = leadership.install_leader(party, "reformer", 1953, belief=0.9, until_replaced=True)
-    assert profile.belief == leadership.LEADER_PROFILES["reformer"][0] and khrushchev.belief == 0.9
+    assert profile.belief == P.reformer_profile_belief and khrushchev.belief == 0.9
     assert khrushchev.reformism == profile.reformism and khrushchev.kind == "reformer"
     assert khrushchev.orthodoxy > profile.orthodoxy  # closer to an orthodox leader: a smaller distance
 

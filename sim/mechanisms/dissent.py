@@ -12,11 +12,18 @@ revolt (Kuran's "now out of never").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.features import Status
+from sim.mechanisms.economy import approach
 from sim.params import Parameters
 from sim.population import CitizenTable, MemberTable
+from sim.vocab import Role
+
+if TYPE_CHECKING:
+    from sim.model import CommunistWorld
 
 
 def citizen_opposition(
@@ -50,7 +57,7 @@ def emigrate(
     Each emigrant's place in the sample is taken by a new citizen drawn from the initial distributions, so the
     sample keeps its size while losing the opposed. Returns the number who left.
     """
-    leave = (opposition > 0.5) & (rng.random(opposition.size) < rate)
+    leave = (opposition > params.opposition_cutoff) & (rng.random(opposition.size) < rate)
     n = int(leave.sum())
     if n:
         idx = np.arange(rows.start, rows.stop)[leave]
@@ -80,7 +87,7 @@ def repression_level(
         + params.repression_personalism * personalism
         + fear,
         0.0,
-        1.5,
+        params.repression_max,
     )
 
 
@@ -95,7 +102,7 @@ def thresholds(
     return (
         base
         + params.threshold_repression * repression
-        - params.threshold_opposition * (opposition - 0.5)
+        - params.threshold_opposition * (opposition - params.opposition_cutoff)
         - params.contagion * fallen
     )
 
@@ -166,14 +173,14 @@ def threshold_cascade(
     x_c = citizen_opposition(
         inputs.legitimacy[cs], inputs.hardship[cs], inputs.fallen[cs], citizens.disposition, params
     )
-    opposed_c = (x_c > 0.5) & inputs.active_state[cs]
+    opposed_c = (x_c > params.opposition_cutoff) & inputs.active_state[cs]
     tau_c = thresholds(citizens.threshold, inputs.repression[cs], x_c, inputs.fallen[cs], params)
     tau_c = tau_c - params.civil_society_weight * inputs.civil_society[cs]  # they can see each other
 
     mp = members.party
     ms = inputs.party_state[mp]
-    x_m = members.opposition(params.careerist_loyalty)
-    opposed_m = (x_m > 0.5) & inputs.active_party[mp] & (members.weight > 0)
+    x_m = members.opposition(params)
+    opposed_m = (x_m > params.opposition_cutoff) & inputs.active_party[mp] & (members.weight > 0)
     tau_m = thresholds(members.threshold, inputs.repression[ms], x_m, inputs.fallen[ms], params)
     tau_m = tau_m + params.career_risk * members.careerism  # members risk their careers
 
@@ -221,10 +228,103 @@ def threshold_cascade(
     private = np.bincount(cs, weights=opposed_c, minlength=n_states) / citizens.n_per_state
     total = members.per_party_sum()
     member_dissent = members.per_party_mean(y_m.astype(float), weights=total)
-    member_opposition = members.per_party_mean((x_m > 0.5).astype(float), weights=total)
+    member_opposition = members.per_party_mean((x_m > params.opposition_cutoff).astype(float), weights=total)
     return DissentResult(public, private, member_dissent, member_opposition, rounds, mass_round)
 
 
 def centralism_erosion(centralism: float, member_dissent: float, params: Parameters) -> float:
     """Open dissent inside the party breaks its discipline: D -= k * (member dissent share)."""
     return max(0.0, centralism - params.dissent_erodes_centralism * member_dissent)
+
+
+def fallen_peers(world: CommunistWorld) -> np.ndarray:
+    """The demonstration effect: the share of its region's once-Communist population that has left communism.
+
+    For each state, the population of the states of its region (``Europe/Asia`` counts as Europe) that have
+    been communist or hybrid and are now non_communist, over the population of all such states including its
+    own (last year's status). A neighbour's fall counts in proportion to its size: the Soviet Union's fall
+    weighs on Albania; Mongolia's barely on China.
+    """
+
+    def region(state) -> str:
+        return state.region.split("/")[0]
+
+    pool = [s for s in world.states if s.ever_communist]
+    fallen = np.zeros(len(world.states))
+    for state in world.states:
+        if state.ruling_party is None:
+            continue
+        peers = [s for s in pool if region(s) == region(state)]
+        total = sum(s.population for s in peers) + (0.0 if state in peers else state.population)
+        gone = sum(s.population for s in peers if s is not state and s.status == Status.NON_COMMUNIST)
+        fallen[state.index] = gone / total if total > 0 else 0.0
+    return fallen
+
+
+def step(world: CommunistWorld) -> None:
+    """The Kuran cascade in every Communist-ruled state at once.
+
+    Fear decays; where an emigration driver is set, privately opposed citizens leave (:func:`emigrate`); the
+    cascade runs (:func:`threshold_cascade`) with repression from D, domestic capacity, the centre's backing
+    (h in its host state, h*v in a state of its camp), personalism and fear; then open dissent inside each ruling
+    party erodes its centralism (:func:`centralism_erosion`), and the state's repression capacity approaches
+    the share of its apparatus that stays loyal.
+    """
+    params = world.params
+    n_states = len(world.states)
+    index_of = {p.code: i for i, p in enumerate(world.communist_parties)}
+    state_party = np.full(n_states, -1)
+    centralism_s = np.zeros(n_states)
+    backing = np.zeros(n_states)
+    primary = world.primary_centre
+    for state in world.states:
+        state.fear *= 1.0 - params.fear_decay
+        party = state.ruling_party
+        if party is None:
+            continue
+        state_party[state.index] = index_of[party.code]
+        centralism_s[state.index] = party.centralism
+        if primary is not None and primary.active and state is primary.host:
+            backing[state.index] = primary.hegemony  # the centre's own coercive apparatus
+        elif primary is not None and primary.active and party.camp == primary.code:
+            backing[state.index] = primary.hegemony * state.soviet_dependence
+    fear = np.array([s.fear for s in world.states])
+    capacity = np.array([s.repression for s in world.states])
+    personalism = np.array([s.ruling_party.personalism if s.ruling_party else 0.0 for s in world.states])
+    fallen = fallen_peers(world)
+    for state in world.states:
+        if state.emigration > 0 and state_party[state.index] >= 0:
+            rows = state.citizen_rows
+            n = rows.stop - rows.start
+            x = citizen_opposition(
+                np.full(n, state.legitimacy), np.full(n, state.hardship), np.full(n, fallen[state.index]),
+                world.citizens.disposition[rows], params,
+            )  # fmt: skip
+            emigrate(world.citizens, rows, x, state.emigration, world.streams(f"emigration/{state.code}"), params)
+    inputs = DissentInputs(
+        active_state=state_party >= 0,
+        civil_society=np.array([s.civil_society for s in world.states]),
+        legitimacy=np.array([s.legitimacy for s in world.states]),
+        hardship=np.array([s.hardship for s in world.states]),
+        repression=repression_level(centralism_s, capacity, backing, personalism, fear, params),
+        fallen=fallen,
+        party_state=np.array([p.state.index for p in world.communist_parties]),
+        active_party=np.array([p.role == Role.RULING for p in world.communist_parties]),
+        centralism=np.array([p.centralism for p in world.communist_parties]),
+        state_party=state_party,
+    )
+    links = horizontal_links(inputs.centralism, world.members.orgs_per_party, world.streams("dissent/links"))
+    result = threshold_cascade(world.citizens, world.members, inputs, links, params)
+    for state in world.states:
+        state.fallen_peers = float(fallen[state.index])
+        state.protest_rounds = int(result.mass_round[state.index])
+        state.public_dissent = float(result.public_dissent[state.index])
+        state.private_opposition = float(result.private_opposition[state.index])
+    for i, party in enumerate(world.communist_parties):
+        party.member_dissent = float(result.member_dissent[i])
+        party.member_opposition = float(result.member_opposition[i])
+        if party.role == Role.RULING:
+            state = party.state
+            party.centralism = centralism_erosion(party.centralism, party.member_dissent, params)
+            loyal = state.capacity * (1.0 - party.member_dissent)
+            state.repression = approach(state.repression, loyal, params.repression_recovery)

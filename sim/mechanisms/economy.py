@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.vocab import Role
+
 if TYPE_CHECKING:
     from sim.agents import StateAgent
+    from sim.model import CommunistWorld
     from sim.params import Parameters
 
 
@@ -115,7 +118,7 @@ def update_economy(state: StateAgent, params: Parameters, rng: np.random.Generat
     O and C approach their targets with inertia; S, Z, P and H follow; Soviet aid adds :func:`aid_bonus` to P.
     """
     party = state.party_in_office
-    if party is not None and party.role == "ruling":
+    if party is not None and party.role == Role.RULING:
         o_target, c_target = kornai_targets(
             party.monopoly, party.goal, party.centralism, party.market, party.private, state.capacity, params
         )
@@ -132,8 +135,27 @@ def update_economy(state: StateAgent, params: Parameters, rng: np.random.Generat
     state.softness = softness(state.ownership, state.command, monopoly)
     target_shortage = shortage_level(state.softness, state.command, params)
     state.shortage = clip01(approach(state.shortage, target_shortage, params.shortage_inertia))
-    age = state.regime_age if party is not None and party.role == "ruling" else None
+    age = state.regime_age if party is not None and party.role == Role.RULING else None
     level = performance_level(state.ownership, state.command, state.shortage, age, params)
     level += aid_bonus(state, params)
     state.performance = clip01(level + params.performance_noise * rng.standard_normal())
     state.hardship = hardship_level(state.shortage, state.performance, params)
+
+
+def init(world: CommunistWorld) -> None:
+    """Start every state's economy at the levels its configuration implies: softness, shortage at its level Z*,
+    performance without noise or aid, hardship (the same equations as :func:`update_economy`)."""
+    params = world.params
+    for state in world.states:
+        party = state.ruling_party
+        state.softness = softness(state.ownership, state.command, party.monopoly if party else 0.0)
+        state.shortage = shortage_level(state.softness, state.command, params)
+        age = state.regime_age if party else None
+        state.performance = clip01(performance_level(state.ownership, state.command, state.shortage, age, params))
+        state.hardship = hardship_level(state.shortage, state.performance, params)
+
+
+def step(world: CommunistWorld) -> None:
+    """One year of Kornai's chain in every state (:func:`update_economy`, stream ``economy/<state>``)."""
+    for state in world.states:
+        update_economy(state, world.params, world.streams(f"economy/{state.code}"))

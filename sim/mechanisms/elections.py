@@ -13,8 +13,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.population import adults
+from sim.vocab import EventKind, Role
+
 if TYPE_CHECKING:
     from sim.agents import PartyAgent, StateAgent
+    from sim.model import CommunistWorld
     from sim.params import Parameters
 
 
@@ -58,12 +62,12 @@ def contestants(state: StateAgent, params: Parameters) -> list[tuple[PartyAgent 
     cp = state.communist
     if cp is not None and cp.active:
         belief = cp.members.mean(cp.members.belief) if cp.members is not None else 0.5
-        adults = state.population * 1e6 * params.adult_share
-        organisation = min(1.0, cp.membership / max(1.0, params.mass_party_share * adults))
+        adult_count = adults(state.population, params)
+        organisation = min(1.0, cp.membership / max(1.0, params.mass_party_share * adult_count))
         valence = params.organisation_valence * belief * organisation
         if cp.in_office:
             valence += params.vote_retrospective * (state.legitimacy - 0.5)
-        economy = params.communist_economy * (1.0 - 0.5 * cp.market)
+        economy = params.communist_economy * (1.0 - params.market_position_shift * cp.market)
         lists.append((cp, economy, 1.0 - cp.authoritarianism, valence))
     sd = state.social_democratic
     if sd is not None and sd.active:
@@ -82,10 +86,10 @@ def hold_election(state: StateAgent, params: Parameters) -> dict[str, float]:
     citizens = model.citizens
     rows = state.citizen_rows
     sd = state.social_democratic
-    if (sd is not None and sd.role == "banned" and state.ruling_party is None) or (
-        sd is not None and sd.role == "banned" and state.code in model.elections_due
+    if (sd is not None and sd.role == Role.BANNED and state.ruling_party is None) or (
+        sd is not None and sd.role == Role.BANNED and state.code in model.elections_due
     ):
-        sd.role = "opposition"  # free elections re-legalise the parties a Communist regime banned
+        sd.role = Role.OPPOSITION  # free elections re-legalise the parties a Communist regime banned
     lists = contestants(state, params)
     positions = np.array([[e, q] for _, e, q, _ in lists])
     valence = np.array([v for *_, v in lists])
@@ -111,17 +115,19 @@ def hold_election(state: StateAgent, params: Parameters) -> dict[str, float]:
                 "communist_in_office": cp.in_office,
             },
         )  # fmt: skip
-        if share >= 0.5 and cp.role in ("ruling", "elected", "opposition"):
+        if share >= 0.5 and cp.role in (Role.RULING, Role.ELECTED, Role.OPPOSITION):
             was_in_office = cp.in_office
-            cp.role = "elected"
+            cp.role = Role.ELECTED
             cp.monopoly = min(cp.monopoly, share) if was_in_office else share
-        elif cp.role in ("ruling", "elected"):
-            cp.role = "opposition"
+        elif cp.role in (Role.RULING, Role.ELECTED):
+            cp.role = Role.OPPOSITION
             cp.monopoly = share
         summary = f"free election in {state.name}: {cp.name} {share:.0%}"
         if state.social_democratic is not None and state.social_democratic.code in result:
             summary += f", {state.social_democratic.name} {result[state.social_democratic.code]:.0%}"
-        model.log.record(model.year, state.code, "election", summary + (" (founding election)" if founding else ""))
+        model.log.record(
+            model.year, state.code, EventKind.ELECTION, summary + (" (founding election)" if founding else "")
+        )
     return result
 
 
@@ -132,3 +138,11 @@ def election_due(state: StateAgent, year: int, params: Parameters) -> bool:
     if not state.free_elections or state.ruling_party is not None:
         return False
     return (year + state.index) % params.election_interval == 0
+
+
+def step(world: CommunistWorld) -> None:
+    """A free election in every state where one is due (:func:`election_due`); then no election is due."""
+    for state in world.states:
+        if election_due(state, world.year, world.params):
+            hold_election(state, world.params)
+    world.elections_due.clear()

@@ -20,42 +20,68 @@ membership's) or from a driver. The kind sets the party's yearly programme:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents import REFORMING_KINDS, Leader
 from sim.mechanisms.economy import approach, capacity_cap, clip01
+from sim.vocab import EventKind, LeaderKind, Origin, Role, TypeRule
 
 if TYPE_CHECKING:
     from sim.agents import PartyAgent, StateAgent
+    from sim.model import CommunistWorld
     from sim.params import Parameters
 
-REFORMING_OR_ECONOMIC = REFORMING_KINDS | {"economic_reformer"}  # leaders who start a reform programme
-LEADER_PROFILES: dict[str, tuple[float, float, float, float]] = {
-    # kind: (belief, careerism, reformism, social-democratic affinity) of a leader installed by a driver
-    "reformer": (0.5, 0.3, 0.9, 0.5),
-    "economic_reformer": (0.45, 0.4, 0.85, 0.15),
-    "closet_social_democrat": (0.2, 0.3, 0.7, 0.85),
-    "believer": (0.9, 0.2, 0.1, 0.05),
-    "conservative": (0.3, 0.8, 0.1, 0.1),
-    "autocrat": (0.75, 0.5, 0.0, 0.0),
-}
+PROFILE_TRAITS = ("belief", "careerism", "reformism", "sd_affinity")
 
 
-def leader_kind(belief: float, careerism: float, reformism: float, sd_affinity: float) -> str:
-    """Kind of a leader drawn from the members, by its programme-relevant traits.
+def leader_profile(kind: LeaderKind, params: Parameters) -> tuple[float, float, float, float]:
+    """(belief, careerism, reformism, social-democratic affinity) of a leader of ``kind`` installed by a driver or a
+    mechanism: the parameters ``<kind>_profile_<trait>``."""
+    return tuple(params[f"{kind}_profile_{trait}"] for trait in PROFILE_TRAITS)
 
-    closet_social_democrat: s >= .6 and b < .4; reformer: r >= .6 and s >= .35; economic_reformer: r >= .6 and
-    s < .35; believer: b >= .6; conservative otherwise (careerists long in office).
+
+@dataclass(slots=True)
+class Leader:
+    """A party leader: traits drawn from the party's top ranks, or installed by a driver.
+
+    Attributes:
+        id: sequential number within the party (a new leader gets a new id).
+        kind: reformer, economic_reformer, closet_social_democrat, believer, conservative or autocrat.
+        belief, careerism, reformism, sd_affinity: the leader's traits (as for members).
+        since: year the leader took office.
+        term_end: year of the next regular succession.
+        name: a name, when a driver gives one.
+        row, cohort: for a leader drawn from the members, the member row and cohort it came from; its belief goes
+            on following that cohort's (a leader is one of its generation: :func:`~sim.mechanisms.leadership.
+            follow_cohort`), while its programme (kind, reformism, social-democratic affinity) is fixed at selection.
     """
-    if sd_affinity >= 0.6 and belief < 0.4:
-        return "closet_social_democrat"
-    if reformism >= 0.6:
-        return "reformer" if sd_affinity >= 0.35 else "economic_reformer"
-    if belief >= 0.6:
-        return "believer"
-    return "conservative"
+
+    id: int
+    kind: LeaderKind
+    belief: float
+    careerism: float
+    reformism: float
+    sd_affinity: float
+    since: int
+    term_end: int
+    name: str = ""
+    named: bool = False  # named by a driver: serves until a later driver (or its longest tenure), not removed in crises
+    row: int = -1  # the member row (party-local) a drawn leader came from; -1 for a driver-installed leader
+    cohort: int = -1  # the cohort that row held when the leader was drawn
+
+    @property
+    def orthodoxy(self) -> float:
+        """How orthodox the leader is: (belief + (1 - reformism)) / 2, the axis of ideological distance."""
+        return 0.5 * (self.belief + 1.0 - self.reformism)
+
+    def describe(self) -> str:
+        """The leader in words, e.g. ``"a reformer leader (since 1985)"``."""
+        kind = self.kind.replace("_", " ")
+        article = "an" if kind[0] in "aeiou" else "a"
+        who = f" {self.name}" if self.name else ""
+        return f"{article} {kind} leader{who} (since {self.since})"
 
 
 def _term_end(year: int, rng: np.random.Generator, params: Parameters) -> int:
@@ -64,7 +90,7 @@ def _term_end(year: int, rng: np.random.Generator, params: Parameters) -> int:
 
 def install_leader(
     party: PartyAgent,
-    kind: str,
+    kind: LeaderKind | str,
     year: int,
     name: str = "",
     until_replaced: bool = False,
@@ -81,7 +107,8 @@ def install_leader(
     """
     model = party.model
     rng = model.streams(f"succession/{party.code}")
-    profile_belief, careerism, reformism, sd = LEADER_PROFILES[kind]
+    kind = LeaderKind(kind)
+    profile_belief, careerism, reformism, sd = leader_profile(kind, model.params)
     belief = profile_belief if belief is None else belief
     party.leaders_so_far += 1
     if until_replaced:
@@ -92,8 +119,8 @@ def install_leader(
         term_end = _term_end(year, rng, model.params)
     leader = Leader(party.leaders_so_far, kind, belief, careerism, reformism, sd, year, term_end, name, until_replaced)
     party.leader = leader
-    if kind == "autocrat":
-        party.personalism = max(party.personalism, 0.5)
+    if kind == LeaderKind.AUTOCRAT:
+        party.personalism = max(party.personalism, model.params.autocrat_personalism)
     return leader
 
 
@@ -109,7 +136,7 @@ def draw_successor(
     members = party.members
     top = _top_rows(members)
     if not top.any():
-        return install_leader(party, "conservative", year)
+        return install_leader(party, LeaderKind.CONSERVATIVE, year)
     candidates = np.flatnonzero(top)
     pick = int(rng.choice(candidates))
 
@@ -121,13 +148,13 @@ def draw_successor(
             float(members.sd_affinity[row]),
         )
 
-    kind = leader_kind(*traits(pick))
-    if kind in REFORMING_OR_ECONOMIC and rng.random() < params.reformer_veto * party.centralism * hegemony:
-        kinds = np.array([leader_kind(*traits(int(r))) for r in candidates])
-        orthodox = candidates[~np.isin(kinds, list(REFORMING_OR_ECONOMIC))]
+    rule = TypeRule.from_params(params)
+    kind = rule.leader_kind(*traits(pick))
+    if kind.starts_reform and rng.random() < params.reformer_veto * party.centralism * hegemony:
+        orthodox = candidates[[not rule.leader_kind(*traits(int(r))).starts_reform for r in candidates]]
         if orthodox.size:
             pick = int(rng.choice(orthodox))
-            kind = leader_kind(*traits(pick))
+            kind = rule.leader_kind(*traits(pick))
     party.leaders_so_far += 1
     term_end = _term_end(year, rng, params)
     cohort = int(members.cohort[pick])
@@ -205,48 +232,49 @@ def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params
     glasnost, perestroika or demokratizatsiya).
     """
     leader = party.leader
-    kind = leader.kind if leader else "conservative"
-    if leader is not None and leader.since == state.model.year and kind in REFORMING_OR_ECONOMIC:
-        kind = "settling_in"  # a new reformer spends its first year taking hold of the party
-    if kind == "settling_in":
-        pass
-    elif kind in REFORMING_KINDS:
-        pace = (1.5 if kind == "closet_social_democrat" else 1.0) * reform_pace(party, params)
+    kind = leader.kind if leader else LeaderKind.CONSERVATIVE
+    if leader is not None and leader.since == state.model.year and kind.starts_reform:
+        pass  # a new reformer spends its first year taking hold of the party
+    elif kind.reforming:
+        pace = (params.closet_pace if kind == LeaderKind.CLOSET_SOCIAL_DEMOCRAT else 1.0) * reform_pace(party, params)
         floor = max(params.glasnost_floor, params.glasnost_hegemony * hegemony)  # h binds the reformer too
         if party.centralism > floor:
             party.centralism = max(floor, party.centralism - params.glasnost_step * pace)
         state.note("glasnost (open debate lowers centralism)")
         if party.centralism < params.market_start and hegemony < params.market_hegemony_max:
             party.market = min(params.political_market_max, party.market + params.market_step)
-            party.private = min(params.political_private_max, party.private + 0.5 * params.market_step)
+            party.private = min(
+                params.political_private_max, party.private + params.political_private_pace * params.market_step
+            )
             state.note("market reform")
         if party.centralism < params.election_start and hegemony < params.election_hegemony_max:
             party.monopoly = clip01(party.monopoly - params.election_step * pace)
             state.note("contested elections")
-    elif kind == "economic_reformer":
+    elif kind == LeaderKind.ECONOMIC_REFORMER:
         if party.market < params.economic_market_max:
             state.note("market reform with the monopoly kept")
         party.market = min(params.economic_market_max, party.market + params.market_step)
         party.private = min(params.economic_market_max, party.private + params.market_step)
-        if party.centralism < 0.85:
-            party.centralism = min(0.85, party.centralism + params.restore_step)
+        if party.centralism < params.economic_centralism_max:
+            party.centralism = min(params.economic_centralism_max, party.centralism + params.restore_step)
         consolidate(party, state.monopoly_pressure, state.capacity, params)
     else:
-        speed = 2.0 if kind == "autocrat" else 1.0
-        ceiling = 1.0 if kind == "autocrat" else 0.9
+        speed = params.autocrat_speed if kind == LeaderKind.AUTOCRAT else 1.0
+        ceiling = 1.0 if kind == LeaderKind.AUTOCRAT else params.orthodox_centralism_max
         if party.centralism < ceiling:
             party.centralism = min(ceiling, party.centralism + params.restore_step * speed)
         incoherent = abs(state.command - state.ownership) > params.incoherence_tolerance
         reformed = party.market > 0 or party.private > 0
-        if reformed and (incoherent or state.performance < params.performance_base or kind == "autocrat"):
+        if reformed and (incoherent or state.performance < params.performance_base or kind == LeaderKind.AUTOCRAT):
             party.market = max(0.0, party.market - params.recentralise_step * speed)
             party.private = max(0.0, party.private - params.recentralise_step * speed)
             state.note("re-centralisation")
-        consolidate(party, max(state.monopoly_pressure, 1.0 if kind == "autocrat" else 0.0), state.capacity, params)
-    if kind == "autocrat":
-        party.personalism = min(1.0, party.personalism + 0.1)
+        target = max(state.monopoly_pressure, 1.0 if kind == LeaderKind.AUTOCRAT else 0.0)
+        consolidate(party, target, state.capacity, params)
+    if kind == LeaderKind.AUTOCRAT:
+        party.personalism = min(1.0, party.personalism + params.personalism_growth)
     else:
-        party.personalism *= 0.8
+        party.personalism *= params.personalism_retention
     party.centralism = min(party.centralism, organisation_ceiling(state, params))
 
 
@@ -262,90 +290,56 @@ def sticky_goal(party: PartyAgent, hegemony: float, state: StateAgent, params: P
     leader = party.leader
     if leader is None:
         return
-    if party.origin == "other":
+    if party.origin == Origin.OTHER:
         # a regime that proclaimed Marxism-Leninism under a patron declares the goal as far as the patron counts
         target = params.other_goal * min(1.0, hegemony / params.goal_hegemony_max)
         if target < party.goal - 0.05:
             state.note("the regime drops its Marxist-Leninist programme as its patron withdraws")
         party.goal = party.goal + params.goal_drop * (target - party.goal)
         return
-    if leader.belief < 0.4 and leader.sd_affinity >= 0.6 and hegemony < params.goal_hegemony_max:
+    drops = TypeRule.from_params(params).closet_social_democrat(leader.belief, leader.sd_affinity)
+    if drops and hegemony < params.goal_hegemony_max:
         if party.goal > 0:
             state.note("the leadership dropped the goal of communism")
         party.goal = max(0.0, party.goal - params.goal_drop)
-    elif leader.kind in ("believer", "autocrat"):
-        party.goal = min(1.0, party.goal + 0.5 * params.goal_drop)
+    elif leader.kind.orthodox:
+        party.goal = min(1.0, party.goal + params.goal_restore * params.goal_drop)
 
 
-def crackdown_probability(state: StateAgent, party: PartyAgent, hegemony: float, params: Parameters) -> float:
-    """Chance a crackdown succeeds: base * (1 + K)/2 * (1 - member dissent) * ((1 - v) + v h) * (1 - c * fallen).
-
-    K is the domestic repression capacity; a regime that rests on Soviet force (v) cannot crack down once that
-    force is withdrawn (low h); a regime of its own revolution relies on its own apparatus; an apparatus whose
-    members dissent does not obey; one that has watched the regimes next door fall (``fallen``, weighted by
-    ``contagion``) hedges its bets (Romania's army, December 1989).
-    """
-    v = state.soviet_dependence
-    capacity = 0.5 * (1.0 + state.repression)
-    hedging = 1.0 - params.contagion * state.fallen_peers
-    return params.crackdown_success * capacity * (1.0 - party.member_dissent) * ((1.0 - v) + v * hegemony) * hedging
+def init(world: CommunistWorld) -> None:
+    """A believer leader (regular term) for every Communist party that has none after the takeovers."""
+    for party in world.communist_parties:
+        if party.leader is None:
+            install_leader(party, LeaderKind.BELIEVER, world.year)
 
 
-def crisis_response(
-    state: StateAgent, party: PartyAgent, hegemony: float, rng: np.random.Generator, params: Parameters
-) -> bool:
-    """A regime facing mass protest cracks down, holds on or concedes. Returns whether to replace the leader.
-
-    Crisis: public dissent >= ``crisis_dissent``. A reforming leader concedes; another tries a crackdown
-    (:func:`crackdown_probability`): success silences the streets and leaves fear. After a failed crackdown the
-    regime concedes only if the protest is overwhelming (public dissent >= ``overwhelming_dissent``) or its
-    apparatus is split (member dissent >= ``apparatus_split``); otherwise it holds on and the crisis goes into
-    the next year. A concession lowers M by ``concession_monopoly`` and calls founding free elections for the next
-    year (a round table). In a crisis the leader is replaced with probability ``crisis_removal``, and always after
-    a concession it did not want, unless a driver named it (history says who led).
-    """
-    state.crisis = state.public_dissent >= params.crisis_dissent
-    if not state.crisis:
-        return False
-    model = state.model
-    model.log.record(
-        model.year, state.code, "crisis", f"mass protest in {state.name} (public dissent {state.public_dissent:.2f})"
-    )
-    named = party.leader is not None and party.leader.named
-    replace = rng.random() < params.crisis_removal and not named
-    leader_kind_now = party.leader.kind if party.leader else "conservative"
-    if leader_kind_now not in REFORMING_KINDS and rng.random() < crackdown_probability(state, party, hegemony, params):
-        silence(state, party, params)
-        state.note("a crackdown on mass protest")
-        model.log.record(model.year, state.code, "crackdown", f"crackdown in {state.name} silences the protest")
-        return replace
-    reforming = leader_kind_now in REFORMING_KINDS
-    overwhelmed = state.public_dissent >= params.overwhelming_dissent or party.member_dissent >= params.apparatus_split
-    if not reforming and not overwhelmed:
-        state.note("a failed crackdown: the regime holds on")
-        model.log.record(model.year, state.code, "standoff", f"a crackdown in {state.name} fails; the regime holds on")
-        return replace
-    party.monopoly = clip01(party.monopoly - params.concession_monopoly)
-    state.free_elections = True
-    if state.code not in model.elections_due:  # unless this year's election is already the founding one
-        model.elections_called.add(state.code)
-    state.note(f"a concession to mass protest (public dissent {state.public_dissent:.2f})")
-    model.log.record(
-        model.year,
-        state.code,
-        "concession",
-        f"{party.name} concedes to mass protest (monopoly now {party.monopoly:.2f})",
-    )
-    return replace or (leader_kind_now not in REFORMING_KINDS and not named)
+def ruling_party_year(world: CommunistWorld, party: PartyAgent, replace: bool) -> None:
+    """Succession (at a term's end, or after a crisis), the leader's programme, the sticky goal, transition."""
+    params, state, year = world.params, party.state, world.year
+    hegemony = world.hegemony_for(party)
+    follow_cohort(party)
+    if replace or year >= party.leader.term_end:
+        old = party.leader
+        new = draw_successor(party, year, hegemony, world.streams(f"succession/{party.code}"), params)
+        why = "in a crisis" if replace else "at the end of a term"
+        if new.kind != old.kind:
+            state.note(f"{new.describe()} took over {why}")
+        world.log.record(
+            year,
+            state.code,
+            EventKind.LEADER,
+            f"{party.name}: {new.describe()} succeeds {old.kind.replace('_', ' ')} leader {why}",
+        )
+    reform_program(party, state, hegemony, params)
+    sticky_goal(party, hegemony, state, params)
+    if party.monopoly < params.transition_monopoly and state.code not in world.elections_called:
+        state.free_elections = True
+        world.elections_called.add(state.code)
+        state.note("founding free elections called")
 
 
-def silence(state: StateAgent, party: PartyAgent | None, params: Parameters) -> None:
-    """Repression clears the streets and leaves fear (used by crackdowns and interventions)."""
-    model = state.model
-    model.citizens.dissent[state.citizen_rows] = False
-    if party is not None and party.members is not None:
-        model.members.dissent[party.members.rows] = False
-        party.member_dissent = 0.0
-    state.public_dissent = 0.0
-    state.fear = min(1.0, state.fear + params.fear_crackdown)
-    state.legitimacy = max(0.0, state.legitimacy - 0.05)
+def step(world: CommunistWorld) -> None:
+    """Every ruling party's year (:func:`ruling_party_year`); a leader the crisis step marked for removal goes."""
+    for party in world.communist_parties:
+        if party.role == Role.RULING:
+            ruling_party_year(world, party, world.crisis_removals.get(party.code, False))

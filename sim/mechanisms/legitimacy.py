@@ -8,6 +8,7 @@ from sim.mechanisms.economy import approach, clip01
 
 if TYPE_CHECKING:
     from sim.agents import StateAgent
+    from sim.model import CommunistWorld
     from sim.params import Parameters
 
 
@@ -25,14 +26,29 @@ def legitimacy_level(goal: float, belief: float, performance: float, dependence:
     )
 
 
-def update_legitimacy(state: StateAgent, mean_belief: float, params: Parameters) -> None:
-    """Move the state's legitimacy toward :func:`legitimacy_level` with inertia.
-
-    Without a ruling Communist party the goal term is absent and imposition no longer counts.
-    """
+def target_legitimacy(state: StateAgent, params: Parameters) -> float:
+    """The legitimacy a state tends to this year: :func:`legitimacy_level` under a ruling Communist party (with
+    its members' mean belief); without one the goal term is absent and imposition no longer counts:
+    L* = clip(w_perf * P + ``legitimacy_intercept``)."""
     party = state.ruling_party
     if party is None:
-        target = clip01(params.legitimacy_performance * state.performance + 0.2)
-    else:
-        target = legitimacy_level(party.goal, mean_belief, state.performance, state.soviet_dependence, params)
-    state.legitimacy = approach(state.legitimacy, target, params.legitimacy_inertia)
+        return clip01(params.legitimacy_performance * state.performance + params.legitimacy_intercept)
+    belief = party.members.mean(party.members.belief)
+    return legitimacy_level(party.goal, belief, state.performance, state.soviet_dependence, params)
+
+
+def update_legitimacy(state: StateAgent, params: Parameters) -> None:
+    """Move the state's legitimacy toward :func:`target_legitimacy` with inertia."""
+    state.legitimacy = approach(state.legitimacy, target_legitimacy(state, params), params.legitimacy_inertia)
+
+
+def init(world: CommunistWorld) -> None:
+    """Start every state's legitimacy at its level (:func:`target_legitimacy`)."""
+    for state in world.states:
+        state.legitimacy = target_legitimacy(state, world.params)
+
+
+def step(world: CommunistWorld) -> None:
+    """Legitimacy moves toward its level in every state."""
+    for state in world.states:
+        update_legitimacy(state, world.params)

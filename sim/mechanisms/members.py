@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.population import MemberTable, PartyBlock
+from sim.population import MemberTable, adults
+from sim.vocab import Role, TypeRule
 
 if TYPE_CHECKING:
+    from sim.model import CommunistWorld
     from sim.params import Parameters
 
 N_RANKS = 5  # primary organisation, district, regional, central committee, politburo
@@ -95,7 +97,8 @@ def target_membership(
     return np.where(active, np.where(ruling, ruling_target, other_target), 0.0)
 
 
-def _beta(rng: np.random.Generator, mean: np.ndarray, concentration: float) -> np.ndarray:
+def beta_draws(rng: np.random.Generator, mean: np.ndarray, concentration: float) -> np.ndarray:
+    """Traits drawn from Beta distributions with these means and concentration a + b (means kept inside (0, 1))."""
     m = np.clip(mean, 0.01, 0.99)
     return rng.beta(m * concentration, (1.0 - m) * concentration)
 
@@ -137,10 +140,10 @@ def recruit_cohort(
     party = table.party[rows]
     per_cohort = np.array([b.rows_per_cohort for b in table.blocks], dtype=float)
     kappa = params.trait_concentration
-    careerism = _beta(rng, careerism_mean[party], kappa)
-    belief = _beta(rng, belief_mean[party] * (1.0 - params.careerism_crowds_belief * careerism), kappa)
-    reformism = _beta(rng, reformism_mean[party], kappa)
-    sd = _beta(rng, sd_mean[party], kappa)
+    careerism = beta_draws(rng, careerism_mean[party], kappa)
+    belief = beta_draws(rng, belief_mean[party] * (1.0 - params.careerism_crowds_belief * careerism), kappa)
+    reformism = beta_draws(rng, reformism_mean[party], kappa)
+    sd = beta_draws(rng, sd_mean[party], kappa)
     threshold = rng.normal(params.threshold_mean, params.threshold_sd, rows.size)
     weight = recruits[party] / per_cohort[party]
     joined = weight > 0
@@ -170,9 +173,9 @@ def promote(
 ) -> None:
     """Promote members one rank where the rank above has vacancies; the apparatus screens out reformers.
 
-    p = promotion_rate * vacancy(party, rank + 1) * (0.3 + 0.7 c) * (1 - screen),
+    p = promotion_rate * vacancy(party, rank + 1) * (promotion_base + promotion_careerism * c) * (1 - screen),
     screen = reformer_screen * D * h for reformers and closet social democrats, else 0.
-    Eligible: rows with members, below the top rank, with tenure >= 2 * (rank + 1) years.
+    Eligible: rows with members, below the top rank, with tenure >= promotion_years * (rank + 1) years.
     (MODEL.md: reformers reach the top only when D is low or h is low.)
     """
     occupied = table.weight > 0
@@ -187,63 +190,106 @@ def promote(
     vacancy = np.concatenate([vacancy[:, 1:], np.zeros((table.n_parties, 1))], axis=1)  # vacancy at rank + 1
     p = table.party
     tenure = year - table.cohort
-    reformist = (table.reformism >= 0.6) | ((table.sd_affinity >= 0.6) & (table.belief < 0.4))
+    reformist = TypeRule.from_params(params).reformist(table.belief, table.reformism, table.sd_affinity)
     screen = np.where(reformist, params.reformer_screen * centralism[p] * hegemony[p], 0.0)
-    prob = params.promotion_rate * vacancy[p, rank] * (0.3 + 0.7 * table.careerism) * (1.0 - screen)
-    eligible = occupied & (rank < N_RANKS - 1) & (tenure >= 2 * (rank + 1))
+    prob = (
+        params.promotion_rate
+        * vacancy[p, rank]
+        * (params.promotion_base + params.promotion_careerism * table.careerism)
+        * (1.0 - screen)
+    )
+    eligible = occupied & (rank < N_RANKS - 1) & (tenure >= int(params.promotion_years) * (rank + 1))
     draws = rng.random(table.size)
     table.rank += (eligible & (draws < prob)).astype(np.int8)
 
 
-def seed_members(
-    table: MemberTable,
-    block: PartyBlock,
-    year: int,
-    membership: float,
-    founded: int,
-    ruling_since: int | None,
-    founding_belief: float,
-    career_control: float,
-    rng: np.random.Generator,
-    params: Parameters,
-) -> None:
-    """Initialise one party's cohorts at the scenario's start year.
+def party_arrays(world: CommunistWorld) -> dict[str, np.ndarray]:
+    """The per-party inputs of the members' year, one array entry per Communist party (scenario order)."""
+    cps = world.communist_parties
+    return {
+        "monopoly": np.array([p.monopoly for p in cps]),
+        "centralism": np.array([p.centralism for p in cps]),
+        "goal": np.array([p.goal for p in cps]),
+        "alignment": np.array([p.alignment for p in cps]),
+        "personalism": np.array([p.personalism for p in cps]),
+        "market": np.array([p.market for p in cps]),
+        "ruling": np.array([p.role == Role.RULING for p in cps]),
+        "in_office": np.array([p.in_office for p in cps]),
+        "ever_ruled": np.array([p.state.was_communist_ruled for p in cps]),
+        "active": np.array([p.active for p in cps]),
+        "performance": np.array([p.state.performance for p in cps]),
+        "ownership": np.array([p.state.ownership for p in cps]),
+        "commitment": np.array([p.state.commitment for p in cps]),
+        "hegemony": np.array([world.hegemony_for(p) for p in cps]),
+        "adults": np.array([adults(p.state.population, world.params) for p in cps]),
+        "share": np.array([p.vote_share if p.vote_share is not None else p.initial_share for p in cps]),
+        "age": np.array([p.state.regime_age if p.role == Role.RULING else 0 for p in cps]),
+    }
 
-    Cohorts joined in every year from ``max(founded, year - career_years + 1)`` to ``year``, sharing the
-    membership equally. Cohort ``y`` believes ``founding_belief * discount ** (y - ruling_since)`` (the fire dies
-    away under the system; cohorts of the underground party keep it); cohorts that
-    joined while the party ruled carry careerism ``base + control * M*O``. Ranks go by tenure, with noise, to
-    fill the rank pyramid.
+
+def step(world: CommunistWorld) -> None:
+    """Belief, traits, exits, the year's cohort and promotions for every member row at once.
+
+    A party out of office measures the promise by the model it defends (Moscow's, as far as it is aligned) and
+    sees only ``distance_discount`` of that model's shortfall; members joining outside normal recruitment (a
+    forced merger's social democrats, a new party's founders: ``pending_recruits``) are seated with the cohort
+    and do not pass their belief on to the next one.
     """
-    ring = table.career_years
-    first = max(founded, year - ring + 1)
-    years = np.arange(first, year + 1)
-    rows_by_year = [block.start + (y % ring) * block.rows_per_cohort + np.arange(block.rows_per_cohort) for y in years]
-    rows = np.concatenate(rows_by_year)
-    joined = np.repeat(years, block.rows_per_cohort)
-    n = rows.size
-    kappa = params.trait_concentration
-    since = ruling_since if ruling_since is not None else year
-    belief_mean = founding_belief * params.cohort_belief_discount ** np.maximum(0, joined - since)
-    ruling = (ruling_since is not None) & (joined >= (ruling_since if ruling_since is not None else 0))
-    careerism_mean = params.careerism_base + np.where(ruling, params.careerism_control * career_control, 0.0)
-    careerism = _beta(rng, careerism_mean, kappa)
-    belief = _beta(rng, belief_mean * (1.0 - params.careerism_crowds_belief * careerism), kappa)
-    table.cohort[rows] = joined
-    table.weight[rows] = membership / n if membership > 0 else 0.0
-    table.careerism[rows] = careerism
-    table.belief[rows] = belief
-    table.reformism[rows] = _beta(rng, np.full(n, params.reformism_base), kappa)
-    table.sd_affinity[rows] = _beta(
-        rng, params.sd_affinity_base + params.sd_affinity_disbelief * (1 - belief_mean), kappa
+    params, year, table = world.params, world.year, world.members
+    a = party_arrays(world)
+    centre = world.primary_centre
+    host = centre.party if centre is not None else None
+    own_gap = performance_gap(a["goal"], a["performance"], a["market"], params)
+    own_shortfall = performance_shortfall(a["goal"], a["performance"], params)
+    model_gap = model_shortfall = 0.0
+    if host is not None and host.role == Role.RULING:
+        goal, perf = np.array([host.goal]), np.array([host.state.performance])
+        model_gap = float(performance_gap(goal, perf, np.array([host.market]), params)[0])
+        model_shortfall = float(performance_shortfall(goal, perf, params)[0])
+    elif host is not None and host.state.was_communist_ruled:
+        model_gap = model_shortfall = params.promise_level  # the model collapsed: nothing of its promise is left
+    seen = params.distance_discount * a["alignment"]  # from afar, through its own press
+    gap = np.where(a["ruling"], own_gap, seen * model_gap)
+    shortfall = np.where(a["ruling"], own_shortfall, seen * model_shortfall)
+    update_belief(table, gap, a["centralism"], a["commitment"], params)
+    drift_traits(table, shortfall, a["centralism"], params)
+    exit_monopoly = np.where(a["ever_ruled"] & a["active"], a["monopoly"], 1.0)
+    member_exits(table, exit_monopoly, a["personalism"], params)
+    retiring = table.cohort_rows(year)
+    current = table.per_party_sum() - np.bincount(
+        table.party[retiring], weights=table.weight[retiring], minlength=table.n_parties
     )
-    table.threshold[rows] = rng.normal(params.threshold_mean, params.threshold_sd, n)
-    seniority = (year - joined) + rng.normal(0.0, 3.0, n)
-    order = np.argsort(-seniority, kind="stable")
-    targets = rank_targets(params)
-    rank = np.zeros(n, dtype=np.int8)
-    for r in range(1, N_RANKS):
-        rank[order[: round(targets[r] * n)]] = r
-    table.rank[rows] = rank
-    if membership <= 0:
-        table.cohort[rows] = -1
+    control = np.where(a["ruling"], a["monopoly"] * a["ownership"], 0.0)
+    maturity = 1.0 - np.exp(-a["age"] / params.apparatus_years)
+    target = target_membership(a["adults"], a["monopoly"], maturity, a["ruling"], a["share"], a["active"], params)
+    normal = np.maximum(0.0, params.recruit_speed * (target - current))
+    pending = [p.pending_recruits for p in world.communist_parties]
+    extra = np.array([sum(n for n, _, _ in batch) for batch in pending])
+    extra_belief = np.array([sum(n * b for n, b, _ in batch) for batch in pending]) / np.maximum(extra, 1e-12)
+    extra_sd = np.array([sum(n * s for n, _, s in batch) for batch in pending]) / np.maximum(extra, 1e-12)
+    recruits = normal + extra
+    mix = np.divide(extra, recruits, out=np.zeros_like(recruits), where=recruits > 0)
+    prev = previous_cohort_belief(table, year, world.last_recruit_belief, params.careerism_crowds_belief)
+    # a cohort diluted by extra members does not pass their belief on: the transmitted level carries over
+    prev = np.where(world.last_merger_mix > 0, world.last_recruit_belief, prev)
+    # the fire dies away under the system: a ruling party's cohorts inherit discounted belief
+    level = np.where(a["ruling"], params.cohort_belief_discount, 1.0) * prev
+    belief_mean = (1 - mix) * level + mix * extra_belief
+    careerism_mean = params.careerism_base + (1 - mix) * params.careerism_control * control
+    reformism_mean = params.reformism_base + params.reformism_gap * shortfall
+    sd_normal = params.sd_affinity_base + params.sd_affinity_disbelief * (1 - belief_mean)
+    sd_mean = (1 - mix) * sd_normal + mix * extra_sd
+    recruit_cohort(
+        table, year, recruits, belief_mean, careerism_mean, reformism_mean, sd_mean,
+        world.streams("members/recruit"), params,
+    )  # fmt: skip
+    world.last_recruit_belief = np.where(recruits > 0, level, world.last_recruit_belief)
+    world.last_merger_mix = mix
+    entry_belief = table.cohort_mean(year, table.belief)
+    entry_careerism = table.cohort_mean(year, table.careerism)
+    for i, party in enumerate(world.communist_parties):
+        party.pending_recruits = []
+        party.recruits = float(recruits[i])
+        party.recruit_belief = float(entry_belief[i]) if recruits[i] > 0 else float("nan")
+        party.recruit_careerism = float(entry_careerism[i]) if recruits[i] > 0 else float("nan")
+    promote(table, year, a["centralism"], a["hegemony"], world.streams("members/promotion"), params)

@@ -1,9 +1,7 @@
 """The international movement: alignment, admonition, splits and expulsion, intervention, funding, recognition.
 
-The recognition graph (a networkx DiGraph whose nodes are Communist parties and centres) *is* feature F6 and the
-movement network the dashboard draws: an edge ``u -> p`` says that ``u`` (a centre, or another ruling Communist
-party) recognises ``p`` as a member of the movement (Brown 2009: what mattered was that Communists inside and
-outside the country recognised the party as Communist, whatever its name).
+Each year every centre acts on the parties of the movement (:func:`centre_acts`); who then recognises whom, the
+recognition graph that is feature F6, is :mod:`sim.mechanisms.recognition`.
 """
 
 from __future__ import annotations
@@ -11,20 +9,21 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
-from sim.agents import REFORMING_KINDS
+from sim.mechanisms.crisis import silence
 from sim.mechanisms.economy import clip01
-from sim.mechanisms.leadership import install_leader, silence
+from sim.mechanisms.leadership import install_leader
+from sim.vocab import Doctrine, EventKind, LeaderKind, Origin, Phase, Role
 
 if TYPE_CHECKING:
     from sim.agents import InternationalAgent, PartyAgent, StateAgent
     from sim.model import CommunistWorld
     from sim.params import Parameters
 
-HOSTILE = 0.2  # hostility above which parties of the two sides do not recognise each other
-LEVERAGE_MIN = 0.2  # Soviet force or aid below which a ruling party resents an admonition instead of complying
-PHASE_BUDGET = {"comintern": 1.0, "cominform": 0.6, "international_department": 0.8, "none": 0.3, "dissolved": 0.0}
+
+def phase_budget(phase: Phase, params: Parameters) -> float:
+    """Share of its budget a centre pays out to the non-ruling parties of its camp in ``phase`` (``budget_<phase>``;
+    nothing once dissolved)."""
+    return 0.0 if phase == Phase.DISSOLVED else params[f"budget_{phase}"]
 
 
 def orthodoxy_deviation(
@@ -34,15 +33,15 @@ def orthodoxy_deviation(
 
     dev = max(0, M_ref - M) + max(0, D_ref - D) + max(0, G_ref - G) + k_r * leader reformism [+ k_a * (1 - A)]
           [+ public dissent, when at least ``intervention_dissent``]
-    The orthodox reference is each feature's threshold plus 0.05 (M .85, D .75, G .55 by default): the centre
-    watches for drift toward the edge of the category. ``with_autonomy=False`` leaves out the party's independence
-    from the centre (1 - A): the domestic deviation, the only one the centre sends troops against.
+    The orthodox reference is each feature's threshold plus ``orthodoxy_margin`` (M .85, D .75, G .55 by default):
+    the centre watches for drift toward the edge of the category. ``with_autonomy=False`` leaves out the party's
+    independence from the centre (1 - A): the domestic deviation, the only one the centre sends troops against.
     """
     th = party.model.thresholds
     deviation = (
-        max(0.0, th.monopoly + 0.05 - party.monopoly)
-        + max(0.0, th.centralism + 0.05 - party.centralism)
-        + max(0.0, th.goal + 0.05 - party.goal)
+        max(0.0, th.monopoly + params.orthodoxy_margin - party.monopoly)
+        + max(0.0, th.centralism + params.orthodoxy_margin - party.centralism)
+        + max(0.0, th.goal + params.orthodoxy_margin - party.goal)
     )
     if party.leader is not None:
         deviation += params.reformer_deviation * party.leader.reformism
@@ -88,7 +87,7 @@ def update_alignment(party: PartyAgent, centre: InternationalAgent, params: Para
     autonomy = 1.0 - reliance if party.in_office else params.out_of_office_autonomy
     distance = ideological_distance(party, centre.party)
     change = (
-        -params.alignment_own_revolution * (party.origin == "own_revolution")
+        -params.alignment_own_revolution * (party.origin == Origin.OWN_REVOLUTION)
         + params.alignment_distance * autonomy * (params.alignment_neutral_distance - distance)
         + params.alignment_dependence * reliance * (1.0 - party.alignment)
         + params.funding_effect * party.funding * (1.0 - party.alignment)
@@ -106,9 +105,9 @@ def intervention_probability(hegemony: float, dependence: float, doctrine: str, 
     ``intervention_hegemony_min`` the leadership has signalled it will not send them (Gorbachev told the bloc's
     leaders so in November 1986, two years before the doctrine was renounced in public; Brown 2009).
     """
-    if doctrine == "freedom_of_choice" or hegemony < params.intervention_hegemony_min:
+    if doctrine == Doctrine.FREEDOM_OF_CHOICE or hegemony < params.intervention_hegemony_min:
         return 0.0
-    multiplier = 1.25 if doctrine == "limited_sovereignty" else 1.0
+    multiplier = params.limited_sovereignty_factor if doctrine == Doctrine.LIMITED_SOVEREIGNTY else 1.0
     x = hegemony * dependence * multiplier
     return 1.0 / (1.0 + math.exp(-params.intervention_steepness * (x - params.intervention_midpoint)))
 
@@ -124,47 +123,52 @@ def intervene(centre: InternationalAgent, party: PartyAgent, params: Parameters)
     before = f"M {party.monopoly:.2f}, D {party.centralism:.2f}"
     party.monopoly = max(party.monopoly, params.restore_monopoly)
     party.centralism = max(party.centralism, params.restore_centralism)
-    party.goal = max(party.goal, 0.9)
+    party.goal = max(party.goal, params.restore_goal)
     party.market = 0.0
     party.private = 0.0
-    install_leader(party, "conservative", model.year, term=int(params.installed_term))
+    install_leader(party, LeaderKind.CONSERVATIVE, model.year, term=int(params.installed_term))
     silence(state, party, params)
     # the restored regime annuls the free elections a concession had called (Hungary, November 1956)
     state.free_elections = False
     model.elections_called.discard(state.code)
     model.elections_due.discard(state.code)
-    state.soviet_dependence = min(1.0, state.soviet_dependence + 0.1)
-    if party.origin == "own_revolution":
+    state.soviet_dependence = min(1.0, state.soviet_dependence + params.intervention_dependence)
+    if party.origin == Origin.OWN_REVOLUTION:
         party.alignment = clip01(party.alignment - params.alignment_interference)
     else:
-        party.alignment = max(party.alignment, 0.9)
+        party.alignment = max(party.alignment, params.restore_alignment)
     centre.interventions += 1
     state.note(f"a military intervention by {centre.name}")
     model.log.record(
         model.year,
         state.code,
-        "intervention",
+        EventKind.INTERVENTION,
         f"{centre.name} intervenes militarily in {state.name} ({before} restored; a conservative leader installed)",
     )
 
 
 def admonish(centre: InternationalAgent, party: PartyAgent, params: Parameters) -> None:
     """Admonition: parties that owe the centre nothing resent it (A down by ``alignment_interference``): an
-    own-revolution party that receives little aid (< 0.2), or one in office relying little on Soviet force or aid
-    (r < 0.2, :func:`soviet_reliance`). Dependent parties comply as far as the centre could enforce it (D and A up
-    by 0.05 * h * r, or 0.05 * h for a party out of office): aid is leverage, as Soviet oil was over Cuba in 1968."""
+    own-revolution party that receives little aid (< ``leverage_min``), or one in office relying little on Soviet
+    force or aid (r < ``leverage_min``, :func:`soviet_reliance`). Dependent parties comply as far as the centre could
+    enforce it (D and A up by ``admonition_compliance`` * h * r, or * h for a party out of office): aid is leverage,
+    as Soviet oil was over Cuba in 1968."""
     party.admonished += 1
     reliance = soviet_reliance(party.state)
-    aided = party.in_office and party.state.aid >= LEVERAGE_MIN - 1e-9  # 1e-9: a schedule's 0.2 may read 0.1999...
-    if (party.origin == "own_revolution" and not aided) or (party.in_office and reliance < LEVERAGE_MIN - 1e-9):
+    aided = (
+        party.in_office and party.state.aid >= params.leverage_min - 1e-9
+    )  # 1e-9: a schedule's 0.2 may read 0.1999...
+    if (party.origin == Origin.OWN_REVOLUTION and not aided) or (
+        party.in_office and reliance < params.leverage_min - 1e-9
+    ):
         party.alignment = clip01(party.alignment - params.alignment_interference)
     else:
         leverage = centre.hegemony * (reliance if party.in_office else 1.0)
-        party.centralism = min(1.0, party.centralism + 0.05 * leverage)
-        party.alignment = clip01(party.alignment + 0.05 * leverage)
+        party.centralism = min(1.0, party.centralism + params.admonition_compliance * leverage)
+        party.alignment = clip01(party.alignment + params.admonition_compliance * leverage)
     if party.admonished == 1 or party.admonished % 5 == 0:
         centre.model.log.record(
-            centre.model.year, party.state.code, "admonition", f"{centre.name} admonishes {party.name}"
+            centre.model.year, party.state.code, EventKind.ADMONITION, f"{centre.name} admonishes {party.name}"
         )
 
 
@@ -176,22 +180,36 @@ def split_from(centre: InternationalAgent, party: PartyAgent, params: Parameters
     model = centre.model
     party.camp = None
     party.hostility[centre.code] = 1.0
-    kind = "split" if party.in_office else "expulsion"
+    kind = EventKind.SPLIT if party.in_office else EventKind.EXPULSION
     model.log.record(
         model.year, party.state.code, kind, f"{party.name} breaks with {centre.name} (alignment {party.alignment:.2f})"
     )
     party.state.note(f"a split with {centre.name}")
     rival = next((c for c in model.centres if c.rival and c.active), None)
-    if rival is None and party.role == "ruling" and party.state.population >= params.rival_centre_population:
+    if rival is None and party.role == Role.RULING and party.state.population >= params.rival_centre_population:
         model.add_rival_centre(party)
     elif (
         rival is not None
-        and party.role == "ruling"
+        and party.role == Role.RULING
         and rival.party is not party
-        and ideological_distance(party, rival.party) < 0.25
+        and ideological_distance(party, rival.party) < params.camp_distance
     ):
         party.camp = rival.code
-        model.log.record(model.year, party.state.code, "movement", f"{party.name} joins {rival.name}'s camp")
+        model.log.record(model.year, party.state.code, EventKind.MOVEMENT, f"{party.name} joins {rival.name}'s camp")
+
+
+def init(world: CommunistWorld) -> None:
+    """Every Communist party starts in the first centre's camp (if there is a centre)."""
+    primary = world.primary_centre
+    for party in world.communist_parties:
+        party.camp = primary.code if primary is not None else None
+
+
+def step(world: CommunistWorld) -> None:
+    """Every centre acts (:func:`centre_acts`), in scenario order; a rival centre founded this year acts from the
+    next year on."""
+    for centre in list(world.centres):
+        centre_acts(centre)
 
 
 def centre_acts(centre: InternationalAgent) -> None:
@@ -206,20 +224,22 @@ def centre_acts(centre: InternationalAgent) -> None:
     model = centre.model
     params = model.params
     if not centre.active:
-        if centre.phase != "dissolved":
+        if centre.phase != Phase.DISSOLVED:
             dissolve(centre)
         return
-    reforming = centre.party.leader is not None and centre.party.leader.kind in REFORMING_KINDS
+    reforming = centre.party.leader is not None and centre.party.leader.kind.reforming
     for party in model.communist_parties:
-        if party is centre.party or not party.exists or (not party.movement_member and party.role != "ruling"):
+        if party is centre.party or not party.exists or (not party.movement_member and party.role != Role.RULING):
             continue
         if code_hostility := party.hostility.get(centre.code):
-            party.hostility[centre.code] = code_hostility * (1.0 - params.hostility_decay * (2.0 if reforming else 1.0))
+            party.hostility[centre.code] = code_hostility * (
+                1.0 - params.hostility_decay * (params.reforming_centre_hostility if reforming else 1.0)
+            )
         if centre.rival:
             continue
         update_alignment(party, centre, params)
         in_camp = party.camp == centre.code
-        party.funding = centre.budget * PHASE_BUDGET.get(centre.phase, 0.0) if in_camp and not party.in_office else 0.0
+        party.funding = centre.budget * phase_budget(centre.phase, params) if in_camp and not party.in_office else 0.0
         if in_camp and party.alignment < params.split_threshold and party.movement_member:
             split_from(centre, party, params)
             continue
@@ -227,18 +247,24 @@ def centre_acts(centre: InternationalAgent) -> None:
             if (
                 party.camp is None
                 and party.movement_member
-                and party.hostility.get(centre.code, 0.0) < HOSTILE
+                and party.hostility.get(centre.code, 0.0) < params.hostility_threshold
                 and party.alignment >= params.readmit_threshold
             ):
                 party.camp = centre.code
-                model.log.record(model.year, party.state.code, "readmission", f"{centre.name} readmits {party.name}")
+                model.log.record(
+                    model.year, party.state.code, EventKind.READMISSION, f"{centre.name} readmits {party.name}"
+                )
             continue
         if not party.movement_member:
             continue  # the centre polices the orthodoxy of its own parties only
-        deviation = orthodoxy_deviation(party, params, with_dissent=party.role == "ruling")
+        deviation = orthodoxy_deviation(party, params, with_dissent=party.role == Role.RULING)
         if deviation <= centre.tolerance:
             continue
-        bloc_state = party.role == "ruling" and party.state.soviet_dependence > 0 and party.state.regime_age >= 2
+        bloc_state = (
+            party.role == Role.RULING
+            and party.state.soviet_dependence > 0
+            and party.state.regime_age >= params.bloc_regime_years
+        )
         if bloc_state and orthodoxy_deviation(party, params, with_dissent=True, with_autonomy=False) > centre.tolerance:
             rng = model.streams(f"intervention/{party.state.code}")
             p = intervention_probability(centre.hegemony, party.state.soviet_dependence, centre.doctrine, params)
@@ -256,75 +282,29 @@ def admit_new_members(centre: InternationalAgent) -> None:
     model = centre.model
     th = model.thresholds
     for party in model.communist_parties:
-        if party.movement_member or party.role != "ruling":
+        if party.movement_member or party.role != Role.RULING:
             continue
         core = party.monopoly >= th.monopoly and party.centralism >= th.centralism and party.goal >= th.goal
         party.consolidated_years = party.consolidated_years + 1 if core else 0
-        if party.consolidated_years >= 5:
+        if party.consolidated_years >= model.params.admission_years:
             party.movement_member = True
             party.camp = centre.code
             model.log.record(
-                model.year, party.state.code, "movement", f"{centre.name} recognises {party.name} as a Communist party"
+                model.year,
+                party.state.code,
+                EventKind.MOVEMENT,
+                f"{centre.name} recognises {party.name} as a Communist party",
             )
 
 
 def dissolve(centre: InternationalAgent) -> None:
     """A centre whose host party no longer rules dissolves; its camp's parties become independent."""
     model = centre.model
-    centre.phase = "dissolved"
+    centre.phase = Phase.DISSOLVED
     for party in model.communist_parties:
         if party.camp == centre.code:
             party.camp = None
         party.hostility.pop(centre.code, None)
     model.log.record(
-        model.year, centre.host.code, "institution", f"{centre.name} dissolves (its host party no longer rules)"
+        model.year, centre.host.code, EventKind.INSTITUTION, f"{centre.name} dissolves (its host party no longer rules)"
     )
-
-
-class Movement:
-    """The recognition graph (networkx DiGraph): parties and centres as nodes, recognition as edges."""
-
-    def __init__(self) -> None:
-        self.graph = nx.DiGraph()
-        self._recognised: set[str] = set()
-
-    @staticmethod
-    def _recognises(q: PartyAgent, p: PartyAgent, active_camps: set[str]) -> bool:
-        cq = q.camp if q.camp in active_camps else None
-        cp = p.camp if p.camp in active_camps else None
-        if cq is not None and cp is not None:
-            return cq == cp
-        if cq is not None:
-            return p.hostility.get(cq, 0.0) < HOSTILE
-        if cp is not None:
-            return q.hostility.get(cp, 0.0) < HOSTILE
-        return True
-
-    def rebuild(self, model: CommunistWorld) -> None:
-        """Recompute the edges for this year and apply only the difference to the graph."""
-        active = [c for c in model.centres if c.active]
-        active_camps = {c.code for c in active}
-        members = [p for p in model.communist_parties if p.movement_member and p.exists]
-        rulers = [q for q in members if q.role == "ruling"]
-        nodes = {p.code: {"kind": "party", "state": p.state.code, "role": p.role, "camp": p.camp} for p in members}
-        nodes.update(
-            {c.code: {"kind": "centre", "state": c.host.code, "role": "centre", "camp": c.code} for c in active}
-        )
-        edges = {(c.code, p.code) for c in active for p in members if p.camp == c.code}
-        edges |= {
-            (q.code, p.code) for q in rulers for p in members if p is not q and self._recognises(q, p, active_camps)
-        }
-        graph = self.graph
-        graph.remove_nodes_from([n for n in graph.nodes if n not in nodes])
-        for node, attrs in nodes.items():
-            if node in graph:
-                graph.nodes[node].update(attrs)
-            else:
-                graph.add_node(node, **attrs)
-        graph.remove_edges_from([e for e in graph.edges if e not in edges])
-        graph.add_edges_from(e for e in sorted(edges) if not graph.has_edge(*e))
-        self._recognised = {v for u, v in edges if u != v}
-
-    def is_recognised(self, party_code: str) -> bool:
-        """F6: whether some centre or another ruling Communist party recognises the party."""
-        return party_code in self._recognised

@@ -1,0 +1,266 @@
+"""The model's vocabulary: every named kind of thing, as a typed enumeration, defined once.
+
+Each name is a :class:`~enum.StrEnum`, so a member *is* its string (``Role.RULING == "ruling"``): scenario files,
+tables and the event log keep their plain strings, while the code compares typed names that a linter and a reader
+can follow. Derived properties (which roles hold office, which leader kinds reform, which event kinds are the
+main ones) live on the enumerations, so that no list of names is written twice. A state's status stays
+:class:`sim.features.Status`.
+
+The member types and leader kinds are derived from traits by one rule, :class:`TypeRule`, whose thresholds are
+registered parameters (group ``members``: ``believer_belief``, ``doubter_belief``, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+class Role(StrEnum):
+    """A party's place in its state's politics."""
+
+    RULING = "ruling"  # a Communist party ruling as a single party
+    ELECTED = "elected"  # in office by a free election's majority
+    COALITION = "coalition"  # in an elected coalition government
+    OPPOSITION = "opposition"
+    BANNED = "banned"
+    DISSOLVED = "dissolved"
+    UNFOUNDED = "unfounded"  # before its founding year
+
+    @property
+    def in_office(self) -> bool:
+        """Whether a party in this role holds office (alone or in a coalition)."""
+        return self in (Role.RULING, Role.ELECTED, Role.COALITION)
+
+    @property
+    def active(self) -> bool:
+        """Whether a party in this role can contest elections, recruit openly or take office."""
+        return self not in (Role.BANNED, Role.DISSOLVED, Role.UNFOUNDED)
+
+    @property
+    def exists(self) -> bool:
+        """Whether the party has been founded and not dissolved (a banned party still exists underground)."""
+        return self not in (Role.DISSOLVED, Role.UNFOUNDED)
+
+
+class Family(StrEnum):
+    """A party's family, from the scenario."""
+
+    COMMUNIST = "communist"
+    SOCIAL_DEMOCRATIC = "social_democratic"
+
+
+class FamilyLabel(StrEnum):
+    """The three party families of MODEL.md section 2, as the parties table labels them."""
+
+    RULING_COMMUNIST = "ruling_communist"
+    NONRULING_COMMUNIST = "nonruling_communist"
+    SOCIAL_DEMOCRATIC = "social_democratic"
+
+
+class Route(StrEnum):
+    """A state's route to Communist power (a scenario input)."""
+
+    OWN_REVOLUTION = "own_revolution"
+    SOVIET_BACKED = "soviet_backed"
+    OTHER = "other"  # a coup or army regime proclaiming Marxism-Leninism
+    NONE = "none"
+
+
+class Origin(StrEnum):
+    """How a Communist party came to power, if it did."""
+
+    OWN_REVOLUTION = "own_revolution"
+    INSTALLED = "installed"
+    OTHER = "other"
+    NONRULING = "nonruling"
+
+
+class LeaderKind(StrEnum):
+    """A party leader's kind: it sets the party's yearly programme (:mod:`sim.mechanisms.leadership`)."""
+
+    REFORMER = "reformer"
+    ECONOMIC_REFORMER = "economic_reformer"
+    CLOSET_SOCIAL_DEMOCRAT = "closet_social_democrat"
+    BELIEVER = "believer"
+    CONSERVATIVE = "conservative"
+    AUTOCRAT = "autocrat"
+
+    @property
+    def reforming(self) -> bool:
+        """Whether the kind pursues the political reform sequence (glasnost, market, contested elections)."""
+        return self in (LeaderKind.REFORMER, LeaderKind.CLOSET_SOCIAL_DEMOCRAT)
+
+    @property
+    def starts_reform(self) -> bool:
+        """Whether the kind starts a reform programme (political or economic): the selectorate may veto it."""
+        return self.reforming or self is LeaderKind.ECONOMIC_REFORMER
+
+    @property
+    def orthodox(self) -> bool:
+        """Whether the kind restores the goal (believers and autocrats)."""
+        return self in (LeaderKind.BELIEVER, LeaderKind.AUTOCRAT)
+
+    @property
+    def label(self) -> str:
+        """The kind in words (``"closet social democrat"``)."""
+        return self.value.replace("_", " ")
+
+
+class MemberType(StrEnum):
+    """Derived member types (MODEL.md section 2), in the order they are tested (the first that applies wins)."""
+
+    BELIEVER = "believer"
+    REFORMER = "reformer"
+    CLOSET_SOCIAL_DEMOCRAT = "closet_social_democrat"
+    CONSERVATIVE = "conservative"
+    CAREERIST = "careerist"
+    OTHER = "other"
+
+
+class Phase(StrEnum):
+    """A centre's institutional phase (set by drivers; a centre whose host party leaves office dissolves)."""
+
+    COMINTERN = "comintern"
+    COMINFORM = "cominform"
+    INTERNATIONAL_DEPARTMENT = "international_department"
+    NONE = "none"
+    DISSOLVED = "dissolved"
+
+
+class Doctrine(StrEnum):
+    """The doctrine a centre proclaims (a dated event)."""
+
+    LIMITED_SOVEREIGNTY = "limited_sovereignty"  # the Brezhnev doctrine
+    FREEDOM_OF_CHOICE = "freedom_of_choice"
+    NONE = "none"
+
+
+class EventKind(StrEnum):
+    """Kinds of rows of the event log (:class:`sim.events.EventLog`)."""
+
+    STATUS = "status"  # a change of status (communist, hybrid, non_communist)
+    FEATURE = "feature"  # a feature gained or lost without a change of status
+    TAKEOVER = "takeover"
+    LEADER = "leader"
+    INTERVENTION = "intervention"
+    ADMONITION = "admonition"
+    SPLIT = "split"
+    EXPULSION = "expulsion"
+    READMISSION = "readmission"
+    RIVAL_CENTRE = "rival_centre"
+    CRISIS = "crisis"
+    CRACKDOWN = "crackdown"
+    CONCESSION = "concession"
+    STANDOFF = "standoff"
+    ELECTION = "election"
+    ELECTION_CALLED = "election_called"
+    INSTITUTION = "institution"
+    DOCTRINE = "doctrine"
+    POLICY = "policy"
+    PARTY_RULE = "party_rule"
+    OCCUPATION = "occupation"
+    WITHDRAWAL = "withdrawal"
+    COALITION = "coalition"
+    COUP = "coup"
+    BAN = "ban"
+    RENAME = "rename"
+    MOVEMENT = "movement"
+    FOUNDING = "founding"
+
+    @property
+    def main(self) -> bool:
+        """Whether the kind is a turning point: a status change, a change of regime or of camp, force or its
+        threat (the kinds a run's summary lists)."""
+        return self in _MAIN_KINDS
+
+    @property
+    def routine(self) -> bool:
+        """Whether the kind is routine business (admonitions, calls of elections, party rules, bans): hidden by
+        default where events are listed; every other kind is shown."""
+        return self in _ROUTINE_KINDS
+
+
+_MAIN_KINDS = frozenset(
+    {
+        EventKind.STATUS, EventKind.TAKEOVER, EventKind.SPLIT, EventKind.EXPULSION, EventKind.RIVAL_CENTRE,
+        EventKind.INTERVENTION, EventKind.CONCESSION, EventKind.CRACKDOWN, EventKind.COALITION, EventKind.COUP,
+        EventKind.READMISSION,
+    }
+)  # fmt: skip
+_ROUTINE_KINDS = frozenset({EventKind.ADMONITION, EventKind.ELECTION_CALLED, EventKind.PARTY_RULE, EventKind.BAN})
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRule:
+    """The one rule that derives member types and leader kinds from traits (MODEL.md section 2; Brown 2009).
+
+    Member types, the first that applies winning: believer b >= ``believer``; reformer r >= ``reformer``; closet
+    social democrat s >= ``social_democrat`` and b < ``doubter``; conservative: a careerist with tenure >=
+    ``conservative_tenure``; careerist c >= ``careerist`` and b < ``doubter``; other.
+
+    Leader kinds (a leader's programme-relevant traits): closet social democrat as for members; reformer
+    r >= ``reformer`` and s >= ``reformer_affinity``, else an economic reformer; believer b >= ``believer``;
+    conservative otherwise (careerists long in office).
+    """
+
+    believer: float
+    doubter: float
+    careerist: float
+    reformer: float
+    social_democrat: float
+    reformer_affinity: float
+    conservative_tenure: int
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, float]) -> TypeRule:
+        """Read the thresholds from resolved parameters."""
+        return cls(
+            believer=params["believer_belief"],
+            doubter=params["doubter_belief"],
+            careerist=params["careerist_careerism"],
+            reformer=params["reformer_reformism"],
+            social_democrat=params["social_democrat_affinity"],
+            reformer_affinity=params["reformer_leader_affinity"],
+            conservative_tenure=int(params["conservative_tenure"]),
+        )
+
+    def closet_social_democrat(self, belief, sd_affinity):
+        """s >= social_democrat and b < doubter (works on floats and arrays)."""
+        return (sd_affinity >= self.social_democrat) & (belief < self.doubter)
+
+    def careerist_without_belief(self, belief, careerism):
+        """c >= careerist and b < doubter."""
+        return (careerism >= self.careerist) & (belief < self.doubter)
+
+    def reformist(self, belief, reformism, sd_affinity):
+        """A reformer or a closet social democrat (the apparatus screens them out of promotion)."""
+        return (reformism >= self.reformer) | self.closet_social_democrat(belief, sd_affinity)
+
+    def member_types(self, belief, careerism, reformism, sd_affinity, tenure) -> np.ndarray:
+        """Derived types as indices into ``tuple(MemberType)`` (types are derived each time, never stored)."""
+        careerist = self.careerist_without_belief(belief, careerism)
+        conditions = [
+            belief >= self.believer,
+            reformism >= self.reformer,
+            self.closet_social_democrat(belief, sd_affinity),
+            careerist & (tenure >= self.conservative_tenure),
+            careerist,
+        ]
+        return np.select(conditions, list(range(len(conditions))), default=len(conditions)).astype(np.int8)
+
+    def leader_kind(self, belief: float, careerism: float, reformism: float, sd_affinity: float) -> LeaderKind:
+        """Kind of a leader drawn from the members, by its traits (careerism does not set the programme)."""
+        if self.closet_social_democrat(belief, sd_affinity):
+            return LeaderKind.CLOSET_SOCIAL_DEMOCRAT
+        if reformism >= self.reformer:
+            return LeaderKind.REFORMER if sd_affinity >= self.reformer_affinity else LeaderKind.ECONOMIC_REFORMER
+        if belief >= self.believer:
+            return LeaderKind.BELIEVER
+        return LeaderKind.CONSERVATIVE
