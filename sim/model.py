@@ -44,6 +44,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+from mesa.agent import AgentSet
 
 from sim import drivers, events
 from sim.agents import InternationalAgent, MemberAgent, PartyAgent, StateAgent
@@ -111,6 +112,8 @@ class CommunistWorld(mesa.Model):
         year: the current year (the start year before the first step).
         states, parties, communist_parties, centres: the agents, in scenario order.
         members: the member table (all member rows); citizens: the citizen table.
+        member_agents: the :class:`~sim.agents.MemberAgent` views of the member rows (Mesa agents, made on first
+            use).
         movement: the recognition graph (:class:`~sim.mechanisms.movement.Movement`).
         log: the event log; datacollector: Mesa's DataCollector (model series; tables states, parties, events).
     """
@@ -194,9 +197,7 @@ class CommunistWorld(mesa.Model):
             else:
                 state.social_democratic = party
         self.party_by_code = {p.code: p for p in self.parties}
-        for party in self.communist_parties:
-            for row in range(party.members.block.start, party.members.block.stop):
-                MemberAgent(self, party, row)
+        self._member_agents: AgentSet | None = None  # the MemberAgent views, made on first use
         self.citizens = CitizenTable(
             spec.resolution.citizens,
             len(self.states),
@@ -245,6 +246,24 @@ class CommunistWorld(mesa.Model):
             self.year, party.state.code, EventKind.RIVAL_CENTRE, f"{party.name} becomes a rival centre of the movement"
         )
         return centre
+
+    @property
+    def member_agents(self) -> AgentSet:
+        """The :class:`~sim.agents.MemberAgent` of every member row (Mesa agents), in party and row order.
+
+        Made on first use, in one pass, and registered with the model like any agent (after that they are in
+        ``model.agents`` and ``model.agents_by_type[MemberAgent]``): the mechanisms work on the member table, so a
+        run that never looks at a single member does not pay for a million agent objects. Each is a view of its
+        row, so creating them late reads the same state as creating them at the start.
+        """
+        if self._member_agents is None:
+            views = [
+                MemberAgent(self, party, row)
+                for party in self.communist_parties
+                for row in range(party.members.block.start, party.members.block.stop)
+            ]
+            self._member_agents = AgentSet(views, random=self.random)
+        return self._member_agents
 
     # -- lookups ----------------------------------------------------------------------------------------------
     @property
