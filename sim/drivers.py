@@ -39,6 +39,7 @@ class Schedule:
         self.years = np.array([y for y, _ in points], dtype=float)
         self.values = np.array([v for _, v in points], dtype=float)
         self.interpolation = interpolation
+        self._by_year: dict[int, float] = {}  # a schedule is read every year by every model: each year computed once
 
     @classmethod
     def from_spec(cls, spec: ScheduleSpec) -> Schedule:
@@ -47,10 +48,15 @@ class Schedule:
 
     def __call__(self, year: int) -> float:
         """The value in ``year``."""
-        if self.interpolation == "step":
-            i = np.searchsorted(self.years, year, side="right") - 1
-            return float(self.values[max(i, 0)])
-        return float(np.interp(year, self.years, self.values))
+        value = self._by_year.get(year)
+        if value is None:
+            if self.interpolation == "step":
+                i = np.searchsorted(self.years, year, side="right") - 1
+                value = float(self.values[max(i, 0)])
+            else:
+                value = float(np.interp(year, self.years, self.values))
+            self._by_year[year] = value
+        return value
 
 
 class Drivers:

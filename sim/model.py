@@ -27,6 +27,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+from mesa.agent import AgentSet
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from sim import drivers, events, year
@@ -86,6 +87,8 @@ class CommunistWorld(mesa.Model):
         year: the current year (the start year before the first step).
         states, parties, communist_parties, centres: the agents, in scenario order.
         members: the member table (all member rows); citizens: the citizen table.
+        member_agents: the :class:`~sim.agents.MemberAgent` views of the member rows (Mesa agents, made on first
+            use).
         movement: the recognition graph (:class:`~sim.mechanisms.recognition.Movement`).
         log: the event log; datacollector: Mesa's DataCollector (model series; tables states, parties, events).
     """
@@ -182,9 +185,7 @@ class CommunistWorld(mesa.Model):
             else:
                 state.social_democratic = party
         self.party_by_code = {p.code: p for p in self.parties}
-        for party in self.communist_parties:
-            for row in range(party.members.block.start, party.members.block.stop):
-                MemberAgent(self, party, row)
+        self._member_agents: AgentSet | None = None  # the MemberAgent views, made on first use
         self.citizens = CitizenTable(
             spec.resolution.citizens,
             len(self.states),
@@ -234,6 +235,24 @@ class CommunistWorld(mesa.Model):
         )
         return centre
 
+    @property
+    def member_agents(self) -> AgentSet:
+        """The :class:`~sim.agents.MemberAgent` of every member row (Mesa agents), in party and row order.
+
+        Made on first use, in one pass, and registered with the model like any agent (after that they are in
+        ``model.agents`` and ``model.agents_by_type[MemberAgent]``): the mechanisms work on the member table, so a
+        run that never looks at a single member does not pay for a million agent objects. Each is a view of its
+        row, so creating them late reads the same state as creating them at the start.
+        """
+        if self._member_agents is None:
+            views = [
+                MemberAgent(self, party, row)
+                for party in self.communist_parties
+                for row in range(party.members.block.start, party.members.block.stop)
+            ]
+            self._member_agents = AgentSet(views, random=self.random)
+        return self._member_agents
+
     # -- lookups ----------------------------------------------------------------------------------------------
     @property
     def primary_centre(self) -> InternationalAgent | None:
@@ -282,63 +301,95 @@ class CommunistWorld(mesa.Model):
             self._collect_parties()
 
     def _collect_states(self) -> None:
-        year, dc = self.year, self.datacollector
-        for state in self.states:
-            ind, cls = state.indicators, state.classification
-            party = state.party_in_office
-            row = {
-                "year": year, "code": state.code, "status": cls.status.value,
-                "monopoly": ind.monopoly, "centralism": ind.centralism, "ownership": ind.ownership,
-                "command": ind.command, "goal": ind.goal, "recognised": ind.recognised,
-                **dict(zip(FEATURES, cls.features, strict=True)),
-                "in_office": party is not None, "entered": state.entered, "legitimacy": state.legitimacy,
-                "performance": state.performance, "shortage": state.shortage, "softness": state.softness,
-                "hardship": state.hardship, "public_dissent": state.public_dissent,
-                "private_opposition": state.private_opposition, "repression": state.repression,
-                "soviet_dependence": state.soviet_dependence, "crisis": state.crisis,
-                "members": state.communist.membership if state.communist else 0.0,
-                "leader_kind": party.leader.kind if party and party.leader else "",
-                "leader_id": party.leader.id if party and party.leader else 0,
-                "regime_age": state.regime_age if state.regime_start is not None else -1,
-                "protest_rounds": state.protest_rounds,
-            }  # fmt: skip
-            dc.add_table_row("states", row)
+        """One row per state: filled column by column into the collector's ``states`` table (the same values, in
+        the same order, as one ``add_table_row`` per state, without building a dictionary per row)."""
+        states = self.states
+        ind = [s.indicators for s in states]
+        cls = [s.classification for s in states]
+        office = [s.party_in_office for s in states]
+        leaders = [p.leader if p is not None else None for p in office]
+        columns = {
+            "year": [self.year] * len(states),
+            "code": [s.code for s in states],
+            "status": [c.status.value for c in cls],
+            "monopoly": [i.monopoly for i in ind],
+            "centralism": [i.centralism for i in ind],
+            "ownership": [i.ownership for i in ind],
+            "command": [i.command for i in ind],
+            "goal": [i.goal for i in ind],
+            "recognised": [i.recognised for i in ind],
+            **{f: [c.features[k] for c in cls] for k, f in enumerate(FEATURES)},
+            "in_office": [p is not None for p in office],
+            "entered": [s.entered for s in states],
+            "legitimacy": [s.legitimacy for s in states],
+            "performance": [s.performance for s in states],
+            "shortage": [s.shortage for s in states],
+            "softness": [s.softness for s in states],
+            "hardship": [s.hardship for s in states],
+            "public_dissent": [s.public_dissent for s in states],
+            "private_opposition": [s.private_opposition for s in states],
+            "repression": [s.repression for s in states],
+            "soviet_dependence": [s.soviet_dependence for s in states],
+            "crisis": [s.crisis for s in states],
+            "members": [s.communist.membership if s.communist else 0.0 for s in states],
+            "leader_kind": [leader.kind if leader else "" for leader in leaders],
+            "leader_id": [leader.id if leader else 0 for leader in leaders],
+            "regime_age": [s.regime_age if s.regime_start is not None else -1 for s in states],
+            "protest_rounds": [s.protest_rounds for s in states],
+        }
+        _extend_table(self.datacollector, "states", columns)
 
     def _collect_parties(self) -> None:
-        year, table, dc = self.year, self.members, self.datacollector
-        shares = table.type_shares(year, int(self.params.conservative_tenure))
+        """One row per party (Communist parties with their members' means and type shares), column by column."""
+        table, parties = self.members, self.parties
+        shares = table.type_shares(self.year, int(self.params.conservative_tenure))
         total = table.per_party_sum()
         mean_belief = table.per_party_mean(table.belief, weights=total)
         mean_careerism = table.per_party_mean(table.careerism, weights=total)
         top = table.rank == table.rank.max() if table.size else np.zeros(0, bool)
         reformist_top = table.per_party_mean((table.reformism >= 0.6).astype(float), mask=top)
         index_of = {p.code: i for i, p in enumerate(self.communist_parties)}
-        for party in self.parties:
-            i = index_of.get(party.code)
-            leader = party.leader
-            row = {
-                "year": year, "code": party.code, "state": party.state.code, "name": party.name,
-                "family": party.family_label, "role": party.role, "monopoly": party.monopoly,
-                "centralism": party.centralism, "goal": party.goal, "alignment": party.alignment,
-                "personalism": party.personalism, "market": party.market, "private": party.private,
-                "camp": party.camp or "",
-                "recognised": self.movement.is_recognised(party.code), "members": party.membership,
-                "vote_share": party.vote_share if party.vote_share is not None else float("nan"),
-                "leader_kind": leader.kind if leader else "", "leader_id": leader.id if leader else 0,
-                "leader_belief": leader.belief if leader else float("nan"),
-                "leader_since": leader.since if leader else 0,
-                "member_dissent": party.member_dissent, "member_opposition": party.member_opposition,
-                "mean_belief": float(mean_belief[i]) if i is not None else float("nan"),
-                "mean_careerism": float(mean_careerism[i]) if i is not None else float("nan"),
-                "top_reformers": float(reformist_top[i]) if i is not None else float("nan"),
-                "recruits": party.recruits, "recruit_belief": party.recruit_belief,
-                "recruit_careerism": party.recruit_careerism,
-                **{
-                    f"share_{t}": float(shares[i, k]) if i is not None else float("nan")
-                    for k, t in enumerate(MEMBER_TYPES)
-                },
-            }  # fmt: skip
-            dc.add_table_row("parties", row)
+        rows = [index_of.get(p.code) for p in parties]
+        leaders = [p.leader for p in parties]
+        nan = float("nan")
+
+        def per_member_row(values: np.ndarray) -> list[float]:
+            as_list = values.tolist()  # Python floats, as float(values[i]) gives
+            return [as_list[i] if i is not None else nan for i in rows]
+
+        columns = {
+            "year": [self.year] * len(parties),
+            "code": [p.code for p in parties],
+            "state": [p.state.code for p in parties],
+            "name": [p.name for p in parties],
+            "family": [p.family_label for p in parties],
+            "role": [p.role for p in parties],
+            "monopoly": [p.monopoly for p in parties],
+            "centralism": [p.centralism for p in parties],
+            "goal": [p.goal for p in parties],
+            "alignment": [p.alignment for p in parties],
+            "personalism": [p.personalism for p in parties],
+            "market": [p.market for p in parties],
+            "private": [p.private for p in parties],
+            "camp": [p.camp or "" for p in parties],
+            "recognised": [self.movement.is_recognised(p.code) for p in parties],
+            "members": [p.membership for p in parties],
+            "vote_share": [p.vote_share if p.vote_share is not None else nan for p in parties],
+            "leader_kind": [leader.kind if leader else "" for leader in leaders],
+            "leader_id": [leader.id if leader else 0 for leader in leaders],
+            "leader_belief": [leader.belief if leader else nan for leader in leaders],
+            "leader_since": [leader.since if leader else 0 for leader in leaders],
+            "member_dissent": [p.member_dissent for p in parties],
+            "member_opposition": [p.member_opposition for p in parties],
+            "mean_belief": per_member_row(mean_belief),
+            "mean_careerism": per_member_row(mean_careerism),
+            "top_reformers": per_member_row(reformist_top),
+            "recruits": [p.recruits for p in parties],
+            "recruit_belief": [p.recruit_belief for p in parties],
+            "recruit_careerism": [p.recruit_careerism for p in parties],
+            **{f"share_{t}": per_member_row(shares[:, k]) for k, t in enumerate(MEMBER_TYPES)},
+        }
+        _extend_table(self.datacollector, "parties", columns)
 
     # -- convenience ------------------------------------------------------------------------------------------
     def run(self, until: int | None = None) -> CommunistWorld:
@@ -351,3 +402,13 @@ class CommunistWorld(mesa.Model):
     def table(self, name: str):
         """A collected table (``"states"``, ``"parties"``, ``"events"``, ``"elections"``) as a pandas DataFrame."""
         return self.datacollector.get_table_dataframe(name)
+
+
+def _extend_table(collector: mesa.DataCollector, name: str, columns: dict[str, list]) -> None:
+    """Append one year's rows to a collector table, column by column (every column of the table, same length)."""
+    table = collector.tables[name]
+    if columns.keys() != table.keys():
+        raise ValueError(f"table {name}: columns {sorted(columns.keys() ^ table.keys())} collected or missing")
+    for column, values in columns.items():
+        table[column].extend(values)
+

@@ -372,7 +372,21 @@ def by_group(group: str) -> list[Param]:
 
 
 class Parameters(dict):
-    """Resolved parameter values with attribute access (``params.belief_erosion``)."""
+    """Resolved parameter values with attribute access (``params.belief_erosion``).
+
+    The instance is its own attribute dictionary, so ``params.name`` is a plain lookup (the mechanisms read
+    parameters hundreds of thousands of times a run); no parameter may be named like a method of ``dict``.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        clash = sorted(name for name in self if hasattr(dict, name))
+        if clash:
+            raise ValueError(f"parameters named like dict methods: {clash}")
+        self.__dict__ = self
+
+    def __reduce__(self):
+        return type(self), (dict(self),)  # pickled and copied through __init__, so the copy is its own dictionary too
 
     def __getattr__(self, name: str) -> float:
         try:

@@ -36,17 +36,23 @@ class Role(StrEnum):
     @property
     def in_office(self) -> bool:
         """Whether a party in this role holds office (alone or in a coalition)."""
-        return self in (Role.RULING, Role.ELECTED, Role.COALITION)
+        return self in _IN_OFFICE
 
     @property
     def active(self) -> bool:
         """Whether a party in this role can contest elections, recruit openly or take office."""
-        return self not in (Role.BANNED, Role.DISSOLVED, Role.UNFOUNDED)
+        return self not in _INACTIVE
 
     @property
     def exists(self) -> bool:
         """Whether the party has been founded and not dissolved (a banned party still exists underground)."""
-        return self not in (Role.DISSOLVED, Role.UNFOUNDED)
+        return self not in _GONE
+
+
+# the role sets above, built once (a set lookup instead of comparing with each member: these are read every year)
+_IN_OFFICE = frozenset((Role.RULING, Role.ELECTED, Role.COALITION))
+_INACTIVE = frozenset((Role.BANNED, Role.DISSOLVED, Role.UNFOUNDED))
+_GONE = frozenset((Role.DISSOLVED, Role.UNFOUNDED))
 
 
 class Family(StrEnum):

@@ -20,10 +20,14 @@ INDICATORS = ("monopoly", "centralism", "ownership", "command", "goal")
 
 def test_all_four_agent_kinds_are_mesa_agents():
     model = CommunistWorld("stylized", rng=1)
+    assert MemberAgent not in model.agent_types  # member views are made on first use
+    members = model.member_agents
+    assert model.member_agents is members
     kinds = set(model.agent_types)
     assert {InternationalAgent, StateAgent, PartyAgent, MemberAgent} <= kinds
     n_members = sum(p.members.block.size for p in model.communist_parties)
-    assert len(model.agents_by_type[MemberAgent]) == n_members == model.members.size
+    assert len(members) == len(model.agents_by_type[MemberAgent]) == n_members == model.members.size
+    assert [a.row for a in members] == list(range(model.members.size))
     assert len(model.agents_by_type[StateAgent]) == len(load("stylized").spec.states)
 
 
@@ -76,7 +80,7 @@ def test_same_seed_same_run_different_seed_different_run():
 
 def test_member_agents_are_views_of_the_member_table():
     model = CommunistWorld("stylized", rng=4).run(until=1960)
-    agent = next(a for a in model.agents_by_type[MemberAgent] if a.weight > 0)
+    agent = next(a for a in model.member_agents if a.weight > 0)
     table = model.members
     assert agent.belief == table.belief[agent.row]
     agent.belief = 0.123
@@ -190,7 +194,7 @@ def test_invariants_hold_in_any_run(seed, erosion, hegemony_fall, contagion):
     assert ((states.status == "communist") == states[list(FEATURES)].all(axis=1)).all()
     for party in model.communist_parties:
         rows = party.members.rows
-        views = [a for a in model.agents_by_type[MemberAgent] if a.party is party]
+        views = [a for a in model.member_agents if a.party is party]
         assert sum(a.weight for a in views) == pytest.approx(party.membership, rel=1e-9)
         assert party.membership == pytest.approx(model.members.weight[rows].sum())
         assert np.all(model.members.weight[rows] >= 0)

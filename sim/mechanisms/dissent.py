@@ -169,13 +169,23 @@ def threshold_cascade(
     n_states = citizens.n_states
     n_parties = members.n_parties
     n_orgs = members.orgs_per_party
-    cs = citizens.state
+    n_per_state = citizens.n_per_state
+    # citizens sit in one block per state: as (states, citizens per state), per-state inputs broadcast over their
+    # row and per-state counts are row counts (the same numbers as gathering by each citizen's state, and cheaper)
+    by_state = (n_states, n_per_state)
+    column = lambda per_state: per_state[:, None]  # noqa: E731
     x_c = citizen_opposition(
-        inputs.legitimacy[cs], inputs.hardship[cs], inputs.fallen[cs], citizens.disposition, params
+        column(inputs.legitimacy), column(inputs.hardship), column(inputs.fallen),
+        citizens.disposition.reshape(by_state), params,
+    )  # fmt: skip
+    opposed_c = (x_c > params.opposition_cutoff) & column(inputs.active_state)
+    tau_c = thresholds(
+        citizens.threshold.reshape(by_state), column(inputs.repression), x_c, column(inputs.fallen), params
     )
-    opposed_c = (x_c > params.opposition_cutoff) & inputs.active_state[cs]
-    tau_c = thresholds(citizens.threshold, inputs.repression[cs], x_c, inputs.fallen[cs], params)
-    tau_c = tau_c - params.civil_society_weight * inputs.civil_society[cs]  # they can see each other
+    tau_c = tau_c - params.civil_society_weight * column(inputs.civil_society)  # they can see each other
+
+    def state_share(flags: np.ndarray) -> np.ndarray:
+        return np.count_nonzero(flags, axis=1) / n_per_state
 
     mp = members.party
     ms = inputs.party_state[mp]
@@ -184,7 +194,7 @@ def threshold_cascade(
     tau_m = thresholds(members.threshold, inputs.repression[ms], x_m, inputs.fallen[ms], params)
     tau_m = tau_m + params.career_risk * members.careerism  # members risk their careers
 
-    y_c = citizens.dissent & opposed_c
+    y_c = citizens.dissent.reshape(by_state) & opposed_c
     w_m = members.weight
     org_weight = np.bincount(members.org, weights=w_m, minlength=n_parties * n_orgs).reshape(n_parties, n_orgs)
     linked_weight = np.einsum("pgh,ph->pg", links, org_weight)
@@ -196,12 +206,10 @@ def threshold_cascade(
     has_ruling = inputs.state_party >= 0
     ruling_idx = np.where(has_ruling, inputs.state_party, 0)
     rounds = 0
-    mass_round = np.where(
-        np.bincount(cs, weights=y_c, minlength=n_states) / citizens.n_per_state >= params.crisis_dissent, 0, -1
-    )
+    mass_round = np.where(state_share(y_c) >= params.crisis_dissent, 0, -1)
     while rounds < params.cascade_iterations:
         rounds += 1
-        share_c = np.bincount(cs, weights=y_c, minlength=n_states) / citizens.n_per_state
+        share_c = state_share(y_c)
         org_dissent = np.bincount(org_o, weights=w_o * y_o, minlength=n_parties * n_orgs).reshape(n_parties, n_orgs)
         party_dissent = np.divide(
             org_dissent.sum(axis=1), party_weight, out=np.zeros(n_parties), where=party_weight > 0
@@ -209,23 +217,23 @@ def threshold_cascade(
         seen = np.einsum("pgh,ph->pg", links, org_dissent)
         seen_share = np.divide(seen, linked_weight, out=np.zeros_like(seen), where=linked_weight > 0)
         elite = np.where(has_ruling, party_dissent[ruling_idx], 0.0)
-        perceived_c = share_c[cs] + params.elite_signal * elite[cs]
+        perceived_c = share_c + params.elite_signal * elite
         perceived_o = (1 - params.street_visibility) * seen_share.ravel()[org_o] + params.street_visibility * (
             share_c[ms_o]
         )
-        new_c = opposed_c & (perceived_c >= tau_c)
+        new_c = opposed_c & (column(perceived_c) >= tau_c)
         new_o = perceived_o >= tau_o
-        reached = np.bincount(cs, weights=new_c, minlength=n_states) / citizens.n_per_state >= params.crisis_dissent
+        reached = state_share(new_c) >= params.crisis_dissent
         mass_round = np.where((mass_round < 0) & reached, rounds, mass_round)
         if np.array_equal(new_c, y_c) and np.array_equal(new_o, y_o):
             break
         y_c, y_o = new_c, new_o
     y_m = np.zeros(members.size, dtype=bool)
     y_m[rows] = y_o
-    citizens.dissent[:] = y_c
+    citizens.dissent[:] = y_c.ravel()
     members.dissent[:] = y_m
-    public = np.bincount(cs, weights=y_c, minlength=n_states) / citizens.n_per_state
-    private = np.bincount(cs, weights=opposed_c, minlength=n_states) / citizens.n_per_state
+    public = state_share(y_c)
+    private = state_share(opposed_c)
     total = members.per_party_sum()
     member_dissent = members.per_party_mean(y_m.astype(float), weights=total)
     member_opposition = members.per_party_mean((x_m > params.opposition_cutoff).astype(float), weights=total)
@@ -243,20 +251,30 @@ def fallen_peers(world: CommunistWorld) -> np.ndarray:
     For each state, the population of the states of its region (``Europe/Asia`` counts as Europe) that have
     been communist or hybrid and are now non_communist, over the population of all such states including its
     own (last year's status). A neighbour's fall counts in proportion to its size: the Soviet Union's fall
-    weighs on Albania; Mongolia's barely on China.
+    weighs on Albania; Mongolia's barely on China. The sums of each region are taken once (in scenario order);
+    a state that has itself fallen sums its fallen peers without itself.
     """
 
     def region(state) -> str:
         return state.region.split("/")[0]
 
-    pool = [s for s in world.states if s.ever_communist]
+    peers_in: dict[str, list] = {}
+    for s in world.states:
+        if s.ever_communist:
+            peers_in.setdefault(region(s), []).append(s)
+    total_in = {r: sum(s.population for s in peers) for r, peers in peers_in.items()}
+    gone_in = {r: sum(s.population for s in peers if s.status == Status.NON_COMMUNIST) for r, peers in peers_in.items()}
     fallen = np.zeros(len(world.states))
     for state in world.states:
         if state.ruling_party is None:
             continue
-        peers = [s for s in pool if region(s) == region(state)]
-        total = sum(s.population for s in peers) + (0.0 if state in peers else state.population)
-        gone = sum(s.population for s in peers if s is not state and s.status == Status.NON_COMMUNIST)
+        r = region(state)
+        peers = peers_in.get(r, [])
+        total = total_in.get(r, 0) + (0.0 if state.ever_communist else state.population)
+        if state.ever_communist and state.status == Status.NON_COMMUNIST:
+            gone = sum(s.population for s in peers if s is not state and s.status == Status.NON_COMMUNIST)
+        else:
+            gone = gone_in.get(r, 0)
         fallen[state.index] = gone / total if total > 0 else 0.0
     return fallen
 

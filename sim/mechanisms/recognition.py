@@ -70,7 +70,7 @@ class Movement:
             else:
                 graph.add_node(node, **attrs)
         graph.remove_edges_from([e for e in graph.edges if e not in edges])
-        graph.add_edges_from(e for e in sorted(edges) if not graph.has_edge(*e))
+        graph.add_edges_from(sorted(e for e in edges if not graph.has_edge(*e)))
         self._recognised = {v for u, v in edges if u != v}
 
     def is_recognised(self, party_code: str) -> bool:
