@@ -25,38 +25,23 @@ from typing import Any
 import mesa
 import numpy as np
 
+from sim import observe
 from sim.agents import InternationalAgent, MemberAgent, PartyAgent, StateAgent
 from sim.drivers import Drivers
 from sim.events import EVENT_COLUMNS, EventLog, feature_change_text
-from sim.features import FEATURES, Status, Thresholds, classify, indicators_of
+from sim.features import Status, Thresholds, classify, indicators_of
 from sim.mechanisms import dissent, economy, elections, leadership, members, movement, takeover
 from sim.mechanisms.legitimacy import legitimacy_level, update_legitimacy
 from sim.params import Parameters
-from sim.population import MEMBER_TYPES, CitizenTable, MemberTable, PartyMembers
+from sim.population import CitizenTable, MemberTable, PartyMembers
 from sim.scenario import Scenario, load
 from sim.streams import Streams
 
 COLLECTED_TABLES = ("states", "parties")
 """The yearly tables a model can collect (events and elections are recorded as they happen)."""
 
-STATE_COLUMNS = (
-    "year", "code", "status", "monopoly", "centralism", "ownership", "command", "goal", "recognised",
-    *FEATURES,
-    "in_office", "entered", "legitimacy", "performance", "shortage", "softness", "hardship", "public_dissent",
-    "private_opposition", "repression", "soviet_dependence", "crisis", "members", "leader_kind", "leader_id",
-    "regime_age", "protest_rounds",
-)  # fmt: skip
-PARTY_COLUMNS = (
-    "year", "code", "state", "name", "family", "role", "monopoly", "centralism", "goal", "alignment",
-    "personalism", "market", "private", "camp", "recognised", "members", "vote_share", "leader_kind", "leader_id",
-    "leader_belief",
-    "leader_since", "member_dissent", "member_opposition", "mean_belief", "mean_careerism", "top_reformers",
-    "recruits", "recruit_belief", "recruit_careerism",
-    *(f"share_{t}" for t in MEMBER_TYPES),
-)  # fmt: skip
-ELECTION_COLUMNS = (
-    "year", "code", "party", "communist", "social_democratic", "other", "founding", "communist_in_office",
-)  # fmt: skip
+STATE_COLUMNS, PARTY_COLUMNS, ELECTION_COLUMNS = observe.STATE_COLUMNS, observe.PARTY_COLUMNS, observe.ELECTION_COLUMNS
+"""The tables' columns, from the observation registry (:mod:`sim.observe`)."""
 
 
 class CommunistWorld(mesa.Model):
@@ -112,19 +97,7 @@ class CommunistWorld(mesa.Model):
         self.elections_due: set[str] = set()  # states holding a free election this year
         self.elections_called: set[str] = set()  # founding elections called this year, held next year
         self.datacollector = mesa.DataCollector(
-            model_reporters={
-                "year": "year",
-                "hegemony": lambda m: m.primary_centre.hegemony if m.primary_centre else 0.0,
-                "tolerance": lambda m: m.primary_centre.tolerance if m.primary_centre else 0.0,
-                "phase": lambda m: m.primary_centre.phase if m.primary_centre else "none",
-                "doctrine": lambda m: m.primary_centre.doctrine if m.primary_centre else "none",
-                "communist": lambda m: m.status_count(Status.COMMUNIST),
-                "hybrid": lambda m: m.status_count(Status.HYBRID),
-                "non_communist": lambda m: m.status_count(Status.NON_COMMUNIST),
-                "centres": lambda m: sum(c.active for c in m.centres),
-                "recognitions": lambda m: m.movement.graph.number_of_edges(),
-                "members": lambda m: float(m.members.weight.sum()),
-            },
+            model_reporters=observe.model_reporters(),
             tables={
                 "states": list(STATE_COLUMNS),
                 "parties": list(PARTY_COLUMNS),
@@ -549,63 +522,12 @@ class CommunistWorld(mesa.Model):
             self._collect_parties()
 
     def _collect_states(self) -> None:
-        year, dc = self.year, self.datacollector
-        for state in self.states:
-            ind, cls = state.indicators, state.classification
-            party = state.party_in_office
-            row = {
-                "year": year, "code": state.code, "status": cls.status.value,
-                "monopoly": ind.monopoly, "centralism": ind.centralism, "ownership": ind.ownership,
-                "command": ind.command, "goal": ind.goal, "recognised": ind.recognised,
-                **dict(zip(FEATURES, cls.features, strict=True)),
-                "in_office": party is not None, "entered": state.entered, "legitimacy": state.legitimacy,
-                "performance": state.performance, "shortage": state.shortage, "softness": state.softness,
-                "hardship": state.hardship, "public_dissent": state.public_dissent,
-                "private_opposition": state.private_opposition, "repression": state.repression,
-                "soviet_dependence": state.soviet_dependence, "crisis": state.crisis,
-                "members": state.communist.membership if state.communist else 0.0,
-                "leader_kind": party.leader.kind if party and party.leader else "",
-                "leader_id": party.leader.id if party and party.leader else 0,
-                "regime_age": state.regime_age if state.regime_start is not None else -1,
-                "protest_rounds": state.protest_rounds,
-            }  # fmt: skip
-            dc.add_table_row("states", row)
+        for row in observe.state_rows(self.states):
+            self.datacollector.add_table_row("states", row)
 
     def _collect_parties(self) -> None:
-        year, table, dc = self.year, self.members, self.datacollector
-        shares = table.type_shares(year, int(self.params.conservative_tenure))
-        total = table.per_party_sum()
-        mean_belief = table.per_party_mean(table.belief, weights=total)
-        mean_careerism = table.per_party_mean(table.careerism, weights=total)
-        top = table.rank == table.rank.max() if table.size else np.zeros(0, bool)
-        reformist_top = table.per_party_mean((table.reformism >= 0.6).astype(float), mask=top)
-        index_of = {p.code: i for i, p in enumerate(self.communist_parties)}
-        for party in self.parties:
-            i = index_of.get(party.code)
-            leader = party.leader
-            row = {
-                "year": year, "code": party.code, "state": party.state.code, "name": party.name,
-                "family": party.family_label, "role": party.role, "monopoly": party.monopoly,
-                "centralism": party.centralism, "goal": party.goal, "alignment": party.alignment,
-                "personalism": party.personalism, "market": party.market, "private": party.private,
-                "camp": party.camp or "",
-                "recognised": self.movement.is_recognised(party.code), "members": party.membership,
-                "vote_share": party.vote_share if party.vote_share is not None else float("nan"),
-                "leader_kind": leader.kind if leader else "", "leader_id": leader.id if leader else 0,
-                "leader_belief": leader.belief if leader else float("nan"),
-                "leader_since": leader.since if leader else 0,
-                "member_dissent": party.member_dissent, "member_opposition": party.member_opposition,
-                "mean_belief": float(mean_belief[i]) if i is not None else float("nan"),
-                "mean_careerism": float(mean_careerism[i]) if i is not None else float("nan"),
-                "top_reformers": float(reformist_top[i]) if i is not None else float("nan"),
-                "recruits": party.recruits, "recruit_belief": party.recruit_belief,
-                "recruit_careerism": party.recruit_careerism,
-                **{
-                    f"share_{t}": float(shares[i, k]) if i is not None else float("nan")
-                    for k, t in enumerate(MEMBER_TYPES)
-                },
-            }  # fmt: skip
-            dc.add_table_row("parties", row)
+        for row in observe.party_rows(self):
+            self.datacollector.add_table_row("parties", row)
 
     # -- convenience ------------------------------------------------------------------------------------------
     def run(self, until: int | None = None) -> CommunistWorld:
