@@ -30,6 +30,7 @@ from sim.agents import InternationalAgent, MemberAgent, PartyAgent, StateAgent
 from sim.drivers import Drivers
 from sim.events import EVENT_COLUMNS, EventLog, feature_change_text
 from sim.features import Status, Thresholds, classify, indicators_of
+from sim.lifecycle import Lifecycle
 from sim.mechanisms import dissent, economy, elections, leadership, members, movement, takeover
 from sim.mechanisms.legitimacy import legitimacy_level, update_legitimacy
 from sim.params import Parameters
@@ -40,11 +41,8 @@ from sim.streams import Streams
 COLLECTED_TABLES = ("states", "parties")
 """The yearly tables a model can collect (events and elections are recorded as they happen)."""
 
-STATE_COLUMNS, PARTY_COLUMNS, ELECTION_COLUMNS = observe.STATE_COLUMNS, observe.PARTY_COLUMNS, observe.ELECTION_COLUMNS
-"""The tables' columns, from the observation registry (:mod:`sim.observe`)."""
 
-
-class CommunistWorld(mesa.Model):
+class CommunistWorld(Lifecycle, mesa.Model):
     """An agent-based model of Communist political systems (Brown's six features, recomputed every year).
 
     Args:
@@ -99,10 +97,10 @@ class CommunistWorld(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters=observe.model_reporters(),
             tables={
-                "states": list(STATE_COLUMNS),
-                "parties": list(PARTY_COLUMNS),
+                "states": observe.columns(observe.STATE_REPORTERS),
+                "parties": observe.columns(observe.PARTY_REPORTERS),
                 "events": list(EVENT_COLUMNS),
-                "elections": list(ELECTION_COLUMNS),
+                "elections": list(observe.ELECTION_COLUMNS),
             },
         )
         self.log = EventLog(self.datacollector)

@@ -354,6 +354,11 @@ ELECTION_COLUMNS: tuple[str, ...] = (
 """The ``elections`` table, one row per free election (recorded as it is held, not collected)."""
 
 
+def columns(reporters: Sequence[Reporter]) -> list[str]:
+    """The column names of a table's reporters, in order (as Mesa's ``DataCollector`` takes a table)."""
+    return [r.name for r in reporters]
+
+
 def model_reporters() -> dict[str, Callable[[CommunistWorld], Any]]:
     """The model reporters as Mesa's ``DataCollector`` takes them."""
     return {r.name: r.read for r in MODEL_REPORTERS}
@@ -361,13 +366,14 @@ def model_reporters() -> dict[str, Callable[[CommunistWorld], Any]]:
 
 def state_rows(states: Sequence[StateAgent]) -> list[dict[str, Any]]:
     """One ``states`` table row per state."""
-    return [{r.name: r.read(state) for r in STATE_REPORTERS} for state in states]
+    reporters = STATE_REPORTERS
+    return [{r.name: r.read(state) for r in reporters} for state in states]
 
 
 def party_rows(model: CommunistWorld) -> list[dict[str, Any]]:
     """One ``parties`` table row per party of ``model``."""
-    members = MemberSummary.of(model)
-    return [{r.name: r.read(party, members) for r in PARTY_REPORTERS} for party in model.parties]
+    members, reporters = MemberSummary.of(model), PARTY_REPORTERS
+    return [{r.name: r.read(party, members) for r in reporters} for party in model.parties]
 
 
 # -- sweep outcomes ----------------------------------------------------------------------------------------------
@@ -528,15 +534,21 @@ OUTCOMES: dict[str, Outcome] = {
 }
 """The sweep's scalar outcomes by name."""
 
-OUTCOME_HELP = "; ".join(f"{o.usage} ({o.help})" for o in OUTCOMES.values())
-"""Every outcome a sweep spec can name, with what it measures (error messages, ``sim sweep --help``, docs)."""
+
+def outcome_help() -> str:
+    """Every outcome a sweep spec can name, with what it measures (error messages, ``sim sweep --help``, docs)."""
+    return "; ".join(f"{o.usage} ({o.help})" for o in OUTCOMES.values())
+
+
+OUTCOME_HELP = outcome_help()
+"""The outcomes' help text (:func:`outcome_help` when the registry was loaded)."""
 
 
 def expand_outcome(written: str, scenario: Scenario, last_year: int) -> list[str]:
     """The outcome names ``written`` (as in a sweep spec) stands for; raises :class:`OutcomeError` if unknown."""
     name, _, arg = written.partition(":")
     if name not in OUTCOMES:
-        raise OutcomeError(f"unknown outcome {written!r}; outcomes: {OUTCOME_HELP}")
+        raise OutcomeError(f"unknown outcome {written!r}; outcomes: {outcome_help()}")
     return OUTCOMES[name].expand(arg, scenario, last_year)
 
 
