@@ -100,9 +100,22 @@ class Check:
 
 @dataclass(frozen=True)
 class Context:
-    """What a metric may know besides the runs: the scenario (its states, tags and parties)."""
+    """What a metric may know besides the runs: the scenario (its states, tags and parties); and a memo of what
+    the metrics computed on each run, so that targets sharing a measurement (pattern 8's four, the six P6) compute
+    it once per evaluation."""
 
     scenario: Scenario
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def on(self, fn: Callable[..., Any], run: Run, *args: Any) -> Any:
+        """``fn(run-table-or-run, *args)`` for one run, computed once per evaluation (runs are kept alive by the
+        caller, so a run's ``id`` is not reused). The first argument is the run itself, or the run's table named by
+        ``fn``'s first parameter (``states``, ``events``, ``parties``, ``elections``)."""
+        key = (fn.__module__, fn.__qualname__, id(run), args)
+        if key not in self.memo:
+            first = next(iter(inspect.signature(fn).parameters))
+            self.memo[key] = fn(run.get(first, run), *args)
+        return self.memo[key]
 
     @property
     def end_year(self) -> int:
@@ -153,13 +166,13 @@ def _median_years(per_run: list[dict[str, int]]) -> dict[str, int]:
 def cascade_falls(runs: Sequence[Run], ctx: Context, states: str, communist_in: int = 1985, by: int = 1991) -> Measure:
     """Pattern 1: per run, how many of ``states`` were communist in ``communist_in`` and non_communist by ``by``."""
     codes = ctx.codes(states)
-    counts = [pat.cascade(run["states"], codes, communist_in, by).count for run in runs]
+    counts = [ctx.on(pat.cascade, run, codes, communist_in, by).count for run in runs]
     return Measure(counts, detail=f"falls per seed: {_counts(counts)}")
 
 
 def _collapses(runs: Sequence[Run], ctx: Context, states: str, by: int) -> list[pat.Collapse]:
     codes = ctx.codes(states)
-    return [c for run in runs for c in pat.cascade(run["states"], codes, by=by).collapses]
+    return [c for run in runs for c in ctx.on(pat.cascade, run, codes, 1985, by).collapses]
 
 
 @metric
@@ -209,7 +222,7 @@ def acceleration(
 def reform_reversed(runs: Sequence[Run], ctx: Context, state: str, year: int, window: int = 2) -> Measure:
     """Pattern 4: per run, whether the reform shock in ``state`` in ``year`` met an intervention and was reversed
     within ``window`` years."""
-    shocks = [pat.reform_shock(run, state, year, window) for run in runs]
+    shocks = [ctx.on(pat.reform_shock, run, state, year, window) for run in runs]
     return Measure([o.intervened and o.reversed for o in shocks])
 
 
@@ -222,7 +235,7 @@ def reform_through(
     :attr:`~sim.patterns.ReformShock.went_through`)."""
     values = []
     for run in runs:
-        shock = pat.reform_shock(run, state, year, window)
+        shock = ctx.on(pat.reform_shock, run, state, year, window)
         if f2_gone_by is None:
             values.append(shock.went_through)
         else:
@@ -235,7 +248,7 @@ def reform_through(
 def splits(runs: Sequence[Run], ctx: Context, states: str, by: int | None = None) -> Measure:
     """Pattern 5: per run, how many of ``states`` broke with Moscow (split or expulsion) by ``by`` (default: the
     scenario's end)."""
-    per_run = [pat.splits(run["events"], ctx.codes(states), by or ctx.end_year) for run in runs]
+    per_run = [ctx.on(pat.splits, run, ctx.codes(states), by or ctx.end_year) for run in runs]
     seeds = _counts(c for s in per_run for c in s)
     return Measure(
         [len(s) for s in per_run], detail=f"seeds with a break: {seeds}; median years: {_median_years(per_run)}"
@@ -247,19 +260,19 @@ def ruled_in(runs: Sequence[Run], ctx: Context, states: str, year: int, ruled: b
     """Pattern 6: per run, whether every one of ``states`` is Communist-ruled (communist or hybrid) in ``year``
     (``ruled = false``: whether none is)."""
     codes = set(ctx.codes(states))
-    ruling = [set(pat.ruled_in(run["states"], year)) for run in runs]
+    ruling = [set(ctx.on(pat.ruled_in, run, year)) for run in runs]
     return Measure([codes <= r if ruled else not codes & r for r in ruling])
 
 
-def _elections(runs: Sequence[Run]) -> list[pat.Elections]:
-    return [pat.electoral_weakness(run["elections"]) for run in runs]
+def _elections(runs: Sequence[Run], ctx: Context) -> list[pat.Elections]:
+    return [ctx.on(pat.electoral_weakness, run) for run in runs]
 
 
 @metric
 def below_social_democrats(runs: Sequence[Run], ctx: Context) -> Measure:
     """Pattern 7: per run with free elections that both contest, the share in which Communists polled below the
     social democrats, weighted by the number of those elections."""
-    results = [r for r in _elections(runs) if r.n]
+    results = [r for r in _elections(runs, ctx) if r.n]
     return Measure(
         [r.below_social_democrats for r in results],
         [r.n for r in results],
@@ -270,19 +283,19 @@ def below_social_democrats(runs: Sequence[Run], ctx: Context) -> Measure:
 @metric
 def contested_elections(runs: Sequence[Run], ctx: Context) -> Measure:
     """Pattern 7: per run, the number of free elections contested by Communists and social democrats."""
-    return Measure([r.n for r in _elections(runs)])
+    return Measure([r.n for r in _elections(runs, ctx)])
 
 
 @metric
 def communists_lead(runs: Sequence[Run], ctx: Context) -> Measure:
     """Pattern 7: per run, the share of free elections in which the Communists were the largest list (NaN: none)."""
-    return Measure([r.communists_lead for r in _elections(runs)])
+    return Measure([r.communists_lead for r in _elections(runs, ctx)])
 
 
 @metric
 def founding_shares(runs: Sequence[Run], ctx: Context) -> Measure:
     """Pattern 7: the Communist share in each party's first free election, pooled over runs."""
-    shares = [s for r in _elections(runs) for s in r.founding_shares]
+    shares = [s for r in _elections(runs, ctx) for s in r.founding_shares]
     return Measure(shares, detail=f"{len(shares)} founding elections")
 
 
@@ -309,7 +322,7 @@ def generations(runs: Sequence[Run], ctx: Context, states: str, measure: str, la
     values = []
     for run in runs:
         for party in parties:
-            g = pat.generations(run, party, late_age)
+            g = ctx.on(pat.generations, run, party, late_age)
             if measure == "careerists_rise":
                 value = g.careerists_late > g.careerists_first_decade if not math.isnan(g.careerists_late) else math.nan
             elif measure == "reached_late":
@@ -326,7 +339,7 @@ def sticky_goal_parties(runs: Sequence[Run], ctx: Context, states: str, min_year
     """Pattern 9: per run, how many ruling parties of ``states`` spent at least ``min_years`` years with a leader
     who no longer believed while the goal was still declared."""
     parties = [ctx.party_of(code) for code in ctx.codes(states)]
-    counts = [sum(pat.sticky_goal_years(run["parties"], p) >= min_years for p in parties) for run in runs]
+    counts = [sum(ctx.on(pat.sticky_goal_years, run, p) >= min_years for p in parties) for run in runs]
     return Measure(counts, detail=f"parties per seed: {_counts(counts)}")
 
 
@@ -334,7 +347,7 @@ def sticky_goal_parties(runs: Sequence[Run], ctx: Context, states: str, min_year
 def lasting_hybrid(runs: Sequence[Run], ctx: Context, state: str, min_years: int = 30) -> Measure:
     """Pattern 10: per run, whether ``state``'s longest hybrid spell lasts ``min_years`` years or more and has less
     shortage than the ten years before it."""
-    spells = [pat.hybrid_spell(run["states"], state) for run in runs]
+    spells = [ctx.on(pat.hybrid_spell, run, state) for run in runs]
     starts = [s.start for s in spells if s.start is not None]
     return Measure(
         [s.length >= min_years and s.shortage_during < s.shortage_before for s in spells],
@@ -358,7 +371,7 @@ def status_throughout(runs: Sequence[Run], ctx: Context, state: str, status: str
 def exit_in_office(runs: Sequence[Run], ctx: Context, state: str, year: int, after: int = 1950) -> Measure:
     """Pattern 11: per run, whether ``state`` first became non_communist (after ``after``) in ``year`` under the same
     leader, with F2 lost before (or with) F1, and the state going on."""
-    exits = [pat.exit_of(run["states"], state, after) for run in runs]
+    exits = [ctx.on(pat.exit_of, run, state, after) for run in runs]
     return Measure(
         [e.year == year and e.same_leader and e.f2_first and e.state_lasts for e in exits],
         detail=f"exit years: {dict(Counter(e.year for e in exits))}",
@@ -375,7 +388,7 @@ def kornai_coherence(runs: Sequence[Run], ctx: Context, measure: str) -> Measure
     reform-socialism spells (``spells``); or the length of every spell pooled (``spell_length``)."""
     if measure not in COHERENCE_MEASURES:
         raise ValueError(f"measure: expected one of {', '.join(COHERENCE_MEASURES)} (got {measure!r})")
-    results = [pat.kornai_coherence(run) for run in runs]
+    results = [ctx.on(pat.kornai_coherence, run) for run in runs]
     spells = [s for r in results for s in r.spells]
     if measure == "spell_length":
         return Measure([s.length for s in spells], detail=f"endings: {dict(Counter(s.ending for s in spells))}")
@@ -388,17 +401,17 @@ def kornai_coherence(runs: Sequence[Run], ctx: Context, measure: str) -> Measure
 def ever_communist(runs: Sequence[Run], ctx: Context, states: str, expected: Sequence[str] = ()) -> Measure:
     """Per run, whether the states of ``states`` ever classified communist are exactly ``expected``."""
     codes = set(ctx.codes(states))
-    return Measure([set(pat.ever_communist(run["states"])) & codes == set(expected) for run in runs])
+    return Measure([set(ctx.on(pat.ever_communist, run)) & codes == set(expected) for run in runs])
 
 
-def _ruled(runs: Sequence[Run], year: int) -> list[list[str]]:
-    return [pat.ruled_in(run["states"], year) for run in runs]
+def _ruled(runs: Sequence[Run], ctx: Context, year: int) -> list[list[str]]:
+    return [ctx.on(pat.ruled_in, run, year) for run in runs]
 
 
 @metric
 def ruled_count(runs: Sequence[Run], ctx: Context, year: int) -> Measure:
     """Per run, the number of Communist-ruled (communist or hybrid) states in ``year``."""
-    ruled = _ruled(runs, year)
+    ruled = _ruled(runs, ctx, year)
     frequency = Counter(c for r in ruled for c in r)
     counts = [len(r) for r in ruled]
     return Measure(counts, detail=f"counts: {_counts(counts)}; most often ruled: {dict(frequency.most_common(7))}")
@@ -409,7 +422,7 @@ def most_often_ruled(runs: Sequence[Run], ctx: Context, states: str, year: int) 
     """Whether the states most often Communist-ruled in ``year`` over the runs are ``states`` (as many as it
     names): one observation, 1 or 0."""
     expected = set(ctx.codes(states))
-    frequency = Counter(c for r in _ruled(runs, year) for c in r)
+    frequency = Counter(c for r in _ruled(runs, ctx, year) for c in r)
     top = {c for c, _ in frequency.most_common(len(expected))}
     return Measure([float(top == expected)], detail=", ".join(sorted(top)))
 
@@ -694,3 +707,22 @@ def evaluate(
         runs = [run for name in target.ensembles for run in ensembles[name]]
         checks.append(evaluate_target(target, runs, ctx))
     return checks
+
+
+def run_ensembles(
+    targets: Targets,
+    seeds: Sequence[int],
+    workers: int | None = None,
+    progress: bool = False,
+    names: Sequence[str] | None = None,
+) -> dict[str, Sequence[Run]]:
+    """Run the scenario and every ensemble of the targets file (or ``names``) for ``seeds`` (common random numbers:
+    the same seeds in every world); returns each ensemble's runs, ready for :func:`evaluate`."""
+    from sim.ensemble import run_ensemble
+
+    worlds = {BASELINE: targets.scenario, **targets.ensembles}
+    out: dict[str, Sequence[Run]] = {}
+    for name in names or worlds:
+        ens = run_ensemble(worlds[name], list(seeds), workers, targets.until(name), progress, label=name)
+        out[name] = ens.runs
+    return out
