@@ -21,6 +21,7 @@ from typing import Annotated
 
 import typer
 
+from sim.observe import OUTCOME_HELP
 from sim.scenario import ScenarioError
 
 app = typer.Typer(
@@ -231,7 +232,7 @@ def dashboard(
 
 @app.command()
 def sweep(
-    spec: Annotated[Path, typer.Argument(help="Sweep spec (TOML).")],
+    spec: Annotated[Path, typer.Argument(help=f"Sweep spec (TOML). Scalar outcomes: {OUTCOME_HELP}.")],
     out: Annotated[Path, typer.Option(help="Root folder: the sweep goes to OUT/<name>/.")] = Path("results/sweeps"),
     workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores; 1: this process).")] = None,
     scheduler: Annotated[

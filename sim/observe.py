@@ -19,6 +19,7 @@ validation, its computation and its help text. Adding a column, a series or an o
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -26,7 +27,6 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from sim.features import FEATURES, Status
 from sim.population import MEMBER_TYPES
@@ -356,14 +356,13 @@ class RunView:
     state_code: np.ndarray
     state_status: np.ndarray
     public_dissent: np.ndarray
-    event_kinds: pd.Series  # number of events of each kind
+    event_kinds: Counter[str]  # number of events of each kind
 
     @classmethod
     def of(cls, model: CommunistWorld) -> RunView:
         """The view of a finished model (its ``states`` table must have been collected)."""
         dc = model.datacollector
         states, events = dc.tables["states"], dc.tables["events"]
-        kinds = pd.Series(events["kind"], dtype=object).value_counts() if events["kind"] else pd.Series(dtype=int)
         return cls(
             np.asarray(dc.model_vars["year"]),
             {name: np.asarray(values) for name, values in dc.model_vars.items()},
@@ -371,7 +370,7 @@ class RunView:
             np.asarray(states["code"], dtype=object),
             np.asarray(states["status"], dtype=object),
             np.asarray(states["public_dissent"], dtype=float),
-            kinds,
+            Counter(events["kind"]),
         )
 
 
@@ -461,7 +460,7 @@ def _peak_dissent(view: RunView, arg: str) -> float:
 
 
 def _events(kinds: tuple[str, ...], view: RunView, arg: str) -> float:
-    return float(sum(int(view.event_kinds.get(k, 0)) for k in kinds))
+    return float(sum(view.event_kinds[k] for k in kinds))
 
 
 OUTCOMES: dict[str, Outcome] = {
