@@ -29,6 +29,7 @@ from typing import Annotated
 import typer
 
 from sim.errors import ScenarioError
+from sim.observe import OUTCOME_HELP
 
 EXIT_CODES = {
     0: "success",
@@ -162,11 +163,13 @@ def history(
     from sim.variants import load_variant
 
     try:
+        from sim import history as hist  # reads the targets file: a bad one is reported here
+
         base = load(scenario)
-        cf_scenario = load_variant("brezhnev_doctrine_holds").apply(base) if counterfactual else None
+        variant, until = hist.counterfactual_ensemble()
+        cf_scenario = load_variant(variant).apply(base) if counterfactual else None
     except ScenarioError as exc:
         _fail(str(exc))
-    from sim import history as hist
     from sim.ensemble import run_ensemble
 
     seeds = _seeds(seed, replicates)
@@ -176,7 +179,7 @@ def history(
         ens = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
         cf = None
         if cf_scenario is not None:
-            cf = run_ensemble(cf_scenario, seeds, workers, until=1992, label="brezhnev_doctrine_holds to 1992")
+            cf = run_ensemble(cf_scenario, seeds, workers, until=until, label=f"{variant} to {until}")
         where, checks = hist.write_history(ens, cf, out / base.name / f"ensemble-s{seed}-n{replicates}", sys.argv[1:])
     except KeyboardInterrupt:
         _fail("interrupted; nothing was written", 130)
@@ -290,7 +293,10 @@ def dashboard(
 
 @app.command()
 def sweep(
-    spec: Annotated[Path, typer.Argument(help="Sweep spec (TOML), or a name in sim/scenarios/sweeps/.")],
+    spec: Annotated[
+        Path,
+        typer.Argument(help=f"Sweep spec (TOML), or a name in sim/scenarios/sweeps/. Scalar outcomes: {OUTCOME_HELP}."),
+    ],
     out: Annotated[Path, typer.Option(help="Root folder: the sweep goes to OUT/<name>/.")] = Path("results/sweeps"),
     workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores; 1: this process).")] = None,
     scheduler: Annotated[

@@ -30,14 +30,15 @@ import numpy as np
 from mesa.agent import AgentSet
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from sim import drivers, events, year
+from sim import drivers, events, observe, year
 from sim.agents import InternationalAgent, MemberAgent, PartyAgent, StateAgent
 from sim.drivers import Drivers
 from sim.events import EVENT_COLUMNS, EventLog
-from sim.features import FEATURES, Status, Thresholds
+from sim.features import Status, Thresholds
+from sim.lifecycle import Lifecycle
 from sim.mechanisms import economy, founding, leadership, legitimacy, movement, recognition, seeding, takeover
 from sim.params import Parameters
-from sim.population import MEMBER_TYPES, CitizenTable, MemberTable, PartyMembers
+from sim.population import CitizenTable, MemberTable, PartyMembers
 from sim.scenario import Scenario, load
 from sim.streams import Streams
 from sim.vocab import EventKind, Family, Phase, TypeRule
@@ -45,27 +46,8 @@ from sim.vocab import EventKind, Family, Phase, TypeRule
 COLLECTED_TABLES = ("states", "parties")
 """The yearly tables a model can collect (events and elections are recorded as they happen)."""
 
-STATE_COLUMNS = (
-    "year", "code", "status", "monopoly", "centralism", "ownership", "command", "goal", "recognised",
-    *FEATURES,
-    "in_office", "entered", "legitimacy", "performance", "shortage", "softness", "hardship", "public_dissent",
-    "private_opposition", "repression", "soviet_dependence", "crisis", "members", "leader_kind", "leader_id",
-    "regime_age", "protest_rounds",
-)  # fmt: skip
-PARTY_COLUMNS = (
-    "year", "code", "state", "name", "family", "role", "monopoly", "centralism", "goal", "alignment",
-    "personalism", "market", "private", "camp", "recognised", "members", "vote_share", "leader_kind", "leader_id",
-    "leader_belief",
-    "leader_since", "member_dissent", "member_opposition", "mean_belief", "mean_careerism", "top_reformers",
-    "recruits", "recruit_belief", "recruit_careerism",
-    *(f"share_{t}" for t in MEMBER_TYPES),
-)  # fmt: skip
-ELECTION_COLUMNS = (
-    "year", "code", "party", "communist", "social_democratic", "other", "founding", "communist_in_office",
-)  # fmt: skip
 
-
-class CommunistWorld(mesa.Model):
+class CommunistWorld(Lifecycle, mesa.Model):
     """An agent-based model of Communist political systems (Brown's six features, recomputed every year).
 
     Args:
@@ -138,24 +120,12 @@ class CommunistWorld(mesa.Model):
         self.elections_called: set[str] = set()  # founding elections called this year, held next year
         self.crisis_removals: dict[str, bool] = {}  # per ruling party: whether this year's crisis removes its leader
         self.datacollector = mesa.DataCollector(
-            model_reporters={
-                "year": "year",
-                "hegemony": lambda m: m.primary_centre.hegemony if m.primary_centre else 0.0,
-                "tolerance": lambda m: m.primary_centre.tolerance if m.primary_centre else 0.0,
-                "phase": lambda m: m.primary_centre.phase if m.primary_centre else "none",
-                "doctrine": lambda m: m.primary_centre.doctrine if m.primary_centre else "none",
-                "communist": lambda m: m.status_count(Status.COMMUNIST),
-                "hybrid": lambda m: m.status_count(Status.HYBRID),
-                "non_communist": lambda m: m.status_count(Status.NON_COMMUNIST),
-                "centres": lambda m: sum(c.active for c in m.centres),
-                "recognitions": lambda m: m.movement.graph.number_of_edges(),
-                "members": lambda m: float(m.members.weight.sum()),
-            },
+            model_reporters=observe.model_reporters(),
             tables={
-                "states": list(STATE_COLUMNS),
-                "parties": list(PARTY_COLUMNS),
+                "states": observe.columns(observe.STATE_REPORTERS),
+                "parties": observe.columns(observe.PARTY_REPORTERS),
                 "events": list(EVENT_COLUMNS),
-                "elections": list(ELECTION_COLUMNS),
+                "elections": list(observe.ELECTION_COLUMNS),
             },
         )
         self.log = EventLog(self.datacollector)
@@ -301,95 +271,10 @@ class CommunistWorld(mesa.Model):
             self._collect_parties()
 
     def _collect_states(self) -> None:
-        """One row per state: filled column by column into the collector's ``states`` table (the same values, in
-        the same order, as one ``add_table_row`` per state, without building a dictionary per row)."""
-        states = self.states
-        ind = [s.indicators for s in states]
-        cls = [s.classification for s in states]
-        office = [s.party_in_office for s in states]
-        leaders = [p.leader if p is not None else None for p in office]
-        columns = {
-            "year": [self.year] * len(states),
-            "code": [s.code for s in states],
-            "status": [c.status.value for c in cls],
-            "monopoly": [i.monopoly for i in ind],
-            "centralism": [i.centralism for i in ind],
-            "ownership": [i.ownership for i in ind],
-            "command": [i.command for i in ind],
-            "goal": [i.goal for i in ind],
-            "recognised": [i.recognised for i in ind],
-            **{f: [c.features[k] for c in cls] for k, f in enumerate(FEATURES)},
-            "in_office": [p is not None for p in office],
-            "entered": [s.entered for s in states],
-            "legitimacy": [s.legitimacy for s in states],
-            "performance": [s.performance for s in states],
-            "shortage": [s.shortage for s in states],
-            "softness": [s.softness for s in states],
-            "hardship": [s.hardship for s in states],
-            "public_dissent": [s.public_dissent for s in states],
-            "private_opposition": [s.private_opposition for s in states],
-            "repression": [s.repression for s in states],
-            "soviet_dependence": [s.soviet_dependence for s in states],
-            "crisis": [s.crisis for s in states],
-            "members": [s.communist.membership if s.communist else 0.0 for s in states],
-            "leader_kind": [leader.kind if leader else "" for leader in leaders],
-            "leader_id": [leader.id if leader else 0 for leader in leaders],
-            "regime_age": [s.regime_age if s.regime_start is not None else -1 for s in states],
-            "protest_rounds": [s.protest_rounds for s in states],
-        }
-        _extend_table(self.datacollector, "states", columns)
+        observe.collect_states(self)
 
     def _collect_parties(self) -> None:
-        """One row per party (Communist parties with their members' means and type shares), column by column."""
-        table, parties = self.members, self.parties
-        shares = table.type_shares(self.year, int(self.params.conservative_tenure))
-        total = table.per_party_sum()
-        mean_belief = table.per_party_mean(table.belief, weights=total)
-        mean_careerism = table.per_party_mean(table.careerism, weights=total)
-        top = table.rank == table.rank.max() if table.size else np.zeros(0, bool)
-        reformist_top = table.per_party_mean((table.reformism >= 0.6).astype(float), mask=top)
-        index_of = {p.code: i for i, p in enumerate(self.communist_parties)}
-        rows = [index_of.get(p.code) for p in parties]
-        leaders = [p.leader for p in parties]
-        nan = float("nan")
-
-        def per_member_row(values: np.ndarray) -> list[float]:
-            as_list = values.tolist()  # Python floats, as float(values[i]) gives
-            return [as_list[i] if i is not None else nan for i in rows]
-
-        columns = {
-            "year": [self.year] * len(parties),
-            "code": [p.code for p in parties],
-            "state": [p.state.code for p in parties],
-            "name": [p.name for p in parties],
-            "family": [p.family_label for p in parties],
-            "role": [p.role for p in parties],
-            "monopoly": [p.monopoly for p in parties],
-            "centralism": [p.centralism for p in parties],
-            "goal": [p.goal for p in parties],
-            "alignment": [p.alignment for p in parties],
-            "personalism": [p.personalism for p in parties],
-            "market": [p.market for p in parties],
-            "private": [p.private for p in parties],
-            "camp": [p.camp or "" for p in parties],
-            "recognised": [self.movement.is_recognised(p.code) for p in parties],
-            "members": [p.membership for p in parties],
-            "vote_share": [p.vote_share if p.vote_share is not None else nan for p in parties],
-            "leader_kind": [leader.kind if leader else "" for leader in leaders],
-            "leader_id": [leader.id if leader else 0 for leader in leaders],
-            "leader_belief": [leader.belief if leader else nan for leader in leaders],
-            "leader_since": [leader.since if leader else 0 for leader in leaders],
-            "member_dissent": [p.member_dissent for p in parties],
-            "member_opposition": [p.member_opposition for p in parties],
-            "mean_belief": per_member_row(mean_belief),
-            "mean_careerism": per_member_row(mean_careerism),
-            "top_reformers": per_member_row(reformist_top),
-            "recruits": [p.recruits for p in parties],
-            "recruit_belief": [p.recruit_belief for p in parties],
-            "recruit_careerism": [p.recruit_careerism for p in parties],
-            **{f"share_{t}": per_member_row(shares[:, k]) for k, t in enumerate(MEMBER_TYPES)},
-        }
-        _extend_table(self.datacollector, "parties", columns)
+        observe.collect_parties(self)
 
     # -- convenience ------------------------------------------------------------------------------------------
     def run(self, until: int | None = None) -> CommunistWorld:
@@ -411,4 +296,3 @@ def _extend_table(collector: mesa.DataCollector, name: str, columns: dict[str, l
         raise ValueError(f"table {name}: columns {sorted(columns.keys() ^ table.keys())} collected or missing")
     for column, values in columns.items():
         table[column].extend(values)
-

@@ -56,18 +56,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import Field, ValidationError, model_validator
 
+from sim.observe import SWEEP_SERIES, OutcomeError, RunView, compute_outcomes, expand_outcome
 from sim.output import write_parquet
 from sim.params import PARAMETERS
 from sim.resources import SWEEP_DIR
 from sim.scenario import DRIVER_VARIABLES, Scenario, ScenarioError, _format_loc, _Strict, load, resolve_named
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
-SERIES = ("communist", "hybrid", "non_communist", "members", "hegemony", "tolerance", "recognitions", "centres")
-OUTCOME_HELP = (
-    "communist:YEAR, hybrid:YEAR, non_communist:YEAR, ruled:YEAR (communist or hybrid), members:YEAR, "
-    "exit_year:CODE or exit_year:* (first year a state that was communist becomes non_communist; NaN if never), "
-    "peak_dissent or peak_dissent:CODE, splits, interventions, crises, concessions"
-)
+SERIES = SWEEP_SERIES
+"""The yearly series a sweep can keep (the numeric model reporters of :mod:`sim.observe`)."""
 
 
 class SweepError(ScenarioError):
@@ -186,28 +183,13 @@ def _check(spec: SweepSpec, source: str) -> tuple[Scenario, tuple[str, ...]]:
             raise SweepError(f"{where}: a {info.design} design needs range = [low, high]")
     if info.design in ("sobol", "morris") and len(spec.parameters) < 2:
         raise SweepError(f"{source}: parameters: a {info.design} design needs at least two parameters")
-    codes = [s.code for s in scenario.spec.states]
     scalars: list[str] = []
     last = info.until or s_info.end_year
     for i, name in enumerate(spec.outcomes.scalars):
-        where = f"{source}: outcomes.scalars[{i}]"
-        kind, _, arg = name.partition(":")
-        if kind in ("communist", "hybrid", "non_communist", "ruled", "members"):
-            if not arg.isdigit() or not s_info.start_year <= int(arg) <= last:
-                raise SweepError(f"{where}: {name!r}: expected {kind}:YEAR with a year in {s_info.start_year}-{last}")
-            scalars.append(name)
-        elif kind in ("exit_year", "peak_dissent") and arg:
-            if arg == "*":
-                ever = [s.code for s in scenario.spec.states if s.entry_year is not None]
-                scalars += [f"{kind}:{c}" for c in ever]
-            elif arg in codes:
-                scalars.append(name)
-            else:
-                raise SweepError(f"{where}: {name!r}: the scenario has no state {arg!r} (states: {', '.join(codes)})")
-        elif name in ("peak_dissent", "splits", "interventions", "crises", "concessions"):
-            scalars.append(name)
-        else:
-            raise SweepError(f"{where}: unknown outcome {name!r}; outcomes: {OUTCOME_HELP}")
+        try:
+            scalars += expand_outcome(name, scenario, last)
+        except OutcomeError as exc:
+            raise SweepError(f"{source}: outcomes.scalars[{i}]: {exc}") from None
     return scenario, tuple(dict.fromkeys(scalars))
 
 
@@ -310,45 +292,12 @@ def build_design(sweep: Sweep) -> pd.DataFrame:
 
 def outcomes_of(model, scalars: Sequence[str], series: Sequence[str]) -> tuple[dict[str, float], pd.DataFrame | None]:
     """The scalar outcomes of a finished model, and its yearly series (None if none asked)."""
-    dc = model.datacollector
-    years = np.asarray(dc.model_vars["year"])
-    states = dc.tables["states"]
-    s_year = np.asarray(states["year"])
-    s_code = np.asarray(states["code"], dtype=object)
-    s_status = np.asarray(states["status"], dtype=object)
-    s_dissent = np.asarray(states["public_dissent"], dtype=float)
-    events = dc.tables["events"]
-    kinds = pd.Series(events["kind"], dtype=object).value_counts() if events["kind"] else pd.Series(dtype=int)
-    out: dict[str, float] = {}
-    for name in scalars:
-        kind, _, arg = name.partition(":")
-        if kind in ("communist", "hybrid", "non_communist", "ruled", "members"):
-            year = int(arg)
-            if year not in set(years.tolist()):
-                out[name] = math.nan
-            elif kind == "members":
-                out[name] = float(np.asarray(dc.model_vars["members"])[years == year][0])
-            else:
-                status = s_status[s_year == year]
-                wanted = ("communist", "hybrid") if kind == "ruled" else (kind,)
-                out[name] = float(np.isin(status, wanted).sum())
-        elif kind == "exit_year":
-            mask = s_code == arg
-            ys, st = s_year[mask], s_status[mask]
-            was = np.maximum.accumulate(st == "communist")
-            left = np.flatnonzero(was & (st == "non_communist"))
-            out[name] = float(ys[left[0]]) if left.size else math.nan
-        elif kind == "peak_dissent":
-            values = s_dissent[s_code == arg] if arg else s_dissent
-            out[name] = float(values.max()) if values.size else math.nan
-        else:
-            event_kinds = {"splits": ("split", "expulsion"), "interventions": ("intervention",),
-                           "crises": ("crisis",), "concessions": ("concession",)}[name]  # fmt: skip
-            out[name] = float(sum(int(kinds.get(k, 0)) for k in event_kinds))
+    view = RunView.of(model)
+    out = compute_outcomes(view, scalars)
     frame = None
     if series:
-        values = {s: np.asarray(dc.model_vars[s], float) for s in series}
-        frame = pd.DataFrame({"year": years.astype(np.int64), **values})
+        values = {s: np.asarray(view.model[s], float) for s in series}
+        frame = pd.DataFrame({"year": view.years.astype(np.int64), **values})
     return out, frame
 
 

@@ -25,10 +25,12 @@ import numpy as np
 import pandas as pd
 
 from sim.ensemble import Ensemble
+from sim.observe import WHATIF_SERIES
 from sim.output import atomic_dir, first_changes, save_figure, write_json, write_parquet
 from sim.runner import TABLES
 
-SERIES = ("communist", "hybrid", "non_communist", "members", "hegemony")
+SERIES = WHATIF_SERIES
+"""The model series compared (marked ``whatif`` in :mod:`sim.observe`), with mean public dissent in ruled states."""
 KEY_YEARS = (1925, 1950, 1970, 1985, 1989, 1992, 2000, 2025)
 
 

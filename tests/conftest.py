@@ -14,8 +14,6 @@ CI_SEEDS = tuple(range(4))
 """Seeds of the ensemble pattern tests in CI; ``--ensemble`` (marker ``ensemble``) uses ENSEMBLE_SEEDS."""
 ENSEMBLE_SEEDS = tuple(range(int(os.environ.get("SIM_ENSEMBLE_SEEDS", "30"))))
 
-BLOC = ("BLA", "BLB", "BLC", "BLD", "BLE", "BLF")
-
 HISTORY_CI_SEEDS = tuple(range(1, 9))
 """Seeds of the historical checks in CI: the first eight of ``sim history`` (and of the regression baseline)."""
 HISTORY_ENSEMBLE_SEEDS = tuple(range(1, 1 + int(os.environ.get("SIM_ENSEMBLE_SEEDS", "30"))))
@@ -56,14 +54,13 @@ def statuses(model: CommunistWorld) -> pd.DataFrame:
 def historical_ensemble(seeds: tuple[int, ...]):
     """The historical scenario run for ``seeds`` and the pattern-2 counterfactual (to 1992) with the same seeds."""
     from sim.ensemble import run_ensemble
-    from sim.history import COUNTERFACTUAL
-    from sim.scenario import load
-    from sim.variants import load_variant
+    from sim.history import TARGETS
+    from sim.targets import load_targets
 
-    base = load("historical")
-    ens = run_ensemble(base, list(seeds), workers=WORKERS, progress=False)
-    counterfactual = load_variant(COUNTERFACTUAL).apply(base)
-    cf = run_ensemble(counterfactual, list(seeds), workers=WORKERS, progress=False, until=1992)
+    targets = load_targets(TARGETS)  # the counterfactual world (variant, last year) is declared there
+    ens = run_ensemble(targets.scenario, list(seeds), workers=WORKERS, progress=False)
+    until = targets.until("counterfactual")
+    cf = run_ensemble(targets.ensembles["counterfactual"], list(seeds), workers=WORKERS, progress=False, until=until)
     return ens, cf
 
 
