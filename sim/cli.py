@@ -1,12 +1,14 @@
 """The ``sim`` command line (also ``python -m sim``).
 
     sim run SCENARIO [--seed N] [--replicates R] [--out DIR] [--until YEAR] [--name NAME] [--set KEY=VALUE ...]
-    sim history [SCENARIO] [--replicates 30] [--seed 1] [--workers W] [--out DIR]
-    sim whatif BASELINE VARIANT [--replicates 30] [--seed 1] [--workers W] [--out DIR]
+    sim history [SCENARIO] [--replicates 30] [--seed 1] [--workers W] [--out DIR] [--posterior FILE]
+    sim whatif BASELINE VARIANT [--replicates 30] [--seed 1] [--workers W] [--out DIR] [--posterior FILE]
     sim baseline [--update]
     sim dashboard [--host localhost] [--port 8765]
     sim sweep SPEC.toml [--out results/sweeps] [--workers N] [--scheduler local|tcp://host:8786|sequential]
     sim analyze SWEEP_DIR
+    sim calibrate SCENARIO --params a,b=lo:hi [--population 50] [--generations 4] [--cut-year 1980] [--workers W]
+    sim validate-history CALIBRATION_DIR [--draws 20] [--workers W]
 
 SCENARIO is a name in ``scenarios/`` (``stylized``) or a path to a TOML file. A bad scenario or option exits with
 status 2 and a message naming the file, the key and what was expected; nothing is written.
@@ -104,6 +106,9 @@ def history(
     counterfactual: Annotated[
         bool, typer.Option(help="Also run the brezhnev_doctrine_holds variant to 1992 (pattern 2).")
     ] = True,
+    posterior: Annotated[
+        Path | None, typer.Option(help="Run draw i of this posterior (sim calibrate's posterior.parquet) with seed i.")
+    ] = None,
 ) -> None:
     """Run the historical ensemble and write results/<scenario>/ensemble-s<seed>-n<N>/ (report, checks, figures)."""
     from sim.scenario import load
@@ -111,22 +116,41 @@ def history(
 
     try:
         base = load(scenario)
-        cf_scenario = load_variant("brezhnev_doctrine_holds").apply(base) if counterfactual else None
+        cf_variant = load_variant("brezhnev_doctrine_holds") if counterfactual else None
+        cf_scenario = cf_variant.apply(base) if cf_variant else None
+        draws = _posterior_draws(posterior, replicates, seed)
     except ScenarioError as exc:
         _fail(str(exc))
     from sim import history as hist
+    from sim import posterior as post
     from sim.ensemble import run_ensemble
 
     seeds = _seeds(seed, replicates)
+    name = f"ensemble-s{seed}-n{replicates}" + ("-posterior" if draws else "")
     try:
-        ens = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
-        cf = None
-        if cf_scenario is not None:
-            cf = run_ensemble(cf_scenario, seeds, workers, until=1992, label="brezhnev_doctrine_holds to 1992")
-        where, checks = hist.write_history(ens, cf, out / base.name / f"ensemble-s{seed}-n{replicates}", sys.argv[1:])
+        if draws:
+            ens = post.posterior_ensemble(base, draws, seeds, workers)
+            cf = post.posterior_ensemble(base, draws, seeds, workers, 1992, cf_variant) if cf_variant else None
+        else:
+            ens = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
+            cf = None
+            if cf_scenario is not None:
+                cf = run_ensemble(cf_scenario, seeds, workers, until=1992, label="brezhnev_doctrine_holds to 1992")
+        where, checks = hist.write_history(ens, cf, out / base.name / name, sys.argv[1:])
+        if draws:
+            post.write_uncertainty(where, ens, draws, str(posterior))
     except KeyboardInterrupt:
         _fail("interrupted; nothing was written", 130)
     print(hist.terminal_summary(ens, checks, where))
+
+
+def _posterior_draws(posterior: Path | None, replicates: int, seed: int) -> list[dict] | None:
+    """Draw i of a posterior for replicate i (None without --posterior); raises ScenarioError on a bad file."""
+    if posterior is None:
+        return None
+    from sim import posterior as post
+
+    return post.draws(post.load_posterior(posterior), replicates, seed)
 
 
 @app.command()
@@ -138,6 +162,9 @@ def whatif(
     workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")] = None,
     out: Annotated[Path, typer.Option(help="Root folder for results.")] = Path("results"),
     tables: Annotated[bool, typer.Option(help="Also write both worlds' Parquet tables.")] = True,
+    posterior: Annotated[
+        Path | None, typer.Option(help="Run draw i of this posterior in both worlds with seed i.")
+    ] = None,
 ) -> None:
     """Run a baseline and a variant with common random numbers and write the comparison to
     results/whatif/<variant>-vs-<baseline>-s<seed>-n<N>/."""
@@ -148,8 +175,10 @@ def whatif(
         base = load(baseline)
         var = load_variant(variant)
         world = var.apply(base)
+        draws = _posterior_draws(posterior, replicates, seed)
     except ScenarioError as exc:
         _fail(str(exc))
+    from sim import posterior as post
     from sim import whatif as wi
     from sim.ensemble import run_ensemble
     from sim.output import git_state, package_versions
@@ -160,11 +189,18 @@ def whatif(
         "variant": var.name, "variant_file": str(var.path), "variant_sha256": world.sha256,
         "seeds": seeds, "command": sys.argv[1:], "versions": package_versions(), **git_state(),
     }  # fmt: skip
-    target = out / "whatif" / f"{var.name}-vs-{base.name}-s{seed}-n{replicates}"
+    target = out / "whatif" / (f"{var.name}-vs-{base.name}-s{seed}-n{replicates}" + ("-posterior" if draws else ""))
+    meta["posterior"] = str(posterior) if draws else None
     try:
-        b = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
-        v = run_ensemble(world, seeds, workers, label=f"{var.name} ({replicates} seeds)")
+        if draws:
+            b = post.posterior_ensemble(base, draws, seeds, workers)
+            v = post.posterior_ensemble(base, draws, seeds, workers, variant=var)
+        else:
+            b = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
+            v = run_ensemble(world, seeds, workers, label=f"{var.name} ({replicates} seeds)")
         where, comparison = wi.write_comparison(b, v, var.title, var.spec.variant.description, target, meta, tables)
+        if draws:
+            post.write_effect_uncertainty(where, comparison, draws, str(posterior))
     except KeyboardInterrupt:
         _fail("interrupted; nothing was written", 130)
     print(wi.terminal_summary(comparison, var.title, replicates, where))
@@ -276,6 +312,58 @@ def analyze(folder: Annotated[Path, typer.Argument(help="A sweep folder (results
     print(f"{target}: indices.csv, report.md and {len(list(target.glob('*.png')))} figures")
     for line in table[: min(len(table), 25)]:
         print(f"  {line}")
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[str, typer.Argument(help="Scenario name or path (e.g. historical).")],
+    params: Annotated[
+        str, typer.Option(help="Parameters to fit, comma-separated; NAME=LO:HI narrows the registry's range.")
+    ],
+    targets: Annotated[Path, typer.Option(help="Record of statuses by year (CSV) fitted up to the cut year.")] = Path(
+        "data/validation/status_record.csv"
+    ),
+    population: Annotated[int, typer.Option(min=2, help="Accepted draws per generation.")] = 50,
+    generations: Annotated[
+        int, typer.Option(min=1, help="ABC-SMC generations (more: rerun with a larger number).")
+    ] = 4,
+    cut_year: Annotated[int, typer.Option(help="Fit only the record up to this year.")] = 1980,
+    replicates: Annotated[int, typer.Option(min=1, help="Seeded runs per draw (the summary is their mean).")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the proposals and of every run's seed.")] = 1,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores; 1: this process).")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="'local' (a local Dask cluster) or a Dask scheduler address tcp://host:port.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder (default: results/calibrate/<scenario>-cut<year>).")] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress lines.")] = False,
+) -> None:
+    """Fit parameters by ABC-SMC (pyabc) to the record up to a cut year; resumes when rerun after a kill."""
+    from sim import calibrate as cal
+    from sim.scenario import load
+
+    try:
+        world = load(scenario)
+        priors = cal.parse_params(params)
+        fitted = cal.load_targets(targets, cut_year)
+        folder = out or cal.DEFAULT_OUT / f"{world.name}-cut{cut_year}"
+        try:
+            import pyabc  # noqa: F401
+        except ImportError:  # pragma: no cover - installed with the dev group and the `calibrate` extra
+            raise cal.CalibrationError("pyabc is not installed: `uv sync --extra calibrate`") from None
+        meta = cal.calibrate(world, priors, fitted, folder, population, generations, replicates, seed, workers,
+                             scheduler, progress=not quiet)  # fmt: skip
+    except ScenarioError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; the finished generations are in abc.db: rerun the same command to continue", 130)
+    print(f"{folder}: {len(meta['generations'])} generations, {meta['total_simulations']} simulations "
+          f"x {replicates} runs, {meta['wall_seconds_this_session']:.0f} s this session")  # fmt: skip
+    for row in meta["posterior"]:
+        print(
+            f"  {row['parameter']:<28} median {row['median']:<10.4g} 5-95% {row['q05']:.4g}-{row['q95']:.4g} "
+            f"(prior {row['prior_lo']:g}-{row['prior_hi']:g}, default {row['default']:g})"
+        )
+    print(f"  calibrated parameters: {folder / 'calibrated.toml'}; sensitivity sweep: {folder / 'sensitivity.toml'}")
 
 
 @app.command()

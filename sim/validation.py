@@ -55,7 +55,9 @@ def load_record(path: str | Path = RECORD_PATH) -> pd.DataFrame:
     rows = []
     for i, r in enumerate(frame.itertuples(index=False), start=2):
         if r.status not in RECORD_STATUSES:
-            raise RecordError(f"{path}: line {i}: status: expected one of {', '.join(RECORD_STATUSES)}, got {r.status!r}")
+            raise RecordError(
+                f"{path}: line {i}: status: expected one of {', '.join(RECORD_STATUSES)}, got {r.status!r}"
+            )
         if not int(r.first_year) <= int(r.last_year):
             raise RecordError(f"{path}: line {i}: last_year {r.last_year} precedes first_year {r.first_year}")
         rows += [(r.code, year, r.status) for year in range(int(r.first_year), int(r.last_year) + 1)]
@@ -192,7 +194,9 @@ def scores(
     out = []
     for name, mask in (("status error <= cut", sim.year <= cut), ("status error > cut", sim.year > cut)):
         if mask.any():
-            out.append(Score(f"{label}{name}".replace("cut", str(cut)), sim.error[mask].mean(), base.error[mask].mean()))
+            out.append(
+                Score(f"{label}{name}".replace("cut", str(cut)), sim.error[mask].mean(), base.error[mask].mean())
+            )
     exits = exit_errors(tables, record)
     naive_exits = exit_errors([naive], record)
     held = exits.recorded > cut
