@@ -366,6 +366,34 @@ def calibrate(
     print(f"  calibrated parameters: {folder / 'calibrated.toml'}; sensitivity sweep: {folder / 'sensitivity.toml'}")
 
 
+@app.command("validate-history")
+def validate_history(
+    calibration: Annotated[Path, typer.Argument(help="A folder written by `sim calibrate`.")],
+    draws: Annotated[int, typer.Option(min=1, help="Posterior draws run to the end (draw i with seed i).")] = 20,
+    reference: Annotated[
+        int, typer.Option(min=0, help="Prior draws of the reference table for leave-one-out (0: none).")
+    ] = 60,
+    seed: Annotated[int, typer.Option(help="First seed.")] = 1,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder (default: CALIBRATION/validation).")] = None,
+) -> None:
+    """Temporal hold-out and leave-one-out over the European exits, each score beside the naive table's."""
+    from sim import validation as val
+
+    folder = out or calibration / "validation"
+    try:
+        table, loo = val.validate_history(calibration, folder, draws, reference, seed, workers, loo=reference > 0)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing was written", 130)
+    print(f"{folder}: scores.csv, report.md" + (", leave_one_out.csv" if loo is not None else ""))
+    print(table.to_string(index=False))
+    if loo is not None:
+        print(loo[["left_out", "recorded_exit", "predicted_exit_median", "exit_error_model", "exit_error_naive"]]
+              .to_string(index=False))  # fmt: skip
+
+
 @app.command()
 def validate(scenario: Annotated[str, typer.Argument(help="Scenario name or path.")]) -> None:
     """Check a scenario file against the schema and print what it contains."""
