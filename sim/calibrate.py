@@ -377,8 +377,15 @@ def calibrated_variant(world: Scenario, table: pd.DataFrame, name: str, source: 
     return "\n".join(lines)
 
 
-SENSITIVITY_OUTCOMES = ("exit_year:*", "ruled:1992", "ruled:2025", "communist:2025", "hybrid:2025", "splits")
-"""The historical outcomes the sensitivity sweep measures (exit years, 2025 statuses, splits)."""
+SENSITIVITY_YEARS = (1992, 2025)
+"""After the 1989-91 exits, and today: the years whose statuses the sensitivity sweep measures."""
+
+
+def sensitivity_outcomes(world: Scenario) -> list[str]:
+    """The historical outcomes the sensitivity sweep measures: exit years, statuses in 1992 and 2025 (or the
+    scenario's last year, if earlier), splits."""
+    after, today = (min(y, world.spec.scenario.end_year) for y in SENSITIVITY_YEARS)
+    return ["exit_year:*", f"ruled:{after}", f"ruled:{today}", f"communist:{today}", f"hybrid:{today}", "splits"]
 
 
 def sensitivity_spec(world: Scenario, table: pd.DataFrame, name: str, samples: int = 16, seed: int = 1) -> str:
@@ -405,7 +412,11 @@ def sensitivity_spec(world: Scenario, table: pd.DataFrame, name: str, samples: i
                 min(r.prior_hi, hi + 0.05 * (r.prior_hi - r.prior_lo)),
             )
         lines += [f"[parameters.{r.parameter}]", f"range = [{lo:.6g}, {hi:.6g}]", ""]
-    lines += ["[outcomes]", "scalars = [" + ", ".join(f'"{o}"' for o in SENSITIVITY_OUTCOMES) + "]", ""]
+    lines += [
+        "[outcomes]",
+        "scalars = [" + ", ".join(f'"{o}"' for o in dict.fromkeys(sensitivity_outcomes(world))) + "]",
+        "",
+    ]
     return "\n".join(lines)
 
 

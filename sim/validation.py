@@ -69,9 +69,21 @@ def load_record(path: str | Path = RECORD_PATH) -> pd.DataFrame:
     return record
 
 
-def naive_table(years: Iterable[int], states_path: str | Path = STATES_PATH) -> pd.DataFrame:
-    """The naive table's status of every state of ``states.csv`` in each year (``code``, ``year``, ``status``)."""
-    states = pd.read_csv(states_path)
+def naive_states(scenario=None) -> pd.DataFrame:
+    """The states the naive table is built from (``code``, ``entry_year``, ``region``): ``states.csv``, or the
+    scenario's own states when it has states that ``states.csv`` does not list (the stylized world)."""
+    states = pd.read_csv(STATES_PATH)
+    if scenario is None or {s.code for s in scenario.spec.states} <= set(states.code):
+        return states
+    return pd.DataFrame(
+        [{"code": s.code, "entry_year": s.entry_year, "region": s.region} for s in scenario.spec.states]
+    )
+
+
+def naive_table(years: Iterable[int], states: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The naive table's status of every state (default: of ``states.csv``) in each year (``code``, ``year``,
+    ``status``)."""
+    states = naive_states() if states is None else states
     years = list(years)
     rows = []
     for s in states.itertuples(index=False):
@@ -175,6 +187,7 @@ def scores(
     cut: int = DEFAULT_CUT,
     codes: Sequence[str] | None = None,
     label: str = "",
+    states: pd.DataFrame | None = None,
 ) -> list[Score]:
     """Status error up to and after ``cut`` and exit-year error after it, for the runs and the naive table.
 
@@ -184,11 +197,12 @@ def scores(
         cut: the last fitted year.
         codes: score only these states (leave-one-out).
         label: a prefix for the score names.
+        states: the states the naive table is built from (default: ``states.csv``).
     """
     record = load_record() if record is None else record
     if codes is not None:
         record = record[record.code.isin(codes)]
-    naive = naive_table(sorted(record.year.unique()))
+    naive = naive_table(sorted(record.year.unique()), states)
     sim = state_year_errors(tables, record)
     base = state_year_errors([naive], record)
     out = []
@@ -230,6 +244,7 @@ def leave_one_out(
     record: pd.DataFrame | None = None,
     left_out: Sequence[str] = EUROPEAN_EXITS,
     accept: float = LOO_ACCEPT,
+    states: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Rejection ABC on a reference table of prior draws, one fold per left-out state.
 
@@ -242,9 +257,10 @@ def leave_one_out(
         record: the record (default: :func:`load_record`).
         left_out: the states left out, one per fold.
         accept: share of runs kept in each fold.
+        states: the states the naive table is built from (default: ``states.csv``).
     """
     record = load_record() if record is None else record
-    naive = naive_table(sorted(record.year.unique()))
+    naive = naive_table(sorted(record.year.unique()), states)
     keep = max(1, int(np.rint(accept * len(tables))))
     rows = []
     for code in left_out:
@@ -296,6 +312,7 @@ def validate_history(
     seed: int = 1,
     workers: int | None = None,
     loo: bool = True,
+    left_out: Sequence[str] = EUROPEAN_EXITS,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Temporal hold-out of a calibration (its posterior predicts the record after its cut year) and leave-one-out
     over the European exits, each score beside the naive table's; writes ``out`` (atomically).
@@ -318,7 +335,8 @@ def validate_history(
     settings = json.loads(settings_path.read_text(encoding="utf-8"))
     cut = int(settings["cut_year"])
     base = load(settings["scenario"])
-    record = load_record()
+    record = load_record(settings["targets"])
+    states = naive_states(base)
     drawn = post.draws(post.load_posterior(calibration), n_draws, seed)
     seeds = list(range(seed, seed + n_draws))
 
@@ -329,15 +347,16 @@ def validate_history(
     default_runs = states_of([base] * n_draws, seeds, "default parameters")
     rows = []
     for label, runs in (("posterior", posterior_runs), ("default parameters", default_runs)):
-        rows += [{"runs": label, **s.row()} for s in scores(runs, record, cut)]
+        rows += [{"runs": label, **s.row()} for s in scores(runs, record, cut, states=states)]
     loo_table = None
     prior = []
     if loo or reference:
         prior = prior_draws(settings["params"], reference, seed)
         prior_runs = states_of([base.with_overrides(d) for d in prior], list(range(seed, seed + reference)), "prior")
-        rows += [{"runs": "prior", **s.row()} for s in scores(prior_runs, record, cut)]
-        if loo:
-            loo_table = leave_one_out(prior_runs, record)
+        rows += [{"runs": "prior", **s.row()} for s in scores(prior_runs, record, cut, states=states)]
+        left_out = [c for c in left_out if c in exit_years(record)]
+        if loo and left_out:
+            loo_table = leave_one_out(prior_runs, record, left_out, states=states)
     table = pd.DataFrame(rows)
     with atomic_dir(out) as tmp:
         table.to_csv(tmp / "scores.csv", index=False)
