@@ -6,16 +6,14 @@ state's status bands over seeds (``status_bands.csv``), the distribution of stat
 (``change_years.csv``), membership and vote-share comparisons with ``data/history/party_stats.csv``
 (``membership.csv``, ``votes.csv``), figures (PNG), and the stacked tables of every replicate (Parquet).
 
-Every check is a function of the ensemble and states a rate; the tests (``tests/test_history.py``) call the same
-functions on a few seeds in CI and on the whole ensemble on demand.
+The checks are the targets of ``scenarios/targets/historical.toml``, measured by the engine of :mod:`sim.targets`;
+the tests (``tests/test_history.py``) evaluate the same file on a few seeds in CI and on the whole ensemble on
+demand.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,418 +22,32 @@ import pandas as pd
 from sim import patterns as pat
 from sim.ensemble import Ensemble
 from sim.output import STATUS_COLOURS
+from sim.targets import BASELINE, Check, Targets, evaluate, load_targets
 
 REPO = Path(__file__).resolve().parent.parent
 HISTORY_INPUTS = REPO / "data" / "history"  # copies of ../shared/history/ (data/history/README.md)
 PARTY_STATS = HISTORY_INPUTS / "party_stats.csv"
-COUNTERFACTUAL = "brezhnev_doctrine_holds"
-CASCADE_END = 1991  # pattern 1: the bloc states fall "within two years" of hegemony's fall (1989)
+TARGETS = "historical"
+"""The targets file of the checks (``scenarios/targets/historical.toml``)."""
 STATUS_RGB = {s: tuple(int(c[i : i + 2], 16) / 255 for i in (1, 3, 5)) for s, c in STATUS_COLOURS.items()}
-ALLIES = ("VNM", "CUB", "LAO")  # own revolutions that stayed Soviet allies in the movement (J-ALLY)
-SOVIET_YEARS = (1930, 1984)  # collectivisation to Gorbachev's accession: the USSR communist throughout (J-SUN)
-RULING_PARTIES = tuple(
-    f"{c}-CP"
-    for c in ("SUN", "MNG", "ALB", "YUG", "BGR", "ROU", "HUN", "POL", "CSK", "DDR", "CHN", "PRK", "VNM", "CUB")
-)
 
 
-@dataclass
-class Check:
-    """One pattern or judgement, measured on an ensemble."""
-
-    id: str
-    title: str
-    requirement: str
-    value: float
-    passed: bool
-    detail: str = ""
-
-    def row(self) -> dict[str, object]:
-        """As a table row."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "requirement": self.requirement,
-            "value": round(self.value, 3) if not math.isnan(self.value) else None,
-            "passed": self.passed,
-            "detail": self.detail,
-        }
+def counterfactual_ensemble(targets: Targets | None = None) -> tuple[str, int | None]:
+    """The variant of pattern 2's counterfactual and the year it is run to, as the targets file declares them."""
+    spec = (targets or load_targets(TARGETS)).spec.ensembles["counterfactual"]
+    return spec.variant, spec.until
 
 
-def _rate(values) -> float:
-    values = list(values)
-    return float(np.mean(values)) if values else float("nan")
+COUNTERFACTUAL = counterfactual_ensemble()[0]
+"""The pattern-2 variant (``brezhnev_doctrine_holds``), from the targets file."""
 
 
-def _at_least(check_id: str, title: str, values, threshold: float, detail: str = "") -> Check:
-    rate = _rate(values)
-    return Check(check_id, title, f"rate >= {threshold:g}", rate, bool(rate >= threshold), detail)
-
-
-def _at_most(check_id: str, title: str, value: float, threshold: float, detail: str = "") -> Check:
-    return Check(check_id, title, f"<= {threshold:g}", value, bool(value <= threshold), detail)
-
-
-# -- the checks --------------------------------------------------------------------------------------------------
-
-
-def check_cascade(ens: Ensemble) -> list[Check]:
-    """Pattern 1: the 1989 cascade and the dissent around each fall."""
-    outcomes = [pat.cascade(run["states"], pat.EUROPEAN_BLOC) for run in ens.runs]
-    collapses = [c for o in outcomes for c in o.collapses]
-    return [
-        _at_least(
-            "P1",
-            "1989 cascade: >= 4 of POL, HUN, DDR, CSK, BGR, ROU fall by 1991",
-            (o.count >= 4 for o in outcomes),
-            0.9,
-            f"falls per seed: {dict(sorted(Counter(o.count for o in outcomes).items()))}",
-        ),
-        _at_least(
-            "P1b",
-            "before each fall public dissent < 0.2 while private opposition > 0.5",
-            (c.dissent_before < 0.2 and c.opposition_before > 0.5 for c in collapses),
-            0.8,
-            f"{len(collapses)} falls",
-        ),
-        _at_least(
-            "P1c",
-            "once mass protest starts, public dissent passes 0.5 within a year",
-            (c.peak_after_start >= 0.5 for c in collapses),
-            0.8,
-        ),
-    ]
-
-
-def check_counterfactual(counterfactual: Ensemble | None) -> list[Check]:
-    """Pattern 2: the same seeds with hegemony held at 0.9 (the ``brezhnev_doctrine_holds`` variant)."""
-    if counterfactual is None:
-        return []
-    counts = [pat.cascade(run["states"], pat.EUROPEAN_BLOC).count for run in counterfactual.runs]
-    return [
-        _at_least(
-            "P2",
-            "hegemony held at 0.9: at most one of the six falls by 1991",
-            (c <= 1 for c in counts),
-            0.9,
-            f"falls per seed: {dict(sorted(Counter(counts).items()))}",
-        )
-    ]
-
-
-def check_acceleration(ens: Ensemble) -> list[Check]:
-    """Pattern 3: later collapses in the sequence take less time, measured by the final protest wave's speed.
-
-    Time within a year is the dissent cascade's round count (:func:`sim.patterns.acceleration`); collapses in the
-    first year of each seed's sequence are compared with those of later years, pooled over the ensemble. The
-    sequence is the cascade of pattern 1 (losses from 1980 to 1991); a regime that holds out a decade longer is not
-    part of it.
-    """
-    first, later = [], []
-    for run in ens.runs:
-        seq = pat.acceleration(run["states"], since=1980, until=CASCADE_END)
-        if not seq:
-            continue
-        y0 = seq[0][1]
-        for _, year, lag, duration in seq:
-            (first if year == y0 else later).append(duration - lag * 30)
-    ratio = _rate(later) / _rate(first) if first and later and _rate(first) > 0 else float("nan")
-    return [
-        _at_most(
-            "P3",
-            "acceleration: the final protest wave of later collapses is faster (rounds, later / first)",
-            ratio,
-            0.7,
-            f"first-year collapses {_rate(first):.1f} rounds (n={len(first)}), "
-            f"later {_rate(later):.1f} (n={len(later)})",
-        )
-    ]
-
-
-def check_reform_shocks(ens: Ensemble) -> list[Check]:
-    """Pattern 4: the 1956 and 1968 reform shocks are reversed under high hegemony; the USSR's 1985 reform, under
-    falling hegemony, goes through."""
-    hun = [pat.reform_shock(run, "HUN", 1956) for run in ens.runs]
-    csk = [pat.reform_shock(run, "CSK", 1968) for run in ens.runs]
-    through = []
-    for run in ens.runs:
-        s = run["states"].set_index(["code", "year"]).loc["SUN"]
-        intervened = pat.reform_shock(run, "SUN", 1985, window=5).intervened
-        through.append(not intervened and not s.loc[1990, "f2"])
-    return [
-        _at_least(
-            "P4a",
-            "Hungary 1956: the reform is reversed within two years (intervention)",
-            (o.intervened and o.reversed for o in hun),
-            0.9,
-        ),
-        _at_least(
-            "P4b",
-            "Czechoslovakia 1968: the reform is reversed within two years (intervention)",
-            (o.intervened and o.reversed for o in csk),
-            0.9,
-        ),
-        _at_least(
-            "P4c", "low hegemony: the Soviet reform of 1985 goes through (no reversal; F2 gone by 1990)", through, 0.9
-        ),
-    ]
-
-
-def _median_years(per_seed: list[dict[str, int]]) -> dict[str, int]:
-    codes = sorted({c for s in per_seed for c in s})
-    return {c: int(np.median([s[c] for s in per_seed if c in s])) for c in codes}
-
-
-def check_splits(ens: Ensemble) -> list[Check]:
-    """Pattern 5: own-revolution parties break with Moscow by 1965; few installed parties do; and the judgement
-    that Vietnam, Cuba and Laos, own revolutions kept by Soviet aid, stayed Moscow's allies (no split or expulsion in
-    any year)."""
-    own = [pat.splits(run["events"], pat.OWN_REVOLUTIONS, 1965) for run in ens.runs]
-    installed = [pat.splits(run["events"], pat.INSTALLED, 1991) for run in ens.runs]
-    allies = [pat.splits(run["events"], ALLIES, ens.scenario.spec.scenario.end_year) for run in ens.runs]
-    return [
-        _at_least(
-            "P5a",
-            "at least two of YUG, CHN, ALB break with Moscow by 1965",
-            (len(s) >= 2 for s in own),
-            0.9,
-            f"median years: {_median_years(own)}",
-        ),
-        _at_least(
-            "P5b",
-            "at most two of eight installed parties ever break with Moscow",
-            (len(s) <= 2 for s in installed),
-            0.9,
-            f"splits: {dict(Counter(c for s in installed for c in s))}",
-        ),
-        _at_least(
-            "J-ALLY",
-            "Vietnam, Cuba and Laos never break with Moscow",
-            (not s for s in allies),
-            0.7,
-            f"seeds with a break: {dict(sorted(Counter(c for s in allies for c in s).items()))}; "
-            f"median years: {_median_years(allies)}",
-        ),
-    ]
-
-
-def check_autonomy(ens: Ensemble) -> list[Check]:
-    """Pattern 6: states that do not rest on Soviet force survive 1991; the European bloc states do not."""
-    ruled = [set(pat.ruled_in(run["states"], 1992)) for run in ens.runs]
-    checks = [
-        _at_least(
-            "P6a",
-            "CHN, VNM, CUB, PRK, LAO are communist or hybrid in 1992",
-            (set(pat.AUTONOMOUS) <= r for r in ruled),
-            0.8,
-        )
-    ]
-    for code in pat.EUROPEAN_BLOC:
-        checks.append(_at_least(f"P6-{code}", f"{code} is non_communist in 1992", (code not in r for r in ruled), 0.8))
-    return checks
-
-
-def check_elections(ens: Ensemble) -> list[Check]:
-    """Pattern 7: electoral weakness in every free election of the ensemble."""
-    results = [pat.electoral_weakness(run["elections"]) for run in ens.runs]
-    n = sum(r.n for r in results)
-    below = float(np.average([r.below_social_democrats for r in results if r.n], weights=[r.n for r in results if r.n]))
-    lead = _rate(r.communists_lead for r in results)
-    founding = [s for r in results for s in r.founding_shares]
-    return [
-        Check(
-            "P7a",
-            "Communists poll below social democrats",
-            "rate >= 0.8",
-            below,
-            below >= 0.8,
-            f"{n} elections with both",
-        ),
-        _at_most("P7b", "Communists are the largest list", lead, 0.1),
-        _at_least(
-            "P7c",
-            "founding-election Communist shares between 5% and 25%",
-            (0.05 <= s <= 0.25 for s in founding),
-            0.5,
-            f"{len(founding)} founding elections",
-        ),
-    ]
-
-
-def check_generations(ens: Ensemble) -> list[Check]:
-    """Pattern 8: generational decay in the ruling parties."""
-    gens = [pat.generations(run, p) for run in ens.runs for p in RULING_PARTIES]
-    late = [g.believers_late for g in gens if not math.isnan(g.believers_late)]
-    corr = [g.careerism_control_corr for g in gens if not math.isnan(g.careerism_control_corr)]
-    return [
-        _at_least(
-            "P8a",
-            "recruits' belief falls cohort by cohort (negative trend over the rule)",
-            (g.cohort_belief_slope < 0 for g in gens),
-            0.8,
-        ),
-        _at_least(
-            "P8b",
-            "believers are a majority in the first decade of rule",
-            (g.believers_first_decade > 0.5 for g in gens),
-            0.8,
-        ),
-        _at_least("P8c", "believers are under 20% after forty years of rule", (b < 0.2 for b in late), 0.9),
-        _at_least(
-            "P8d", "recruits' careerism follows career control M*O (correlation > 0.3)", (c > 0.3 for c in corr), 0.8
-        ),
-    ]
-
-
-def check_sticky_goal(ens: Ensemble) -> list[Check]:
-    """Pattern 9: decades in which the leadership no longer believes yet the goal is declared."""
-    counts = [sum(pat.sticky_goal_years(run["parties"], p) >= 20 for p in RULING_PARTIES) for run in ens.runs]
-    return [
-        _at_least(
-            "P9",
-            "at least three ruling parties spend 20+ years with disbelieving leaders declaring the goal",
-            (c >= 3 for c in counts),
-            0.8,
-            f"parties per seed: {dict(sorted(Counter(counts).items()))}",
-        )
-    ]
-
-
-def _median_start(spells: list[pat.HybridSpell]) -> str:
-    starts = [s.start for s in spells if s.start is not None]
-    return f"{np.median(starts):.0f}" if starts else "-"
-
-
-def check_china(ens: Ensemble) -> list[Check]:
-    """Pattern 10 and the judgement on China: a lasting hybrid that cuts shortage; a hybrid in the 2020s."""
-    spells = [pat.hybrid_spell(run["states"], "CHN") for run in ens.runs]
-    twenties = [
-        (run["states"].query("code == 'CHN' and 2020 <= year <= 2029").status == "hybrid").all() for run in ens.runs
-    ]
-    return [
-        _at_least(
-            "P10",
-            "China: market reform with the monopoly kept makes a hybrid lasting 30+ years that cuts shortage",
-            (s.length >= 30 and s.shortage_during < s.shortage_before for s in spells),
-            0.9,
-            f"hybrid from (median) {_median_start(spells)}",
-        ),
-        _at_least("J-CHN", "China is a hybrid throughout the 2020s", twenties, 0.8),
-    ]
-
-
-def check_ussr(ens: Ensemble) -> list[Check]:
-    """Pattern 11 and the chapter's judgements on the USSR: it left the category in 1989 (same leader, F2 before F1,
-    the state going on), and it was the archetypal Communist system without interruption before that (J-SUN: every
-    year 1930-1984, from collectivisation to Gorbachev's accession)."""
-    exits = [pat.exit_of(run["states"], "SUN") for run in ens.runs]
-    soviet = [
-        run["states"].query("code == 'SUN' and @SOVIET_YEARS[0] <= year <= @SOVIET_YEARS[1]").set_index("year").status
-        for run in ens.runs
-    ]
-    lapses = Counter(10 * (int(y) // 10) for s in soviet for y in s.index[s != "communist"])
-    return [
-        _at_least(
-            "P11",
-            "USSR: non_communist in 1989 under the same leader, the state going on, F2 before F1",
-            (e.year == 1989 and e.same_leader and e.f2_first and e.state_lasts for e in exits),
-            0.8,
-            f"exit years: {dict(Counter(e.year for e in exits))}",
-        ),
-        _at_least(
-            "J-SUN",
-            f"the USSR is communist in every year {SOVIET_YEARS[0]}-{SOVIET_YEARS[1]}",
-            ((s == "communist").all() and len(s) == SOVIET_YEARS[1] - SOVIET_YEARS[0] + 1 for s in soviet),
-            0.8,
-            f"seeds with a lapse: {sum((s != 'communist').any() for s in soviet)}; "
-            f"non-communist seed-years by decade: {dict(sorted(lapses.items()))}",
-        ),
-    ]
-
-
-def check_coherence(ens: Ensemble) -> list[Check]:
-    """Pattern 12: Kornai coherence."""
-    results = [pat.kornai_coherence(run) for run in ens.runs]
-    spells = [s for r in results for s in r.spells]
-    low = min(r.classical_min_shortage for r in results)
-    return [
-        Check(
-            "P12a",
-            "the classical configuration keeps shortage high (lowest shortage in it)",
-            ">= 0.45",
-            low,
-            low >= 0.45,
-        ),
-        _at_least(
-            "P12b",
-            "reform socialism ends within 15 years (re-centralised, hybridised or transition)",
-            (s.length <= 15 for s in spells),
-            0.9,
-            f"endings: {dict(Counter(s.ending for s in spells))}",
-        ),
-    ]
-
-
-def check_judgements(ens: Ensemble) -> list[Check]:
-    """The chapter's judgements on Latin America, Chile, Africa and the 2020s."""
-    ever = [set(pat.ever_communist(run["states"])) for run in ens.runs]
-    ruled = [pat.ruled_in(run["states"], 2025) for run in ens.runs]
-    frequency = Counter(c for r in ruled for c in r)
-    top5 = {c for c, _ in frequency.most_common(5)}
-    return [
-        _at_least(
-            "J-LA",
-            "Cuba is the only Latin American state ever classified communist",
-            ("CUB" in e and not e & (set(pat.LATIN_AMERICA) - {"CUB"}) for e in ever),
-            0.9,
-        ),
-        _at_least("J-CHL", "Chile 1970-73 is never communist", ("CHL" not in e for e in ever), 1.0),
-        _at_least(
-            "J-AFR", "no African state is ever classified communist", (not e & set(pat.AFRICA) for e in ever), 1.0
-        ),
-        _at_least(
-            "J-2025",
-            "five states are Communist-ruled (communist or hybrid) in 2025",
-            (len(r) == 5 for r in ruled),
-            0.5,
-            f"counts: {dict(sorted(Counter(len(r) for r in ruled).items()))}; "
-            f"most often ruled: {dict(frequency.most_common(7))}",
-        ),
-        Check(
-            "J-2025b",
-            "the five most often ruled in 2025 are CHN, VNM, CUB, PRK, LAO",
-            "same set",
-            float(top5 == set(pat.AUTONOMOUS)),
-            top5 == set(pat.AUTONOMOUS),
-            ", ".join(sorted(top5)),
-        ),
-    ]
-
-
-CHECKS: tuple[Callable[[Ensemble], list[Check]], ...] = (
-    check_cascade,
-    check_acceleration,
-    check_reform_shocks,
-    check_splits,
-    check_autonomy,
-    check_elections,
-    check_generations,
-    check_sticky_goal,
-    check_china,
-    check_ussr,
-    check_coherence,
-    check_judgements,
-)
-
-
-def all_checks(ens: Ensemble, counterfactual: Ensemble | None = None) -> list[Check]:
-    """Every pattern and judgement check, in the order of MODEL.md section 4."""
-    checks: list[Check] = []
-    for fn in CHECKS:
-        checks += fn(ens)
-        if fn is check_cascade:
-            checks += check_counterfactual(counterfactual)
-    return checks
+def all_checks(ens: Ensemble, counterfactual: Ensemble | None = None, targets: str | Targets = TARGETS) -> list[Check]:
+    """Every target of the historical targets file measured on the ensemble (pattern 2 on ``counterfactual``;
+    left out without it), in the file's order (MODEL.md section 4, then the judgements)."""
+    loaded = targets if isinstance(targets, Targets) else load_targets(targets)
+    runs = {BASELINE: ens.runs, "counterfactual": counterfactual.runs if counterfactual is not None else None}
+    return evaluate(loaded, runs, scenario=ens.scenario)
 
 
 # -- comparisons with party_stats.csv ------------------------------------------------------------------------------

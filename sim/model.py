@@ -520,12 +520,10 @@ class CommunistWorld(Lifecycle, mesa.Model):
             self._collect_parties()
 
     def _collect_states(self) -> None:
-        for row in observe.state_rows(self.states):
-            self.datacollector.add_table_row("states", row)
+        observe.collect_states(self)
 
     def _collect_parties(self) -> None:
-        for row in observe.party_rows(self):
-            self.datacollector.add_table_row("parties", row)
+        observe.collect_parties(self)
 
     # -- convenience ------------------------------------------------------------------------------------------
     def run(self, until: int | None = None) -> CommunistWorld:

@@ -22,6 +22,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -45,41 +46,33 @@ class Reporter:
 
     Attributes:
         name: the column (tables) or series (model) name.
-        read: a module-level function of the agent (and, for parties, the year's :class:`MemberSummary`) or of
-            the model.
+        read: an attribute path of the agent (``"legitimacy"``, ``"indicators.monopoly"``: Mesa's convention for
+            reporters) or a module-level function of the agent (and, for parties, the year's
+            :class:`MemberSummary`) or of the model.
         help: one line for the docs.
         kind: the kind of value (``year``, ``code``, ``label``, ``flag``, ``share``, ``count``, ``number``).
         whatif: a model series compared by ``sim whatif`` (median and band in both worlds).
     """
 
     name: str
-    read: Callable[..., Any]
+    read: str | Callable[..., Any]
     help: str
     kind: Kind = "share"
     whatif: bool = False
+
+    def column(self, agents: Sequence[Any], *context: Any) -> list[Any]:
+        """The values of ``agents``, in order (``context``: what a function reporter takes after the agent)."""
+        if isinstance(self.read, str):
+            return list(map(attrgetter(self.read), agents))
+        read = self.read
+        return [read(agent, *context) for agent in agents]
 
 
 # -- state reporters ---------------------------------------------------------------------------------------------
 
 
-def _indicator(name: str, state: StateAgent) -> Any:
-    return getattr(state.indicators, name)
-
-
 def _feature(index: int, state: StateAgent) -> Any:
     return state.classification.features[index]
-
-
-def _attribute(name: str, agent: Any) -> Any:
-    return getattr(agent, name)
-
-
-def _state_year(state: StateAgent) -> int:
-    return state.model.year
-
-
-def _state_code(state: StateAgent) -> str:
-    return state.code
 
 
 def _state_status(state: StateAgent) -> str:
@@ -108,10 +101,6 @@ def _state_regime_age(state: StateAgent) -> int:
     return state.regime_age if state.regime_start is not None else -1
 
 
-def _state_attribute(name: str, help_: str, kind: Kind = "share") -> Reporter:
-    return Reporter(name, partial(_attribute, name), help_, kind)
-
-
 _INDICATOR_HELP = {
     "monopoly": "F1's indicator: the ruling party's monopoly of power M (0 without a party in office)",
     "centralism": "F2's indicator: the ruling party's democratic centralism D",
@@ -122,31 +111,31 @@ _INDICATOR_HELP = {
 }
 
 STATE_REPORTERS: tuple[Reporter, ...] = (
-    Reporter("year", _state_year, "calendar year", "year"),
-    Reporter("code", _state_code, "state code", "code"),
+    Reporter("year", "model.year", "calendar year", "year"),
+    Reporter("code", "code", "state code", "code"),
     Reporter("status", _state_status, "communist, hybrid or non_communist (recomputed from F1..F6)", "label"),
     *(
-        Reporter(name, partial(_indicator, name), help_, "flag" if name == "recognised" else "share")
+        Reporter(name, f"indicators.{name}", help_, "flag" if name == "recognised" else "share")
         for name, help_ in _INDICATOR_HELP.items()
     ),
     *(Reporter(f, partial(_feature, k), f"whether feature {f.upper()} holds", "flag") for k, f in enumerate(FEATURES)),
     Reporter("in_office", _state_in_office, "a Communist party holds office (alone or in a coalition)", "flag"),
-    _state_attribute("entered", "the Communist party has come to power at some time", "flag"),
-    _state_attribute("legitimacy", "legitimacy L of the regime"),
-    _state_attribute("performance", "economic performance (growth index)"),
-    _state_attribute("shortage", "shortage Z (Kornai)"),
-    _state_attribute("softness", "softness of the budget constraint"),
-    _state_attribute("hardship", "hardship of daily life"),
-    _state_attribute("public_dissent", "share of citizens and members voicing opposition"),
-    _state_attribute("private_opposition", "share of citizens privately opposed"),
-    _state_attribute("repression", "repression capacity R"),
-    _state_attribute("soviet_dependence", "how far the regime rests on Soviet force v"),
-    _state_attribute("crisis", "a mass protest met the regime this year", "flag"),
+    Reporter("entered", "entered", "the Communist party has come to power at some time", "flag"),
+    Reporter("legitimacy", "legitimacy", "legitimacy L of the regime"),
+    Reporter("performance", "performance", "economic performance (growth index)"),
+    Reporter("shortage", "shortage", "shortage Z (Kornai)"),
+    Reporter("softness", "softness", "softness of the budget constraint"),
+    Reporter("hardship", "hardship", "hardship of daily life"),
+    Reporter("public_dissent", "public_dissent", "share of citizens and members voicing opposition"),
+    Reporter("private_opposition", "private_opposition", "share of citizens privately opposed"),
+    Reporter("repression", "repression", "repression capacity R"),
+    Reporter("soviet_dependence", "soviet_dependence", "how far the regime rests on Soviet force v"),
+    Reporter("crisis", "crisis", "a mass protest met the regime this year", "flag"),
     Reporter("members", _state_members, "real members of the state's Communist party", "count"),
     Reporter("leader_kind", _state_leader_kind, "kind of the leader in office ('' without one)", "label"),
     Reporter("leader_id", _state_leader_id, "id of the leader in office (0 without one)", "code"),
     Reporter("regime_age", _state_regime_age, "years of Communist rule (-1 if it never began)", "count"),
-    _state_attribute("protest_rounds", "cascade round in which protest became mass protest (-1: none)", "count"),
+    Reporter("protest_rounds", "protest_rounds", "cascade round in which protest turned mass (-1: none)", "count"),
 )
 """The ``states`` table, one row per state and collected year, in column order."""
 
@@ -185,32 +174,12 @@ class MemberSummary:
         return float(values[i]) if i is not None else float("nan")
 
 
-def _party_attribute_value(name: str, party: PartyAgent, members: MemberSummary) -> Any:
-    return getattr(party, name)
-
-
-def _party_year(party: PartyAgent, members: MemberSummary) -> int:
-    return party.model.year
-
-
-def _party_state(party: PartyAgent, members: MemberSummary) -> str:
-    return party.state.code
-
-
-def _party_family(party: PartyAgent, members: MemberSummary) -> str:
-    return party.family_label
-
-
 def _party_camp(party: PartyAgent, members: MemberSummary) -> str:
     return party.camp or ""
 
 
 def _party_recognised(party: PartyAgent, members: MemberSummary) -> bool:
     return party.model.movement.is_recognised(party.code)
-
-
-def _party_members(party: PartyAgent, members: MemberSummary) -> float:
-    return party.membership
 
 
 def _party_vote_share(party: PartyAgent, members: MemberSummary) -> float:
@@ -241,42 +210,38 @@ def _type_share(index: int, party: PartyAgent, members: MemberSummary) -> float:
     return members.value(members.shares[:, index], party)
 
 
-def _party_attribute(name: str, help_: str, kind: Kind = "share") -> Reporter:
-    return Reporter(name, partial(_party_attribute_value, name), help_, kind)
-
-
 PARTY_REPORTERS: tuple[Reporter, ...] = (
-    Reporter("year", _party_year, "calendar year", "year"),
-    _party_attribute("code", "party code", "code"),
-    Reporter("state", _party_state, "code of the party's state", "code"),
-    _party_attribute("name", "the party's current name", "label"),
-    Reporter("family", _party_family, "ruling_communist, nonruling_communist or social_democratic", "label"),
-    _party_attribute("role", "ruling, opposition, coalition, banned, dissolved, unfounded ...", "label"),
-    _party_attribute("monopoly", "monopoly of power M"),
-    _party_attribute("centralism", "democratic centralism D"),
-    _party_attribute("goal", "declared aim of building communism G"),
-    _party_attribute("alignment", "alignment with Moscow A"),
-    _party_attribute("personalism", "personal power of the leader"),
-    _party_attribute("market", "the party's market reform lever (share of allocation left to the market)"),
-    _party_attribute("private", "the party's ownership reform lever (private share it allows)"),
+    Reporter("year", "model.year", "calendar year", "year"),
+    Reporter("code", "code", "party code", "code"),
+    Reporter("state", "state.code", "code of the party's state", "code"),
+    Reporter("name", "name", "the party's current name", "label"),
+    Reporter("family", "family_label", "ruling_communist, nonruling_communist or social_democratic", "label"),
+    Reporter("role", "role", "ruling, opposition, coalition, banned, dissolved, unfounded ...", "label"),
+    Reporter("monopoly", "monopoly", "monopoly of power M"),
+    Reporter("centralism", "centralism", "democratic centralism D"),
+    Reporter("goal", "goal", "declared aim of building communism G"),
+    Reporter("alignment", "alignment", "alignment with Moscow A"),
+    Reporter("personalism", "personalism", "personal power of the leader"),
+    Reporter("market", "market", "the party's market reform lever (share of allocation left to the market)"),
+    Reporter("private", "private", "the party's ownership reform lever (private share it allows)"),
     Reporter("camp", _party_camp, "code of the centre whose camp the party is in ('' outside any)", "code"),
     Reporter("recognised", _party_recognised, "recognised by another ruling party or a centre (F6)", "flag"),
-    Reporter("members", _party_members, "real members", "count"),
+    Reporter("members", "membership", "real members", "count"),
     Reporter("vote_share", _party_vote_share, "share of the vote in the last free election (NaN: none)"),
     Reporter("leader_kind", _leader_kind, "kind of the leader ('' without one)", "label"),
     Reporter("leader_id", _leader_id, "id of the leader (0 without one)", "code"),
     Reporter("leader_belief", _leader_belief, "the leader's belief in the goal"),
     Reporter("leader_since", _leader_since, "year the leader took office (0 without one)", "year"),
-    _party_attribute("member_dissent", "share of members voicing opposition"),
-    _party_attribute("member_opposition", "share of members privately opposed"),
+    Reporter("member_dissent", "member_dissent", "share of members voicing opposition"),
+    Reporter("member_opposition", "member_opposition", "share of members privately opposed"),
     Reporter("mean_belief", partial(_member_aggregate, "mean_belief"), "members' mean belief b (weighted)"),
     Reporter("mean_careerism", partial(_member_aggregate, "mean_careerism"), "members' mean careerism c (weighted)"),
     Reporter(
         "top_reformers", partial(_member_aggregate, "top_reformers"), "share of reformers (r >= .6) in the top rank"
     ),
-    _party_attribute("recruits", "real members recruited this year", "count"),
-    _party_attribute("recruit_belief", "mean belief of this year's recruits at entry (NaN: none)"),
-    _party_attribute("recruit_careerism", "mean careerism of this year's recruits at entry (NaN: none)"),
+    Reporter("recruits", "recruits", "real members recruited this year", "count"),
+    Reporter("recruit_belief", "recruit_belief", "mean belief of this year's recruits at entry (NaN: none)"),
+    Reporter("recruit_careerism", "recruit_careerism", "mean careerism of this year's recruits at entry (NaN: none)"),
     *(
         Reporter(f"share_{t}", partial(_type_share, k), f"weighted share of {t.replace('_', ' ')}s among members")
         for k, t in enumerate(MEMBER_TYPES)
@@ -286,10 +251,6 @@ PARTY_REPORTERS: tuple[Reporter, ...] = (
 
 
 # -- model reporters ---------------------------------------------------------------------------------------------
-
-
-def _year(model: CommunistWorld) -> int:
-    return model.year
 
 
 def _hegemony(model: CommunistWorld) -> float:
@@ -325,7 +286,7 @@ def _total_members(model: CommunistWorld) -> float:
 
 
 MODEL_REPORTERS: tuple[Reporter, ...] = (
-    Reporter("year", _year, "calendar year", "year"),
+    Reporter("year", "year", "calendar year", "year"),
     Reporter("hegemony", _hegemony, "hegemony h of the primary centre (0 without one)", whatif=True),
     Reporter("tolerance", _tolerance, "the primary centre's tolerance of deviation"),
     Reporter("phase", _phase, "the primary centre's phase (Comintern, Cominform, ...)", "label"),
@@ -364,16 +325,18 @@ def model_reporters() -> dict[str, Callable[[CommunistWorld], Any]]:
     return {r.name: r.read for r in MODEL_REPORTERS}
 
 
-def state_rows(states: Sequence[StateAgent]) -> list[dict[str, Any]]:
-    """One ``states`` table row per state."""
-    reporters = STATE_REPORTERS
-    return [{r.name: r.read(state) for r in reporters} for state in states]
+def collect_states(model: CommunistWorld) -> None:
+    """Append this year's ``states`` rows (one per state) to the model's DataCollector."""
+    table = model.datacollector.tables["states"]
+    for r in STATE_REPORTERS:
+        table[r.name].extend(r.column(model.states))
 
 
-def party_rows(model: CommunistWorld) -> list[dict[str, Any]]:
-    """One ``parties`` table row per party of ``model``."""
-    members, reporters = MemberSummary.of(model), PARTY_REPORTERS
-    return [{r.name: r.read(party, members) for r in reporters} for party in model.parties]
+def collect_parties(model: CommunistWorld) -> None:
+    """Append this year's ``parties`` rows (one per party) to the model's DataCollector."""
+    table, members = model.datacollector.tables["parties"], MemberSummary.of(model)
+    for r in PARTY_REPORTERS:
+        table[r.name].extend(r.column(model.parties, members))
 
 
 # -- sweep outcomes ----------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The patterns of MODEL.md section 4, measured on one run's tables (pattern-oriented validation).
 
 Each function takes the tables of one replicate (as written to Parquet, or :func:`frames` of a finished model) and
-returns what the pattern is about; the tests (``tests/test_patterns.py``) turn these into rates over an ensemble.
+returns what the pattern is about; the metrics of :mod:`sim.targets` turn these into the observations of the
+targets files (``scenarios/targets/``), whose rates over an ensemble ``sim history`` and the tests check.
 """
 
 from __future__ import annotations
@@ -232,13 +233,8 @@ def kornai_coherence(frames_: dict[str, pd.DataFrame]) -> Coherence:
 
 
 # -- historical patterns and judgements (MODEL.md section 4; Brown 2009) ------------------------------------------
-
-EUROPEAN_BLOC = ("POL", "HUN", "DDR", "CSK", "BGR", "ROU")
-AUTONOMOUS = ("CHN", "VNM", "CUB", "PRK", "LAO")
-OWN_REVOLUTIONS = ("YUG", "CHN", "ALB")
-INSTALLED = ("MNG", "BGR", "ROU", "HUN", "POL", "CSK", "DDR", "PRK")
-LATIN_AMERICA = ("CUB", "NIC", "GRD", "CHL")
-AFRICA = ("ETH", "AGO", "MOZ", "BEN", "COG", "SOM")
+# The groups of states they are measured on are tags in the scenario files (``[[states]] tags``), named by the
+# targets files (``scenarios/targets/``).
 
 
 def _statuses(states: pd.DataFrame) -> pd.DataFrame:
@@ -247,7 +243,7 @@ def _statuses(states: pd.DataFrame) -> pd.DataFrame:
 
 def acceleration(
     states: pd.DataFrame,
-    codes: tuple[str, ...] = EUROPEAN_BLOC,
+    codes: tuple[str, ...],
     since: int = 1975,
     crisis: float = 0.25,
     rounds: int = 30,

@@ -118,6 +118,9 @@ class StateSpec(_Strict):
     voter_economy: Share = 0.5  # mean economic preference of its voters (1 = fully planned)
     case: str = ""
     map: tuple[int, int] | None = None  # tile-grid position (column, row) for the dashboard
+    tags: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(default_factory=list)
+    """Groups the state belongs to (``european_bloc``, ``autonomous``, ...), named by the targets files
+    (``scenarios/targets/``); they describe the state for validation and never enter the mechanisms."""
 
     _map_tuple = field_validator("map", mode="before")(lambda v: tuple(v) if isinstance(v, list) else v)
     _points = field_validator("population_points", mode="before")(
