@@ -22,12 +22,14 @@ A calibration folder (``--out``, default ``results/calibrate/<scenario>-<name>``
   historical outcomes, for ``sim sweep`` and ``sim analyze`` (Sobol indices);
 - ``metadata.json``: the settings, the targets, the generations' tolerances and acceptance, the wall time.
 
-Summary statistics and distance: each *component* is one recorded state's status error over the fitted years of
-``data/validation/status_record.csv`` (:mod:`sim.validation`), the mean over a small ensemble of ``--replicates``
-runs; the distance is the weighted mean mismatch of the components. Runs stop at the cut year when nothing later is
-fitted. Each run's seed is derived from the calibration seed and the drawn values (:func:`draw_seed`), so any
-accepted draw can be rerun exactly; the proposals are pyabc's and seeded from ``--seed`` (single core: the whole
-calibration is reproducible; in parallel the order in which draws are accepted is not).
+Summary statistics and distance (:class:`Component`, :class:`Distance`): each *component* is one target of the
+targets file (``scenarios/targets/<scenario>.toml``, :mod:`sim.targets`) whose every year is up to the cut year,
+or one recorded state's status error over the fitted years of ``data/validation/status_record.csv``
+(:mod:`sim.validation`), measured on a small ensemble of ``--replicates`` runs; the distance is the mean mismatch
+of the components (each scaled to [0, 1]). Runs stop at the last fitted year. Each run's seed is derived from the
+calibration seed and the drawn values (:func:`draw_seed`), so any accepted draw can be rerun exactly; the proposals
+are pyabc's and seeded from ``--seed`` (single core: the whole calibration is reproducible; in parallel the order
+in which draws are accepted is not).
 """
 
 from __future__ import annotations
@@ -120,63 +122,156 @@ def draw_seed(seed: int, overrides: Mapping[str, float | int], replicate: int) -
 # -- the components of the distance --------------------------------------------------------------------------------
 
 
+TARGET_PREFIX = "target:"
+YEAR_ARGS = ("year", "by", "end", "start", "since")
+
+
+@dataclass(frozen=True)
+class Component:
+    """One summary statistic of the distance: its observed value and how a simulated value is compared with it.
+
+    A record component (``record:<CODE>``) is a state's mean status mismatch, observed 0, compared by ``==``; a
+    target component (``target:<ID>``) is a target's value (sim.targets), compared with its threshold by its
+    comparison. The mismatch is the shortfall (``>=``, ``>``), the excess (``<=``, ``<``) or the absolute difference
+    (``==``), divided by ``scale``; a value that cannot be computed (NaN) is a full mismatch of 1.
+    """
+
+    id: str
+    observed: float
+    comparison: str = "=="
+    scale: float = 1.0
+    first_year: int | None = None
+    last_year: int | None = None
+
+    def mismatch(self, value: float) -> float:
+        """How far ``value`` is from satisfying the component (0 when it does)."""
+        if value is None or not math.isfinite(value):
+            return 1.0
+        if self.comparison in (">=", ">"):
+            gap = max(0.0, self.observed - value)
+        elif self.comparison in ("<=", "<"):
+            gap = max(0.0, value - self.observed)
+        else:
+            gap = abs(value - self.observed)
+        return min(1.0, gap / self.scale)
+
+
 @dataclass(frozen=True)
 class Targets:
-    """The fitted record: one component per state, its recorded state-years up to the cut year."""
+    """What a calibration fits: the record's state-years and the targets-file rows dated up to the cut year."""
 
-    path: Path
+    paths: tuple[str, ...]
     cut: int
-    record: pd.DataFrame = field(repr=False)
+    record: pd.DataFrame | None = field(default=None, repr=False)
+    file: Any = field(default=None, repr=False)  # a sim.targets.Targets
+    rows: tuple[Any, ...] = ()  # its sim.targets.TargetSpec rows that are fitted
+    components: tuple[Component, ...] = ()
 
     @property
-    def components(self) -> list[str]:
-        """The summary statistics' names (``record:<CODE>``)."""
-        return [f"{RECORD_PREFIX}{c}" for c in sorted(self.record.code.unique())]
+    def path(self) -> str:
+        """The files, comma-separated (settings and metadata)."""
+        return ",".join(self.paths)
 
     @property
     def last_year(self) -> int:
         """The last fitted year (runs need not go further)."""
-        return int(self.record.year.max())
+        return max(c.last_year for c in self.components if c.last_year is not None)
+
+    def observed(self) -> dict[str, float]:
+        """The observed summary statistics."""
+        return {c.id: c.observed for c in self.components}
 
     def describe(self) -> list[dict[str, object]]:
-        """Each component with its years, for the metadata."""
-        g = self.record.groupby("code").year
-        return [{"id": f"{RECORD_PREFIX}{c}", "first_year": int(g.min()[c]), "last_year": int(g.max()[c]),
-                 "state_years": int(g.size()[c])} for c in sorted(g.groups)]  # fmt: skip
+        """Each component, for the metadata."""
+        return [asdict(c) for c in self.components]
+
+    def statistics(self, runs: Sequence[Mapping[str, pd.DataFrame]], scenario: Scenario) -> dict[str, float]:
+        """The summary statistics of runs (each run's tables): record components, then target components."""
+        out: dict[str, float] = {}
+        if self.record is not None:
+            from sim.validation import state_year_errors
+
+            errors = state_year_errors([r["states"] for r in runs], self.record)
+            out.update({f"{RECORD_PREFIX}{c}": float(v) for c, v in errors.groupby("code").error.mean().items()})
+        if self.rows:
+            from sim.targets import BASELINE, evaluate
+
+            checks = evaluate(self.file, {BASELINE: list(runs)}, list(self.rows), scenario)
+            out.update({f"{TARGET_PREFIX}{c.id}": float(c.value) for c in checks})
+        return out
 
 
-def load_targets(path: str | Path, cut: int) -> Targets:
-    """The record file's rows dated up to ``cut``.
+def _target_years(row) -> tuple[int | None, int | None]:
+    """A target row's first and last year: its ``when`` and every year-like argument."""
+    years = [y for y in (row.when, *(row.args.get(k) for k in YEAR_ARGS)) if isinstance(y, int)]
+    return (min(years), max(years)) if years else (None, None)
+
+
+def load_targets(paths: str | Path | Sequence[str | Path], cut: int) -> Targets:
+    """The fitted part of each file: a record (CSV: its state-years up to ``cut``) or a targets file (TOML: the
+    rows measured on the scenario itself whose every year is up to ``cut``; sim.targets).
 
     Raises:
-        CalibrationError: the file is missing or malformed, or has nothing dated up to the cut year.
+        CalibrationError: a file is missing or malformed, or nothing is dated up to the cut year.
     """
     from sim.validation import load_record
 
-    path = Path(path)
-    try:
-        record = load_record(path)
-    except ScenarioError as exc:
-        raise CalibrationError(f"--targets: {exc}") from None
-    fitted = record[record.year <= cut].reset_index(drop=True)
-    if fitted.empty:
-        raise CalibrationError(f"--targets {path}: no recorded year up to --cut-year {cut}")
-    return Targets(path, cut, fitted)
+    paths = [paths] if isinstance(paths, str | Path) else list(paths)
+    record, file, rows, components = None, None, [], []
+    for path in map(Path, paths):
+        try:
+            if path.suffix == ".csv":
+                if record is not None:
+                    raise CalibrationError(f"--targets {path}: only one record file")
+                full = load_record(path)
+                record = full[full.year <= cut].reset_index(drop=True)
+                g = record.groupby("code").year
+                components += [Component(f"{RECORD_PREFIX}{c}", 0.0, "==", 1.0, int(g.min()[c]), int(g.max()[c]))
+                               for c in sorted(g.groups)]  # fmt: skip
+            else:
+                from sim.targets import BASELINE
+                from sim.targets import load_targets as load_file
+
+                if file is not None:
+                    raise CalibrationError(f"--targets {path}: only one targets file")
+                file = load_file(path)
+                for row in file.rows:
+                    first, last = _target_years(row)
+                    if row.ensembles == (BASELINE,) and last is not None and last <= cut:
+                        rows.append(row)
+                        components.append(Component(f"{TARGET_PREFIX}{row.id}", float(row.threshold), row.comparison,
+                                                    max(1.0, abs(float(row.threshold))), first, last))  # fmt: skip
+        except CalibrationError:
+            raise
+        except ScenarioError as exc:
+            raise CalibrationError(f"--targets: {exc}") from None
+    if not components:
+        raise CalibrationError(f"--targets {', '.join(map(str, paths))}: no recorded year or target up to --cut-year "
+                               f"{cut}")  # fmt: skip
+    return Targets(tuple(map(str, paths)), cut, record, file, tuple(rows), tuple(components))
 
 
-def summary_statistics(states_tables: Sequence[pd.DataFrame], targets: Targets) -> dict[str, float]:
-    """Each component's mean status mismatch over the runs (0 is a perfect fit)."""
-    from sim.validation import state_year_errors
+def default_targets(world: Scenario) -> list[Path]:
+    """The scenario's targets file (``scenarios/targets/<name>.toml``) if there is one, and the status record if it
+    names only states of the scenario."""
+    from sim.targets import TARGETS_DIR
+    from sim.validation import RECORD_PATH, load_record
 
-    errors = state_year_errors(states_tables, targets.record)
-    per_state = errors.groupby("code").error.mean()
-    return {f"{RECORD_PREFIX}{code}": float(value) for code, value in per_state.items()}
+    paths = [TARGETS_DIR / f"{world.name}.toml"] if (TARGETS_DIR / f"{world.name}.toml").exists() else []
+    if set(load_record(RECORD_PATH).code) <= {s.code for s in world.spec.states}:
+        paths.append(RECORD_PATH)
+    return paths
 
 
-def distance(simulated: Mapping[str, float], observed: Mapping[str, float]) -> float:
-    """The mean absolute mismatch over the components (each in [0, 1]; the record's own value is 0)."""
-    keys = list(observed)
-    return float(np.mean([abs(simulated[k] - observed[k]) for k in keys]))
+@dataclass(frozen=True)
+class Distance:
+    """The distance pyabc minimises: the mean mismatch of the components (each in [0, 1])."""
+
+    components: tuple[Component, ...]
+
+    def __call__(self, simulated: Mapping[str, float], observed: Mapping[str, float] | None = None) -> float:
+        """Mean of :meth:`Component.mismatch` over the components (``observed`` is the components' own)."""
+        return float(np.mean([c.mismatch(simulated.get(c.id, math.nan)) for c in self.components]))
 
 
 @dataclass
@@ -196,15 +291,15 @@ class Simulator:
 
     def __call__(self, parameter: Mapping[str, float]) -> dict[str, float]:
         """Summary statistics of one draw."""
-        from sim.runner import run_model
+        from sim.runner import model_frames, run_model
 
         overrides = overrides_of(self.priors, parameter)
         world = self.scenario.with_overrides(overrides)
-        tables = []
+        runs = []
         for i in range(self.replicates):
-            model = run_model(world, draw_seed(self.seed, overrides, i), self.until())
-            tables.append(model.table("states"))
-        return summary_statistics(tables, self.targets)
+            seed = draw_seed(self.seed, overrides, i)
+            runs.append(model_frames(run_model(world, seed, self.until()), seed, i))
+        return self.targets.statistics(runs, world)
 
 
 # -- the run ----------------------------------------------------------------------------------------------------
@@ -287,9 +382,9 @@ def calibrate(
     prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.lo, p.hi - p.lo) for p in priors})
     simulator = Simulator(world, tuple(priors), targets, replicates, seed)
     sampler, n, close = _sampler(workers, scheduler)
-    abc = pyabc.ABCSMC(simulator, prior, distance, population_size=population, sampler=sampler)
+    abc = pyabc.ABCSMC(simulator, prior, Distance(targets.components), population_size=population, sampler=sampler)
     db = f"sqlite:///{db_path.resolve()}"
-    observed = {k: 0.0 for k in targets.components}
+    observed = targets.observed()
     started = time.perf_counter()
     try:
         if db_path.exists():

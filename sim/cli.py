@@ -320,9 +320,13 @@ def calibrate(
     params: Annotated[
         str, typer.Option(help="Parameters to fit, comma-separated; NAME=LO:HI narrows the registry's range.")
     ],
-    targets: Annotated[Path, typer.Option(help="Record of statuses by year (CSV) fitted up to the cut year.")] = Path(
-        "data/validation/status_record.csv"
-    ),
+    targets: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A targets file (TOML, scenarios/targets/) and/or a record of statuses by year (CSV), repeatable; "
+            "default: the scenario's targets file and, for the historical world, data/validation/status_record.csv."
+        ),
+    ] = None,
     population: Annotated[int, typer.Option(min=2, help="Accepted draws per generation.")] = 50,
     generations: Annotated[
         int, typer.Option(min=1, help="ABC-SMC generations (more: rerun with a larger number).")
@@ -344,7 +348,7 @@ def calibrate(
     try:
         world = load(scenario)
         priors = cal.parse_params(params)
-        fitted = cal.load_targets(targets, cut_year)
+        fitted = cal.load_targets(targets or cal.default_targets(world), cut_year)
         folder = out or cal.DEFAULT_OUT / f"{world.name}-cut{cut_year}"
         try:
             import pyabc  # noqa: F401

@@ -172,6 +172,53 @@ def test_the_cli_refuses_bad_input_with_exit_2_and_writes_nothing(tmp_path, reco
         assert not out.exists()
 
 
+TARGETS = """[targets]
+scenario = "stylized"
+
+[[target]]
+id = "BLA-ruled"
+title = "BLA is Communist-ruled in 1955"
+metric = "ruled_in"
+args = { states = "BLA", year = 1955 }
+threshold = 0.9
+fitted = true
+
+[[target]]
+id = "late"
+title = "dated after the cut: not fitted"
+metric = "ruled_in"
+args = { states = "BLA", year = 1990 }
+threshold = 0.9
+fitted = true
+"""
+
+
+def test_components_compare_like_their_targets():
+    at_least = cal.Component("t", 0.8, ">=")
+    assert at_least.mismatch(0.9) == 0 and at_least.mismatch(0.5) == pytest.approx(0.3)
+    at_most = cal.Component("t", 0.1, "<=")
+    assert at_most.mismatch(0.0) == 0 and at_most.mismatch(0.4) == pytest.approx(0.3)
+    equal = cal.Component("t", 5.0, "==", scale=5.0)
+    assert equal.mismatch(4.0) == pytest.approx(0.2) and equal.mismatch(float("nan")) == 1.0
+    distance = cal.Distance((at_least, at_most))
+    assert distance({"t": 0.5}) == pytest.approx((0.3 + 0.4) / 2)
+
+
+def test_a_targets_file_is_fitted_on_its_rows_up_to_the_cut_year(tmp_path, record_file):
+    path = tmp_path / "targets.toml"
+    path.write_text(TARGETS, encoding="utf-8")
+    targets = cal.load_targets([path, record_file], CUT)
+    ids = [c.id for c in targets.components]
+    assert "target:BLA-ruled" in ids and "target:late" not in ids and "record:BLA" in ids
+    assert targets.last_year == CUT
+    simulator = cal.Simulator(load("stylized"), tuple(cal.parse_params("belief_erosion")), targets, 2, 1)
+    stats = simulator({"belief_erosion": 0.3})
+    assert stats["target:BLA-ruled"] in (0.0, 0.5, 1.0)  # a rate over the two runs
+    historical = cal.load_targets(cal.default_targets(load("historical")), 1980)
+    fitted = {c.id for c in historical.components if c.id.startswith("target:")}
+    assert fitted == {"target:P4a", "target:P4b", "target:P5a", "target:J-CHL"}  # J-SUN runs to 1984: held out
+
+
 # -- calibration end to end ---------------------------------------------------------------------------------
 
 
@@ -214,7 +261,7 @@ def test_an_accepted_draw_reruns_to_its_recorded_distance(tmp_path, record_file)
     simulator = cal.Simulator(load("stylized"), tuple(priors), targets, 1, 1)
     row = posterior.iloc[0]
     stats = simulator({p.name: row[p.name] for p in priors})
-    assert cal.distance(stats, dict.fromkeys(targets.components, 0.0)) == pytest.approx(row.distance)
+    assert cal.Distance(targets.components)(stats) == pytest.approx(row.distance)
 
 
 def test_a_calibration_continues_where_it_stopped_and_refuses_other_settings(tmp_path, record_file):
