@@ -9,6 +9,7 @@
     sim analyze SWEEP_DIR
     sim calibrate SCENARIO --params a,b=lo:hi [--population 50] [--generations 4] [--cut-year 1980] [--workers W]
     sim validate-history CALIBRATION_DIR [--draws 20] [--workers W]
+    sim sensitivity SWEEP_DIR
 
 SCENARIO is a name in ``scenarios/`` (``stylized``) or a path to a TOML file. A bad scenario or option exits with
 status 2 and a message naming the file, the key and what was expected; nothing is written.
@@ -396,6 +397,21 @@ def validate_history(
     if loo is not None:
         print(loo[["left_out", "recorded_exit", "predicted_exit_median", "exit_error_model", "exit_error_naive"]]
               .to_string(index=False))  # fmt: skip
+
+
+@app.command()
+def sensitivity(
+    folder: Annotated[Path, typer.Argument(help="A finished sweep folder (e.g. of sensitivity.toml).")],
+) -> None:
+    """Analyse a sweep (as `sim analyze`) and screen its parameters: which matter, which could be fixed."""
+    from sim import sensitivity as sens
+
+    try:
+        target, screen = sens.write_screening(folder)
+    except (ScenarioError, ValueError) as exc:
+        _fail(str(exc))
+    print(f"{target}: screening.md, screening.csv beside indices.csv")
+    print(screen.to_string(index=False))
 
 
 @app.command()

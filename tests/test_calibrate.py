@@ -394,3 +394,17 @@ def test_validate_history_scores_the_hold_out_beside_the_naive_table(tmp_path, r
     assert list(loo.left_out) == ["BLB"] and loo.runs_accepted.iloc[0] == 1
     report = (out / "validation" / "report.md").read_text(encoding="utf-8")
     assert "naive" in report and "Leave-one-out" in report
+
+
+def test_screening_names_the_parameters_that_matter_and_those_that_could_be_fixed():
+    from sim.sensitivity import screening
+
+    sobol = pd.DataFrame({
+        "outcome": ["exit_year:SUN"] * 3 + ["ruled:2025"] * 3,
+        "parameter": ["a", "b", "c"] * 2,
+        "ST": [0.6, 0.07, 0.01, 0.2, 0.02, -0.01],
+    })  # fmt: skip
+    verdicts = screening(sobol).set_index("parameter").verdict
+    assert verdicts.to_dict() == {"a": "matters", "b": "minor", "c": "could be fixed"}
+    morris = pd.DataFrame({"outcome": ["splits"] * 2, "parameter": ["a", "b"], "mu_star": [4.0, 0.1]})
+    assert screening(morris).set_index("parameter").verdict.to_dict() == {"a": "matters", "b": "could be fixed"}
