@@ -408,3 +408,11 @@ def test_screening_names_the_parameters_that_matter_and_those_that_could_be_fixe
     assert verdicts.to_dict() == {"a": "matters", "b": "minor", "c": "could be fixed"}
     morris = pd.DataFrame({"outcome": ["splits"] * 2, "parameter": ["a", "b"], "mu_star": [4.0, 0.1]})
     assert screening(morris).set_index("parameter").verdict.to_dict() == {"a": "matters", "b": "could be fixed"}
+
+
+def test_calibration_runs_on_a_local_dask_cluster(tmp_path, record_file):
+    pytest.importorskip("distributed")
+    targets = cal.load_targets(record_file, CUT)
+    meta = cal.calibrate("stylized", cal.parse_params(PARAMS), targets, tmp_path / "dask", population=4,
+                         generations=1, workers=2, scheduler="local", progress=False)  # fmt: skip
+    assert meta["workers"] == 2 and len(pd.read_parquet(tmp_path / "dask" / "posterior.parquet")) == 4
