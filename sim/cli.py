@@ -66,19 +66,21 @@ def run(
         typer.Option("--set", help="Override a parameter, world key or driver: KEY=VALUE (repeatable)."),
     ] = None,
     quiet: Annotated[bool, typer.Option(help="Print only the run folder.")] = False,
+    params_file: Annotated[Path | None, typer.Option(help=PARAMS_FILE_HELP)] = None,
 ) -> None:
     """Run a scenario and write results/<scenario>/<run>/ (Parquet tables, metadata, summary, figure)."""
     from sim.scenario import load
 
     try:  # validate before importing the model (fast failure on a bad file)
         overrides = parse_assignments(set_ or [])
-        load(scenario).with_overrides(overrides)
+        world = _with_params_file(load(scenario), params_file)
+        world.with_overrides(overrides)
     except ScenarioError as exc:
         _fail(str(exc))
     from sim import output, runner
 
     try:
-        result = runner.run(scenario, seed, replicates, until, overrides, progress=not quiet)
+        result = runner.run(world, seed, replicates, until, overrides, progress=not quiet)
     except ScenarioError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -91,6 +93,18 @@ def run(
         print(where)
     else:
         output.print_summary(output.summary_text(result, where))
+
+
+PARAMS_FILE_HELP = "A parameter file applied to the scenario (a variant TOML, e.g. sim calibrate's calibrated.toml)."
+
+
+def _with_params_file(world, params_file: Path | None):
+    """The scenario with a parameter file (a variant file) applied, or unchanged without one."""
+    if params_file is None:
+        return world
+    from sim.variants import load_variant
+
+    return load_variant(params_file).apply(world)
 
 
 def _seeds(seed: int, replicates: int) -> list[int]:
@@ -110,13 +124,14 @@ def history(
     posterior: Annotated[
         Path | None, typer.Option(help="Run draw i of this posterior (sim calibrate's posterior.parquet) with seed i.")
     ] = None,
+    params_file: Annotated[Path | None, typer.Option(help=PARAMS_FILE_HELP)] = None,
 ) -> None:
     """Run the historical ensemble and write results/<scenario>/ensemble-s<seed>-n<N>/ (report, checks, figures)."""
     from sim.scenario import load
     from sim.variants import load_variant
 
     try:
-        base = load(scenario)
+        base = _with_params_file(load(scenario), params_file)
         cf_variant = load_variant("brezhnev_doctrine_holds") if counterfactual else None
         cf_scenario = cf_variant.apply(base) if cf_variant else None
         draws = _posterior_draws(posterior, replicates, seed)
@@ -128,6 +143,7 @@ def history(
 
     seeds = _seeds(seed, replicates)
     name = f"ensemble-s{seed}-n{replicates}" + ("-posterior" if draws else "")
+    name += f"-{params_file.stem}" if params_file else ""
     try:
         if draws:
             ens = post.posterior_ensemble(base, draws, seeds, workers)

@@ -251,7 +251,7 @@ def write_effect_uncertainty(where: Path, comparison, overrides: Sequence[dict],
         f"the worlds differ in at least {ROBUST:.0%} of the draws (or a robust non-effect at most {1 - ROBUST:.0%}); "
         "*open* effects depend on parameters the record does not pin down.",
         "",
-        "| state | draws differing | | ",
+        "| state | draws differing | effect |",
         "|---|---|---|",
     ]
     lines += [f"| {r.code} | {r.share_of_draws_differing:.0%} | {r.label} |" for r in table.itertuples()]

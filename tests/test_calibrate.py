@@ -416,3 +416,22 @@ def test_calibration_runs_on_a_local_dask_cluster(tmp_path, record_file):
     meta = cal.calibrate("stylized", cal.parse_params(PARAMS), targets, tmp_path / "dask", population=4,
                          generations=1, workers=2, scheduler="local", progress=False)  # fmt: skip
     assert meta["workers"] == 2 and len(pd.read_parquet(tmp_path / "dask" / "posterior.parquet")) == 4
+
+
+def test_sim_run_loads_a_parameter_file(tmp_path):
+    params = tmp_path / "calibrated.toml"
+    params.write_text('[variant]\nname = "calibrated"\nbase = "stylized"\n\n[parameters.members]\n'
+                      "belief_erosion = 1.7\n", encoding="utf-8")  # fmt: skip
+    command = [sys.executable, "-m", "sim", "run", "stylized", "--until", "1950", "--quiet", "--out", str(tmp_path),
+               "--params-file", str(params)]  # fmt: skip
+    proc = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    meta = json.loads((Path(proc.stdout.strip()) / "metadata.json").read_text())
+    from sim.variants import load_variant
+
+    assert meta["scenario_sha256"] == load_variant(params).apply(load("stylized")).sha256 != load("stylized").sha256
+    bad = subprocess.run([sys.executable, "-m", "sim", "run", "stylized", "--params-file", str(tmp_path / "no.toml")],
+                         capture_output=True, text=True, cwd=REPO)  # fmt: skip
+    assert bad.returncode == 2 and "no such variant file" in bad.stderr and "Traceback" not in bad.stderr
