@@ -248,7 +248,7 @@ def load_targets(paths: str | Path | Sequence[str | Path], cut: int) -> Targets:
     if not components:
         raise CalibrationError(f"--targets {', '.join(map(str, paths))}: no recorded year or target up to --cut-year "
                                f"{cut}")  # fmt: skip
-    return Targets(tuple(map(str, paths)), cut, record, file, tuple(rows), tuple(components))
+    return Targets(tuple(str(Path(p).resolve()) for p in paths), cut, record, file, tuple(rows), tuple(components))
 
 
 def default_targets(world: Scenario) -> list[Path]:

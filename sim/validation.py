@@ -335,7 +335,8 @@ def validate_history(
     settings = json.loads(settings_path.read_text(encoding="utf-8"))
     cut = int(settings["cut_year"])
     base = load(settings["scenario"])
-    record = load_record(settings["targets"])
+    records = [p for p in str(settings["targets"]).split(",") if p.endswith(".csv")]
+    record = load_record(records[0] if records else RECORD_PATH)
     states = naive_states(base)
     drawn = post.draws(post.load_posterior(calibration), n_draws, seed)
     seeds = list(range(seed, seed + n_draws))
