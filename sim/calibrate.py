@@ -19,7 +19,7 @@ A calibration folder (``--out``, default ``results/calibrate/<scenario>-<name>``
   a user loads on purpose (``sim whatif historical results/.../calibrated.toml``); the shipped scenario's defaults
   are never changed;
 - ``sensitivity.toml``: a sweep spec (:mod:`sim.sweep`) over the calibrated ranges (5-95% of the posterior) of the
-  historical outcomes, for ``sim sweep`` and ``sim analyze`` (Sobol indices);
+  historical outcomes, for ``sim sweep`` and ``sim sensitivity`` (Sobol indices, screening);
 - ``metadata.json``: the settings, the targets, the generations' tolerances and acceptance, the wall time.
 
 Summary statistics and distance (:class:`Component`, :class:`Distance`): each *component* is one target of the
@@ -484,11 +484,11 @@ def sensitivity_outcomes(world: Scenario) -> list[str]:
 
 
 def sensitivity_spec(world: Scenario, table: pd.DataFrame, name: str, samples: int = 16, seed: int = 1) -> str:
-    """A Sobol sweep spec over the calibrated 5-95% ranges, for ``sim sweep`` then ``sim analyze``."""
+    """A Sobol sweep spec over the calibrated 5-95% ranges, for ``sim sweep`` then ``sim sensitivity``."""
     lines = [
         "# Sobol sensitivity of the historical outcomes over the calibrated ranges (posterior 5-95%), written by",
         f"# `sim calibrate`. {samples} * (2 * {len(table)} + 2) points:",
-        "#   uv run sim sweep THIS_FILE && uv run sim analyze results/sweeps/" + name,
+        "#   uv run sim sweep THIS_FILE && uv run sim sensitivity results/sweeps/" + name,
         "[sweep]",
         f'name = "{name}"',
         f'scenario = "{world.name}"',
