@@ -2,13 +2,16 @@
 
     sim [--version] [-v | -vv | -q] COMMAND ...
     sim run SCENARIO [--seed N] [--replicates R] [--out DIR] [--until YEAR] [--name NAME] [--set KEY=VALUE ...]
-    sim history [SCENARIO] [--replicates 30] [--seed 1] [--workers W] [--out DIR]
-    sim whatif BASELINE VARIANT [--replicates 30] [--seed 1] [--workers W] [--out DIR]
+    sim history [SCENARIO] [--replicates 30] [--seed 1] [--workers W] [--out DIR] [--posterior FILE]
+    sim whatif BASELINE VARIANT [--replicates 30] [--seed 1] [--workers W] [--out DIR] [--posterior FILE]
     sim baseline [--update]
     sim dashboard [--host localhost] [--port 8765]
     sim sweep SPEC [--out results/sweeps] [--workers N] [--scheduler local|tcp://host:8786|sequential]
     sim analyze SWEEP_DIR
     sim discover SWEEP_DIR --outcome NAME [--above X] [--below X]
+    sim calibrate SCENARIO --params a,b=lo:hi [--population 50] [--generations 4] [--cut-year 1980] [--workers W]
+    sim validate-history CALIBRATION_DIR [--draws 20] [--workers W]
+    sim sensitivity SWEEP_DIR
 
 SCENARIO is a name in ``sim/scenarios/`` (``stylized``) or a path to a TOML file. A bad scenario or option exits with
 status 2 and a message naming the file, the key and what was expected; nothing is written. The exit codes are
@@ -115,20 +118,22 @@ def run(
         typer.Option("--set", help="Override a parameter, world key or driver: KEY=VALUE (repeatable)."),
     ] = None,
     quiet: Annotated[bool, typer.Option(help="Print only the run folder.")] = False,
+    params_file: Annotated[Path | None, typer.Option(help=PARAMS_FILE_HELP)] = None,
 ) -> None:
     """Run a scenario and write results/<scenario>/<run>/ (Parquet tables, metadata, summary, figure)."""
     from sim.scenario import load
 
     try:  # validate before importing the model (fast failure on a bad file)
         overrides = parse_assignments(set_ or [])
-        load(scenario).with_overrides(overrides)
+        world = _with_params_file(load(scenario), params_file)
+        world.with_overrides(overrides)
     except ScenarioError as exc:
         _fail(str(exc))
     from sim import output, runner
 
     log.info("running %s: %d replicate(s) from seed %d", scenario, replicates, seed)
     try:
-        result = runner.run(scenario, seed, replicates, until, overrides, progress=not quiet)
+        result = runner.run(world, seed, replicates, until, overrides, progress=not quiet)
     except ScenarioError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -141,6 +146,18 @@ def run(
         print(where)
     else:
         output.print_summary(output.summary_text(result, where))
+
+
+PARAMS_FILE_HELP = "A parameter file applied to the scenario (a variant TOML, e.g. sim calibrate's calibrated.toml)."
+
+
+def _with_params_file(world, params_file: Path | None):
+    """The scenario with a parameter file (a variant file) applied, or unchanged without one."""
+    if params_file is None:
+        return world
+    from sim.variants import load_variant
+
+    return load_variant(params_file).apply(world)
 
 
 def _seeds(seed: int, replicates: int) -> list[int]:
@@ -157,6 +174,10 @@ def history(
     counterfactual: Annotated[
         bool, typer.Option(help="Also run the brezhnev_doctrine_holds variant to 1992 (pattern 2).")
     ] = True,
+    posterior: Annotated[
+        Path | None, typer.Option(help="Run draw i of this posterior (sim calibrate's posterior.parquet) with seed i.")
+    ] = None,
+    params_file: Annotated[Path | None, typer.Option(help=PARAMS_FILE_HELP)] = None,
 ) -> None:
     """Run the historical ensemble and write results/<scenario>/ensemble-s<seed>-n<N>/ (report, checks, figures)."""
     from sim.scenario import load
@@ -165,25 +186,45 @@ def history(
     try:
         from sim import history as hist  # reads the targets file: a bad one is reported here
 
-        base = load(scenario)
+        base = _with_params_file(load(scenario), params_file)
         variant, until = hist.counterfactual_ensemble()
-        cf_scenario = load_variant(variant).apply(base) if counterfactual else None
+        cf_variant = load_variant(variant) if counterfactual else None
+        cf_scenario = cf_variant.apply(base) if cf_variant else None
+        draws = _posterior_draws(posterior, replicates, seed)
     except ScenarioError as exc:
         _fail(str(exc))
+    from sim import posterior as post
     from sim.ensemble import run_ensemble
 
     seeds = _seeds(seed, replicates)
     log.info("running the %s ensemble: seeds %d-%d (and the counterfactual: %s)", base.name, seeds[0], seeds[-1],
              counterfactual)  # fmt: skip
+    name = f"ensemble-s{seed}-n{replicates}" + ("-posterior" if draws else "")
+    name += f"-{params_file.stem}" if params_file else ""
     try:
-        ens = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
-        cf = None
-        if cf_scenario is not None:
-            cf = run_ensemble(cf_scenario, seeds, workers, until=until, label=f"{variant} to {until}")
-        where, checks = hist.write_history(ens, cf, out / base.name / f"ensemble-s{seed}-n{replicates}", sys.argv[1:])
+        if draws:
+            ens = post.posterior_ensemble(base, draws, seeds, workers)
+            cf = post.posterior_ensemble(base, draws, seeds, workers, until, cf_variant) if cf_variant else None
+        else:
+            ens = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
+            cf = None
+            if cf_scenario is not None:
+                cf = run_ensemble(cf_scenario, seeds, workers, until=until, label=f"{variant} to {until}")
+        where, checks = hist.write_history(ens, cf, out / base.name / name, sys.argv[1:])
+        if draws:
+            post.write_uncertainty(where, ens, draws, str(posterior))
     except KeyboardInterrupt:
         _fail("interrupted; nothing was written", 130)
     print(hist.terminal_summary(ens, checks, where))
+
+
+def _posterior_draws(posterior: Path | None, replicates: int, seed: int) -> list[dict] | None:
+    """Draw i of a posterior for replicate i (None without --posterior); raises ScenarioError on a bad file."""
+    if posterior is None:
+        return None
+    from sim import posterior as post
+
+    return post.draws(post.load_posterior(posterior), replicates, seed)
 
 
 @app.command()
@@ -195,6 +236,9 @@ def whatif(
     workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")] = None,
     out: Annotated[Path, typer.Option(help="Root folder for results.")] = Path("results"),
     tables: Annotated[bool, typer.Option(help="Also write both worlds' Parquet tables.")] = True,
+    posterior: Annotated[
+        Path | None, typer.Option(help="Run draw i of this posterior in both worlds with seed i.")
+    ] = None,
 ) -> None:
     """Run a baseline and a variant with common random numbers and write the comparison to
     results/whatif/<variant>-vs-<baseline>-s<seed>-n<N>/."""
@@ -205,8 +249,10 @@ def whatif(
         base = load(baseline)
         var = load_variant(variant)
         world = var.apply(base)
+        draws = _posterior_draws(posterior, replicates, seed)
     except ScenarioError as exc:
         _fail(str(exc))
+    from sim import posterior as post
     from sim import whatif as wi
     from sim.ensemble import run_ensemble
     from sim.output import git_state, package_versions
@@ -217,13 +263,20 @@ def whatif(
         "variant": var.name, "variant_file": str(var.path), "variant_sha256": world.sha256,
         "seeds": seeds, "command": sys.argv[1:], "versions": package_versions(), **git_state(),
     }  # fmt: skip
-    target = out / "whatif" / f"{var.name}-vs-{base.name}-s{seed}-n{replicates}"
+    target = out / "whatif" / (f"{var.name}-vs-{base.name}-s{seed}-n{replicates}" + ("-posterior" if draws else ""))
+    meta["posterior"] = str(posterior) if draws else None
     log.info("running %s and %s with common random numbers (seeds %d-%d) into %s", base.name, var.name, seeds[0],
              seeds[-1], target)  # fmt: skip
     try:
-        b = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
-        v = run_ensemble(world, seeds, workers, label=f"{var.name} ({replicates} seeds)")
+        if draws:
+            b = post.posterior_ensemble(base, draws, seeds, workers)
+            v = post.posterior_ensemble(base, draws, seeds, workers, variant=var)
+        else:
+            b = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
+            v = run_ensemble(world, seeds, workers, label=f"{var.name} ({replicates} seeds)")
         where, comparison = wi.write_comparison(b, v, var.title, var.spec.variant.description, target, meta, tables)
+        if draws:
+            post.write_effect_uncertainty(where, comparison, draws, str(posterior))
     except KeyboardInterrupt:
         _fail("interrupted; nothing was written", 130)
     print(wi.terminal_summary(comparison, var.title, replicates, where))
@@ -371,6 +424,105 @@ def discover(
         print(f"  no PRIM box reached density {density:g}")
     scores = ", ".join(f"{name} {score:.2f}" for name, score in found.feature_scores.items())
     print(f"  feature scores: {scores} (report.md, the tables and figures are in the folder)")
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[str, typer.Argument(help="Scenario name or path (e.g. historical).")],
+    params: Annotated[
+        str, typer.Option(help="Parameters to fit, comma-separated; NAME=LO:HI narrows the registry's range.")
+    ],
+    targets: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A targets file (TOML, scenarios/targets/) and/or a record of statuses by year (CSV), repeatable; "
+            "default: the scenario's targets file and, for the historical world, sim/data/validation/status_record.csv."
+        ),
+    ] = None,
+    population: Annotated[int, typer.Option(min=2, help="Accepted draws per generation.")] = 50,
+    generations: Annotated[
+        int, typer.Option(min=1, help="ABC-SMC generations (more: rerun with a larger number).")
+    ] = 4,
+    cut_year: Annotated[int, typer.Option(help="Fit only the record up to this year.")] = 1980,
+    replicates: Annotated[int, typer.Option(min=1, help="Seeded runs per draw (the summary is their mean).")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the proposals and of every run's seed.")] = 1,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores; 1: this process).")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="'local' (a local Dask cluster) or a Dask scheduler address tcp://host:port.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder (default: results/calibrate/<scenario>-cut<year>).")] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress lines.")] = False,
+) -> None:
+    """Fit parameters by ABC-SMC (pyabc) to the record up to a cut year; resumes when rerun after a kill."""
+    from sim import calibrate as cal
+    from sim.scenario import load
+
+    try:
+        world = load(scenario)
+        priors = cal.parse_params(params)
+        fitted = cal.load_targets(targets or cal.default_targets(world), cut_year)
+        folder = out or cal.DEFAULT_OUT / f"{world.name}-cut{cut_year}"
+        try:
+            import pyabc  # noqa: F401
+        except ImportError:  # pragma: no cover - installed with the dev group and the `calibrate` extra
+            raise cal.CalibrationError("pyabc is not installed: `uv sync --extra calibrate`") from None
+        meta = cal.calibrate(world, priors, fitted, folder, population, generations, replicates, seed, workers,
+                             scheduler, progress=not quiet)  # fmt: skip
+    except ScenarioError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; the finished generations are in abc.db: rerun the same command to continue", 130)
+    print(f"{folder}: {len(meta['generations'])} generations, {meta['total_simulations']} simulations "
+          f"x {replicates} runs, {meta['wall_seconds_this_session']:.0f} s this session")  # fmt: skip
+    for row in meta["posterior"]:
+        print(
+            f"  {row['parameter']:<28} median {row['median']:<10.4g} 5-95% {row['q05']:.4g}-{row['q95']:.4g} "
+            f"(prior {row['prior_lo']:g}-{row['prior_hi']:g}, default {row['default']:g})"
+        )
+    print(f"  calibrated parameters: {folder / 'calibrated.toml'}; sensitivity sweep: {folder / 'sensitivity.toml'}")
+
+
+@app.command("validate-history")
+def validate_history(
+    calibration: Annotated[Path, typer.Argument(help="A folder written by `sim calibrate`.")],
+    draws: Annotated[int, typer.Option(min=1, help="Posterior draws run to the end (draw i with seed i).")] = 20,
+    reference: Annotated[
+        int, typer.Option(min=0, help="Prior draws of the reference table for leave-one-out (0: none).")
+    ] = 60,
+    seed: Annotated[int, typer.Option(help="First seed.")] = 1,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder (default: CALIBRATION/validation).")] = None,
+) -> None:
+    """Temporal hold-out and leave-one-out over the European exits, each score beside the naive table's."""
+    from sim import validation as val
+
+    folder = out or calibration / "validation"
+    try:
+        table, loo = val.validate_history(calibration, folder, draws, reference, seed, workers, loo=reference > 0)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing was written", 130)
+    print(f"{folder}: scores.csv, report.md" + (", leave_one_out.csv" if loo is not None else ""))
+    print(table.to_string(index=False))
+    if loo is not None:
+        print(loo[["left_out", "recorded_exit", "predicted_exit_median", "exit_error_model", "exit_error_naive"]]
+              .to_string(index=False))  # fmt: skip
+
+
+@app.command()
+def sensitivity(
+    folder: Annotated[Path, typer.Argument(help="A finished sweep folder (e.g. of sensitivity.toml).")],
+) -> None:
+    """Analyse a sweep (as `sim analyze`) and screen its parameters: which matter, which could be fixed."""
+    from sim import sensitivity as sens
+
+    try:
+        target, screen = sens.write_screening(folder)
+    except (ScenarioError, ValueError) as exc:
+        _fail(str(exc))
+    print(f"{target}: screening.md, screening.csv beside indices.csv")
+    print(screen.to_string(index=False))
 
 
 @app.command()
