@@ -8,13 +8,17 @@
     sim sweep SPEC.toml [--out results/sweeps] [--workers N] [--scheduler local|tcp://host:8786|sequential]
     sim analyze SWEEP_DIR
 
-SCENARIO is a name in ``scenarios/`` (``stylized``) or a path to a TOML file. A bad scenario or option exits with
-status 2 and a message naming the file, the key and what was expected; nothing is written.
+SCENARIO is a name in ``scenarios/`` (``stylized``) or a path to a TOML file. Every expected error (a bad
+scenario, variant, spec or option; a file that cannot be read or written; a full disk) exits with status 2 and a
+message naming the file, the key and what was expected, with no traceback (``-v`` shows it); nothing partial is
+written. SIGINT and SIGTERM stop cleanly with status 130 and 143 (:func:`main`).
 """
 
 from __future__ import annotations
 
 import ast
+import errno
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -67,23 +71,15 @@ def run(
     """Run a scenario and write results/<scenario>/<run>/ (Parquet tables, metadata, summary, figure)."""
     from sim.scenario import load
 
-    try:  # validate before importing the model (fast failure on a bad file)
-        overrides = parse_assignments(set_ or [])
-        load(scenario).with_overrides(overrides)
-    except ScenarioError as exc:
-        _fail(str(exc))
+    # validate before importing the model (fast failure on a bad file)
+    overrides = parse_assignments(set_ or [])
+    loaded = load(scenario).with_overrides(overrides)
     from sim import output, runner
 
-    try:
-        result = runner.run(scenario, seed, replicates, until, overrides, progress=not quiet)
-    except ScenarioError as exc:
-        _fail(str(exc))
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing was written", 130)
-    try:
-        where = output.write_run(result, out, name, command=sys.argv[1:])
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing was written", 130)
+    runner.check_seeds(seed, replicates)
+    output.safe_child(out, loaded.name, name or "s0")  # a bad --name is refused before the run
+    result = runner.run(scenario, seed, replicates, until, overrides, progress=not quiet)
+    where = output.write_run(result, out, name, command=sys.argv[1:])
     if quiet:
         print(where)
     else:
@@ -91,6 +87,9 @@ def run(
 
 
 def _seeds(seed: int, replicates: int) -> list[int]:
+    from sim.runner import check_seeds
+
+    check_seeds(seed, replicates)
     return list(range(seed, seed + replicates))
 
 
@@ -116,16 +115,15 @@ def history(
         _fail(str(exc))
     from sim import history as hist
     from sim.ensemble import run_ensemble
+    from sim.output import safe_child
 
     seeds = _seeds(seed, replicates)
-    try:
-        ens = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
-        cf = None
-        if cf_scenario is not None:
-            cf = run_ensemble(cf_scenario, seeds, workers, until=1992, label="brezhnev_doctrine_holds to 1992")
-        where, checks = hist.write_history(ens, cf, out / base.name / f"ensemble-s{seed}-n{replicates}", sys.argv[1:])
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing was written", 130)
+    target = safe_child(out, base.name, f"ensemble-s{seed}-n{replicates}")
+    ens = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
+    cf = None
+    if cf_scenario is not None:
+        cf = run_ensemble(cf_scenario, seeds, workers, until=1992, label="brezhnev_doctrine_holds to 1992")
+    where, checks = hist.write_history(ens, cf, target, sys.argv[1:])
     print(hist.terminal_summary(ens, checks, where))
 
 
@@ -152,7 +150,7 @@ def whatif(
         _fail(str(exc))
     from sim import whatif as wi
     from sim.ensemble import run_ensemble
-    from sim.output import git_state, package_versions
+    from sim.output import git_state, package_versions, safe_child
 
     seeds = _seeds(seed, replicates)
     meta = {
@@ -160,13 +158,10 @@ def whatif(
         "variant": var.name, "variant_file": str(var.path), "variant_sha256": world.sha256,
         "seeds": seeds, "command": sys.argv[1:], "versions": package_versions(), **git_state(),
     }  # fmt: skip
-    target = out / "whatif" / f"{var.name}-vs-{base.name}-s{seed}-n{replicates}"
-    try:
-        b = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
-        v = run_ensemble(world, seeds, workers, label=f"{var.name} ({replicates} seeds)")
-        where, comparison = wi.write_comparison(b, v, var.title, var.spec.variant.description, target, meta, tables)
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing was written", 130)
+    target = safe_child(out, "whatif", f"{var.name}-vs-{base.name}-s{seed}-n{replicates}")
+    b = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
+    v = run_ensemble(world, seeds, workers, label=f"{var.name} ({replicates} seeds)")
+    where, comparison = wi.write_comparison(b, v, var.title, var.spec.variant.description, target, meta, tables)
     print(wi.terminal_summary(comparison, var.title, replicates, where))
 
 
@@ -239,21 +234,14 @@ def sweep(
     chunk_size: Annotated[int | None, typer.Option(min=1, help="Runs per task (default: about 1 s of work).")] = None,
     retry_failed: Annotated[bool, typer.Option(help="Run again the runs recorded as failed.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    force: Annotated[bool, typer.Option(help="Accept a design larger than sim.sweep.MAX_RUNS runs.")] = False,
+    wait: Annotated[bool, typer.Option(help="Wait for another command writing the same folder to end.")] = False,
 ) -> None:
     """Run a parameter sweep (or finish an interrupted one: rerun the same command)."""
     from sim import sweep as sw
 
-    try:
-        loaded = sw.load_spec(spec)
-    except ScenarioError as exc:
-        _fail(str(exc))
-    try:
-        result = sw.run_sweep(loaded, out, workers, scheduler, chunk_size, retry_failed, progress=not quiet)
-    except ScenarioError as exc:
-        _fail(str(exc))
-    except KeyboardInterrupt:
-        done = len(sw._recorded(Path(out) / loaded.name / "parts", "results"))
-        _fail(f"interrupted with {done} runs recorded; rerun the same command to finish the others", 130)
+    loaded = sw.load_spec(spec)
+    result = sw.run_sweep(loaded, out, workers, scheduler, chunk_size, retry_failed, not quiet, force, wait)
     print(
         f"{result.folder}: {result.done} of {result.runs} runs recorded, {result.failed} failed "
         f"({result.ran_now} run now in {result.seconds:.1f} s)"
@@ -300,6 +288,8 @@ def params(group: Annotated[str | None, typer.Argument(help="Only this group.")]
     """List every parameter with its default, range, unit and source."""
     from sim.params import GROUPS, by_group
 
+    if group is not None and group not in GROUPS:
+        _fail(f"sim params {group}: unknown parameter group (expected one of: {', '.join(GROUPS)})")
     for g in GROUPS if group is None else [group]:
         print(f"[{g}]")
         for p in by_group(g):
@@ -319,9 +309,59 @@ def docs(check: Annotated[bool, typer.Option(help="Only check that docs/ODD.md i
     print(f"{odd.ODD_PATH}: {'updated' if odd.write() else 'already current'}")
 
 
-def main() -> None:
-    """Console-script entry point."""
-    app()
+_OS_EXPECTED = {
+    errno.ENOENT: "expected an existing file or folder",
+    errno.EISDIR: "expected a file, not a folder",
+    errno.ENOTDIR: "expected a folder, and part of this path is a file",
+    errno.EEXIST: "expected a folder, and a file of that name exists",
+    errno.EACCES: "expected permission to read or write it",
+    errno.EPERM: "expected permission to read or write it",
+    errno.EROFS: "expected a writable folder (the file system is read-only)",
+    errno.ENOSPC: "expected free space on the disk (nothing partial was kept: free space and rerun)",
+    errno.EDQUOT: "expected free space within the disk quota",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """``<file>: <what happened> (<what was expected>)`` for an OS error."""
+    where = exc.filename if exc.filename is not None else "(no file)"
+    expected = _OS_EXPECTED.get(exc.errno or 0, "expected a readable file or a writable folder")
+    return f"{where}: {exc.strerror or exc} ({expected})"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: one policy for every expected error and signal.
+
+    A :class:`~sim.scenario.ScenarioError` (every bad file, key or option) or an ``OSError`` exits 2 with
+    ``error: <file>: <key>: <what was expected>`` and no traceback (``-v`` or ``--verbose`` adds it); SIGINT and
+    SIGTERM exit 130 and 143 with a note saying what was kept and how to resume.
+    """
+    import traceback
+
+    import click
+
+    from sim.executors import signals_interrupt
+
+    args = sys.argv[1:] if argv is None else argv
+    verbose = any(a in ("-v", "--verbose") for a in args)
+    try:
+        with signals_interrupt():
+            code = app(args=args, prog_name="sim", standalone_mode=False)
+    except click.ClickException as exc:  # usage errors: click's own message, exit 2
+        exc.show()
+        code = exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        interrupt = exc.__cause__ if isinstance(exc, click.exceptions.Abort) else exc
+        signum = getattr(interrupt, "signum", signal.SIGINT)
+        note = getattr(interrupt, "note", "") or "nothing was written"
+        sys.stderr.write(f"interrupted ({signal.Signals(signum).name}): {note}\n")
+        code = 128 + signum
+    except (ScenarioError, OSError) as exc:
+        if verbose:
+            traceback.print_exc()
+        sys.stderr.write(f"error: {describe_os_error(exc) if isinstance(exc, OSError) else exc}\n")
+        code = 2
+    sys.exit(code or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

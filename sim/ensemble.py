@@ -7,15 +7,14 @@ random process has its own named stream: :mod:`sim.streams`).
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import sys
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sim.executors import default_workers, make_executor
 from sim.scenario import Scenario
 
 
@@ -40,21 +39,6 @@ class Ensemble:
         return pd.concat([run[name] for run in self.runs], ignore_index=True)
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool whose workers fork from a clean server process that has already imported the model (fast start; no
-    fork of a multi-threaded parent). Falls back to the platform default where forkserver does not exist."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.model", "sim.runner"])
-        return ProcessPoolExecutor(workers, mp_context=ctx)
-    return ProcessPoolExecutor(workers)
-
-
-def default_workers() -> int:
-    """All cores."""
-    return max(1, os.cpu_count() or 1)
-
-
 def run_ensemble(
     scenario: Scenario,
     seeds: list[int],
@@ -73,30 +57,24 @@ def run_ensemble(
         bar = tqdm(total=len(jobs), desc=label or scenario.name, unit="run", file=sys.stderr, leave=False)
     runs: list[dict[str, pd.DataFrame]] = []
     workers = workers or default_workers()
+    own = make_executor(workers) if executor is None else None
+    pool = executor or own.executor
+    abandon = True
     try:
-        if executor is None and workers == 1:
-            for job in jobs:
-                runs.append(_run(job))
-                if bar:
-                    bar.update()
-        else:
-            own = executor is None
-            pool = executor or process_pool(workers)
-            try:
-                for frames in pool.map(_run, jobs, chunksize=max(1, len(jobs) // (4 * workers))):
-                    runs.append(frames)
-                    if bar:
-                        bar.update()
-            except BrokenProcessPool as exc:
-                raise RuntimeError(
-                    "a worker process died before finishing its runs. If this was started from a script, put the "
-                    'code that runs ensembles under `if __name__ == "__main__":` (worker processes re-import the '
-                    "main script), or pass workers=1"
-                ) from exc
-            finally:
-                if own:
-                    pool.shutdown(cancel_futures=True)
+        for frames in pool.map(_run, jobs, chunksize=max(1, len(jobs) // (4 * workers))):
+            runs.append(frames)
+            if bar:
+                bar.update()
+        abandon = False
+    except BrokenProcessPool as exc:
+        raise RuntimeError(
+            "a worker process died before finishing its runs. If this was started from a script, put the "
+            'code that runs ensembles under `if __name__ == "__main__":` (worker processes re-import the '
+            "main script), or pass workers=1"
+        ) from exc
     finally:
+        if own is not None:
+            own.close(abandon)  # after an error or a signal, the runs in flight are abandoned
         if bar:
             bar.close()
     return Ensemble(scenario, list(seeds), runs)
