@@ -184,7 +184,8 @@ def test_short_runs_are_grouped_into_chunks_of_about_a_second(tmp_path, monkeypa
     assert sw.chunk_size_for(spec, pending=60, workers=4) == 15  # never so large that a worker stays idle
     result = sw.run_sweep(spec, tmp_path / "out", scheduler="sequential", progress=False)
     manifests = sorted((result.folder / "manifests").glob("chunk-*.json"))
-    assert result.done == 60 and [m.stem for m in manifests] == ["chunk-000000000", "chunk-000000025", "chunk-000000050"]
+    assert result.done == 60
+    assert [m.stem for m in manifests] == ["chunk-000000000", "chunk-000000025", "chunk-000000050"]
     assert len(list((result.folder / "results").glob("*.parquet"))) == 3
 
 
