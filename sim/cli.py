@@ -216,10 +216,14 @@ def dashboard(
     command = [sys.executable, "-m", "solara", "run", str(app_path), "--host", host, "--port", str(port),
                "--production", "--no-open"]  # fmt: skip
     print(f"serving the dashboard at http://{host}:{port} (Ctrl-C stops it)", flush=True)
+    server = subprocess.Popen(command, env=env)
     try:
-        raise typer.Exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
+        code = server.wait()
+    except BaseException:  # Ctrl-C or SIGTERM (sim.executors.Interrupted): stop the server too, then exit 130/143
+        server.terminate()
+        server.wait(30)
+        raise
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -340,7 +344,7 @@ def main(argv: list[str] | None = None) -> None:
 
     import click
 
-    from sim.executors import signals_interrupt
+    from sim.executors import Interrupted, signals_interrupt
 
     args = sys.argv[1:] if argv is None else argv
     verbose = any(a in ("-v", "--verbose") for a in args)
@@ -350,10 +354,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:  # usage errors: click's own message, exit 2
         exc.show()
         code = exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
-        interrupt = exc.__cause__ if isinstance(exc, click.exceptions.Abort) else exc
-        signum = getattr(interrupt, "signum", signal.SIGINT)
-        note = getattr(interrupt, "note", "") or "nothing was written"
+    except (Interrupted, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        note = exc.note if isinstance(exc, Interrupted) and exc.note else "nothing was written"
         sys.stderr.write(f"interrupted ({signal.Signals(signum).name}): {note}\n")
         code = 128 + signum
     except (ScenarioError, OSError) as exc:

@@ -2,7 +2,7 @@
 
 :func:`make_executor` returns a :class:`Workers`: any :class:`concurrent.futures.Executor` (a process pool by
 default, in-process sequential execution for debugging, a local Dask cluster or a Dask scheduler), its number of
-workers, and how to stop it. Stopping after a signal (:class:`Interrupted`, a ``KeyboardInterrupt``) terminates the
+workers, and how to stop it. Stopping after a signal (:class:`Interrupted`, or a ``KeyboardInterrupt``) terminates the
 pool's workers at once instead of waiting for their runs: the runs in flight are abandoned, and the caller's
 transaction (a temporary folder, or a sweep chunk without its manifest) makes sure nothing of them is visible.
 
@@ -34,8 +34,11 @@ SCHEDULERS = ("sequential", "pool", "local")
 """Named schedulers; anything else must be a Dask scheduler address ``tcp://host:port``."""
 
 
-class Interrupted(KeyboardInterrupt):
+class Interrupted(BaseException):
     """SIGINT or SIGTERM arrived: stop, abandon the runs in flight, exit with ``128 + signum``.
+
+    A ``BaseException`` like ``KeyboardInterrupt`` (no ``except Exception`` swallows it), but not one: the command
+    line framework would turn a ``KeyboardInterrupt`` into a bare exit status and lose the signal and the note.
 
     Args:
         signum: the signal received.
@@ -115,7 +118,7 @@ class SequentialExecutor(Executor):
             future.set_result(fn(*args, **kwargs))
         except BaseException as exc:
             future.set_exception(exc)
-            if isinstance(exc, KeyboardInterrupt):
+            if isinstance(exc, KeyboardInterrupt | Interrupted):
                 raise
         return future
 

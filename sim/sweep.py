@@ -51,7 +51,6 @@ import os
 import signal
 import sys
 import time
-import tomllib
 import traceback
 import warnings
 from collections.abc import Iterator, Sequence
@@ -70,7 +69,7 @@ from pydantic import Field, ValidationError, model_validator
 from sim.executors import Interrupted, check_scheduler, make_executor
 from sim.output import commit_file, write_parquet
 from sim.params import PARAMETERS
-from sim.scenario import DRIVER_VARIABLES, Scenario, ScenarioError, _format_loc, _Strict, load
+from sim.scenario import DRIVER_VARIABLES, Scenario, ScenarioError, _format_loc, _Strict, load, read_toml
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 SERIES = ("communist", "hybrid", "non_communist", "members", "hegemony", "tolerance", "recognitions", "centres")
@@ -236,11 +235,10 @@ def load_spec(path: str | Path) -> Sweep:
     path = Path(path)
     if not path.exists():
         raise SweepError(f"{path}: no such sweep spec")
-    raw = path.read_bytes()
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SweepError(f"{path}: malformed TOML: {exc}") from None
+        data, raw = read_toml(path, "sweep spec")
+    except ScenarioError as exc:
+        raise SweepError(str(exc)) from None
     return spec_from_dict(data, str(path), path, hashlib.sha256(raw).hexdigest())
 
 
@@ -808,7 +806,16 @@ def run_sweep(
         raise SweepError(f"{sweep.path or sweep.name}: sweep.name: {exc}") from None
     folder.mkdir(parents=True, exist_ok=True)
     with folder_lock(folder, wait):
-        return _run_locked(sweep, folder, workers, scheduler, chunk_size, retry_failed, progress)
+        try:
+            return _run_locked(sweep, folder, workers, scheduler, chunk_size, retry_failed, progress)
+        except (KeyboardInterrupt, Interrupted) as exc:
+            signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+            recorded = sum(len(c.runs) for c in _chunks_of(folder, None, verify=False)[0])
+            raise Interrupted(
+                signum,
+                f"{folder}: stopped with {recorded} of {size} runs recorded (the runs in flight were abandoned); "
+                "rerun the same command to finish the others",
+            ) from None
 
 
 def _run_locked(sweep, folder, workers, scheduler, chunk_size, retry_failed, progress) -> SweepResult:
@@ -828,8 +835,12 @@ def _run_locked(sweep, folder, workers, scheduler, chunk_size, retry_failed, pro
     started = time.perf_counter()
     ran_now = 0
     if len(pending):
-        pool = make_executor(workers, scheduler)
-        size = chunk_size_for(sweep, len(pending), pool.n, chunk_size)
+        pool = make_executor(workers, scheduler)  # an interrupt from here on stops it (see the finally below)
+        try:
+            size = chunk_size_for(sweep, len(pending), pool.n, chunk_size)
+        except BaseException:
+            pool.close(abandon=True)
+            raise
         names, series = tuple(sweep.names), tuple(sweep.spec.outcomes.series)
         tasks = (
             Task(sweep.scenario, names, sweep.scalars, series, info.until, tuple(c)) for c in _chunks(pending, size)
@@ -862,13 +873,6 @@ def _run_locked(sweep, folder, workers, scheduler, chunk_size, retry_failed, pro
                 if task is not None:
                     in_flight[pool.executor.submit(run_chunk, task)] = len(task.rows)
             abandon = False
-        except KeyboardInterrupt as exc:
-            signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
-            raise Interrupted(
-                signum,
-                f"{folder}: stopped with {done + failed} of {len(design)} runs recorded (the runs in flight were "
-                "abandoned); rerun the same command to finish the others",
-            ) from None
         except OSError as exc:
             raise SweepError(
                 f"{exc.filename or folder}: cannot write ({exc.strerror or exc}); the {done + failed} runs recorded "
