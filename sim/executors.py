@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from sim.scenario import ScenarioError
@@ -76,15 +77,29 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _watch_driver(driver: int) -> None:
-    while True:
-        time.sleep(0.5)
+def process_alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process: a zombie (dead, not yet reaped by its parent) counts as dead."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc (not Linux): ask the kernel
         try:
-            os.kill(driver, 0)
+            os.kill(pid, 0)
         except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:  # pragma: no cover - a pid reused by another user's process
-            os._exit(1)
+            return False
+        except PermissionError:
+            return True
+        return True
+    return stat[stat.rindex(")") + 2 :].split()[0] not in ("Z", "X")
+
+
+def _watch_driver(driver: int) -> None:
+    # A worker of a forkserver pool is the forkserver's child, and the forkserver lives as long as its workers:
+    # parent-death signals alone cannot notice the driver's death, so watch its pid.
+    while process_alive(driver):
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def worker_init(driver: int) -> None:

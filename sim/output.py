@@ -223,13 +223,9 @@ def safe_child(root: Path, *names: str) -> Path:
 
 
 def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return pid != os.getpid()  # our own pid: a leftover of an earlier, failed call of this process
+    from sim.executors import process_alive
+
+    return pid != os.getpid() and process_alive(pid)  # our own pid: a leftover of an earlier call of this process
 
 
 def remove_leftovers(parent: Path) -> list[Path]:
