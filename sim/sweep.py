@@ -611,6 +611,9 @@ def load_results(folder: str | Path, table: str = "results") -> pd.DataFrame:
         raise SweepError(f"table {table!r}: expected one of {', '.join(TABLES)}")
     folder = Path(folder)
     chunks, bad = _chunks_of(folder, None, verify=False)
+    if not chunks and (folder / "parts").is_dir():
+        note = f"{folder}: a sweep folder of an older layout (parts/): rerun its sweep command to record it anew"
+        warnings.warn(note, SweepWarning, stacklevel=2)
     for path, reason in bad:
         warnings.warn(f"{path}: skipped: {reason}", SweepWarning, stacklevel=2)
     parts = []

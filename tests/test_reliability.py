@@ -512,3 +512,13 @@ def test_sigterm_stops_an_ensemble_cleanly_and_writes_nothing(tmp_path):
     assert proc.returncode == 143 and "Traceback" not in stderr, stderr
     assert wait_until_gone(proc.pid) == []
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_an_analysis_can_be_rerun_and_replaces_its_own_folder(finished):
+    from sim.analyze import analyze
+
+    folder, _ = finished
+    first = analyze(folder)
+    assert output.is_program_output(first)
+    assert analyze(folder) == first and (first / "indices.csv").exists()
+    assert not [p for p in folder.iterdir() if p.name.startswith(".analysis")]
