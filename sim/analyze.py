@@ -129,7 +129,7 @@ def analyze(folder: str | Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.output import atomic_dir
+    from sim.output import atomic_dir, package_versions, write_json
 
     folder = Path(folder)
     sweep = load_sweep(folder)
@@ -139,6 +139,8 @@ def analyze(folder: str | Path) -> Path:
         method, ("spearman", "spearman_conf")
     )
     with atomic_dir(target) as tmp:
+        meta = {"sweep": sweep.name, "spec_sha256": sweep.sha256, "versions": package_versions()}
+        write_json(meta, tmp / "metadata.json")  # marks the folder as this program's: a rerun may replace it
         table.to_csv(tmp / "indices.csv", index=False)
         figures = []
         for outcome, g in table.groupby("outcome", sort=False):

@@ -329,12 +329,12 @@ def _sampler(workers: int | None, scheduler: str | None):
     """A pyabc sampler on the project's executors: one core, a process pool, or Dask; and its shutdown."""
     import pyabc
 
-    from sim.sweep import make_executor
+    from sim.executors import make_executor
 
     if scheduler is None and workers == 1:
         return pyabc.SingleCoreSampler(), 1, lambda: None
-    executor, n, close = make_executor(workers, scheduler)
-    return pyabc.ConcurrentFutureSampler(executor, client_max_jobs=n), n, close
+    pool = make_executor(workers, scheduler)
+    return pyabc.ConcurrentFutureSampler(pool.executor, client_max_jobs=pool.n), pool.n, pool.close
 
 
 def calibrate(

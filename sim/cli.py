@@ -13,9 +13,11 @@
     sim validate-history CALIBRATION_DIR [--draws 20] [--workers W]
     sim sensitivity SWEEP_DIR
 
-SCENARIO is a name in ``sim/scenarios/`` (``stylized``) or a path to a TOML file. A bad scenario or option exits with
-status 2 and a message naming the file, the key and what was expected; nothing is written. The exit codes are
-listed once, in :data:`EXIT_CODES` (shown at the end of ``sim --help``).
+SCENARIO is a name in ``sim/scenarios/`` (``stylized``) or a path to a TOML file. Every expected error (a bad
+scenario, variant, spec or option; a file that cannot be read or written; a full disk) exits with status 2 and a
+message naming the file, the key and what was expected, with no traceback (``-v`` shows it); nothing partial is
+written. SIGINT and SIGTERM stop cleanly with status 130 and 143 (:func:`main`). The exit codes are listed once, in
+:data:`EXIT_CODES` (shown at the end of ``sim --help``).
 
 Only ``typer`` and the standard library are imported at start-up; each command imports what it needs, so
 ``sim --help`` and shell completion answer at once.
@@ -24,7 +26,9 @@ Only ``typer`` and the standard library are imported at start-up; each command i
 from __future__ import annotations
 
 import ast
+import errno
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -123,25 +127,17 @@ def run(
     """Run a scenario and write results/<scenario>/<run>/ (Parquet tables, metadata, summary, figure)."""
     from sim.scenario import load
 
-    try:  # validate before importing the model (fast failure on a bad file)
-        overrides = parse_assignments(set_ or [])
-        world = _with_params_file(load(scenario), params_file)
-        world.with_overrides(overrides)
-    except ScenarioError as exc:
-        _fail(str(exc))
+    # validate before importing the model (fast failure on a bad file)
+    overrides = parse_assignments(set_ or [])
+    world = _with_params_file(load(scenario), params_file)
+    loaded = world.with_overrides(overrides)
     from sim import output, runner
 
+    runner.check_seeds(seed, replicates)
+    output.safe_child(out, loaded.name, name or "s0")  # a bad --name is refused before the run
     log.info("running %s: %d replicate(s) from seed %d", scenario, replicates, seed)
-    try:
-        result = runner.run(world, seed, replicates, until, overrides, progress=not quiet)
-    except ScenarioError as exc:
-        _fail(str(exc))
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing was written", 130)
-    try:
-        where = output.write_run(result, out, name, command=sys.argv[1:])
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing was written", 130)
+    result = runner.run(world, seed, replicates, until, overrides, progress=not quiet)
+    where = output.write_run(result, out, name, command=sys.argv[1:])
     if quiet:
         print(where)
     else:
@@ -161,6 +157,9 @@ def _with_params_file(world, params_file: Path | None):
 
 
 def _seeds(seed: int, replicates: int) -> list[int]:
+    from sim.runner import check_seeds
+
+    check_seeds(seed, replicates)
     return list(range(seed, seed + replicates))
 
 
@@ -195,26 +194,25 @@ def history(
         _fail(str(exc))
     from sim import posterior as post
     from sim.ensemble import run_ensemble
+    from sim.output import safe_child
 
     seeds = _seeds(seed, replicates)
     log.info("running the %s ensemble: seeds %d-%d (and the counterfactual: %s)", base.name, seeds[0], seeds[-1],
              counterfactual)  # fmt: skip
     name = f"ensemble-s{seed}-n{replicates}" + ("-posterior" if draws else "")
     name += f"-{params_file.stem}" if params_file else ""
-    try:
-        if draws:
-            ens = post.posterior_ensemble(base, draws, seeds, workers)
-            cf = post.posterior_ensemble(base, draws, seeds, workers, until, cf_variant) if cf_variant else None
-        else:
-            ens = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
-            cf = None
-            if cf_scenario is not None:
-                cf = run_ensemble(cf_scenario, seeds, workers, until=until, label=f"{variant} to {until}")
-        where, checks = hist.write_history(ens, cf, out / base.name / name, sys.argv[1:])
-        if draws:
-            post.write_uncertainty(where, ens, draws, str(posterior))
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing was written", 130)
+    target = safe_child(out, base.name, name)
+    if draws:
+        ens = post.posterior_ensemble(base, draws, seeds, workers)
+        cf = post.posterior_ensemble(base, draws, seeds, workers, until, cf_variant) if cf_variant else None
+    else:
+        ens = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
+        cf = None
+        if cf_scenario is not None:
+            cf = run_ensemble(cf_scenario, seeds, workers, until=until, label=f"{variant} to {until}")
+    where, checks = hist.write_history(ens, cf, target, sys.argv[1:])
+    if draws:
+        post.write_uncertainty(where, ens, draws, str(posterior))
     print(hist.terminal_summary(ens, checks, where))
 
 
@@ -255,7 +253,7 @@ def whatif(
     from sim import posterior as post
     from sim import whatif as wi
     from sim.ensemble import run_ensemble
-    from sim.output import git_state, package_versions
+    from sim.output import git_state, package_versions, safe_child
 
     seeds = _seeds(seed, replicates)
     meta = {
@@ -263,22 +261,20 @@ def whatif(
         "variant": var.name, "variant_file": str(var.path), "variant_sha256": world.sha256,
         "seeds": seeds, "command": sys.argv[1:], "versions": package_versions(), **git_state(),
     }  # fmt: skip
-    target = out / "whatif" / (f"{var.name}-vs-{base.name}-s{seed}-n{replicates}" + ("-posterior" if draws else ""))
+    name = f"{var.name}-vs-{base.name}-s{seed}-n{replicates}" + ("-posterior" if draws else "")
+    target = safe_child(out, "whatif", name)
     meta["posterior"] = str(posterior) if draws else None
     log.info("running %s and %s with common random numbers (seeds %d-%d) into %s", base.name, var.name, seeds[0],
              seeds[-1], target)  # fmt: skip
-    try:
-        if draws:
-            b = post.posterior_ensemble(base, draws, seeds, workers)
-            v = post.posterior_ensemble(base, draws, seeds, workers, variant=var)
-        else:
-            b = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
-            v = run_ensemble(world, seeds, workers, label=f"{var.name} ({replicates} seeds)")
-        where, comparison = wi.write_comparison(b, v, var.title, var.spec.variant.description, target, meta, tables)
-        if draws:
-            post.write_effect_uncertainty(where, comparison, draws, str(posterior))
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing was written", 130)
+    if draws:
+        b = post.posterior_ensemble(base, draws, seeds, workers)
+        v = post.posterior_ensemble(base, draws, seeds, workers, variant=var)
+    else:
+        b = run_ensemble(base, seeds, workers, label=f"{base.name} ({replicates} seeds)")
+        v = run_ensemble(world, seeds, workers, label=f"{var.name} ({replicates} seeds)")
+    where, comparison = wi.write_comparison(b, v, var.title, var.spec.variant.description, target, meta, tables)
+    if draws:
+        post.write_effect_uncertainty(where, comparison, draws, str(posterior))
     print(wi.terminal_summary(comparison, var.title, replicates, where))
 
 
@@ -338,10 +334,14 @@ def dashboard(
     command = [sys.executable, "-m", "solara", "run", str(app_path), "--host", host, "--port", str(port),
                "--production", "--no-open"]  # fmt: skip
     print(f"serving the dashboard at http://{host}:{port} (Ctrl-C stops it)", flush=True)
+    server = subprocess.Popen(command, env=env)
     try:
-        raise typer.Exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
+        code = server.wait()
+    except BaseException:  # Ctrl-C or SIGTERM (sim.executors.Interrupted): stop the server too, then exit 130/143
+        server.terminate()
+        server.wait(30)
+        raise
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -359,23 +359,16 @@ def sweep(
     chunk_size: Annotated[int | None, typer.Option(min=1, help="Runs per task (default: about 1 s of work).")] = None,
     retry_failed: Annotated[bool, typer.Option(help="Run again the runs recorded as failed.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    force: Annotated[bool, typer.Option(help="Accept a design larger than sim.sweep.MAX_RUNS runs.")] = False,
+    wait: Annotated[bool, typer.Option(help="Wait for another command writing the same folder to end.")] = False,
 ) -> None:
     """Run a parameter sweep (or finish an interrupted one: rerun the same command)."""
     from sim import sweep as sw
 
-    try:
-        loaded = sw.load_spec(spec)
-    except ScenarioError as exc:
-        _fail(str(exc))
+    loaded = sw.load_spec(spec)
     log.info("sweep %s: %s design on %s, results under %s", loaded.name, loaded.spec.sweep.design,
              loaded.spec.sweep.scenario, Path(out) / loaded.name)  # fmt: skip
-    try:
-        result = sw.run_sweep(loaded, out, workers, scheduler, chunk_size, retry_failed, progress=not quiet)
-    except ScenarioError as exc:
-        _fail(str(exc))
-    except KeyboardInterrupt:
-        done = len(sw._recorded(Path(out) / loaded.name / "parts", "results"))
-        _fail(f"interrupted with {done} runs recorded; rerun the same command to finish the others", 130)
+    result = sw.run_sweep(loaded, out, workers, scheduler, chunk_size, retry_failed, not quiet, force, wait)
     print(
         f"{result.folder}: {result.done} of {result.runs} runs recorded, {result.failed} failed "
         f"({result.ran_now} run now in {result.seconds:.1f} s)"
@@ -547,6 +540,8 @@ def params(group: Annotated[str | None, typer.Argument(help="Only this group.")]
     """List every parameter with its default, range, unit and source."""
     from sim.params import GROUPS, by_group
 
+    if group is not None and group not in GROUPS:
+        _fail(f"sim params {group}: unknown parameter group (expected one of: {', '.join(GROUPS)})")
     for g in GROUPS if group is None else [group]:
         print(f"[{g}]")
         for p in by_group(g):
@@ -571,9 +566,58 @@ def docs(check: Annotated[bool, typer.Option(help="Only check that docs/ODD.md i
     print(f"{odd.ODD_PATH}: {'updated' if odd.write() else 'already current'}")
 
 
-def main() -> None:
-    """Console-script entry point."""
-    app()
+_OS_EXPECTED = {
+    errno.ENOENT: "expected an existing file or folder",
+    errno.EISDIR: "expected a file, not a folder",
+    errno.ENOTDIR: "expected a folder, and part of this path is a file",
+    errno.EEXIST: "expected a folder, and a file of that name exists",
+    errno.EACCES: "expected permission to read or write it",
+    errno.EPERM: "expected permission to read or write it",
+    errno.EROFS: "expected a writable folder (the file system is read-only)",
+    errno.ENOSPC: "expected free space on the disk (nothing partial was kept: free space and rerun)",
+    errno.EDQUOT: "expected free space within the disk quota",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """``<file>: <what happened> (<what was expected>)`` for an OS error."""
+    where = exc.filename if exc.filename is not None else "(no file)"
+    expected = _OS_EXPECTED.get(exc.errno or 0, "expected a readable file or a writable folder")
+    return f"{where}: {exc.strerror or exc} ({expected})"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: one policy for every expected error and signal.
+
+    A :class:`~sim.scenario.ScenarioError` (every bad file, key or option) or an ``OSError`` exits 2 with
+    ``error: <file>: <key>: <what was expected>`` and no traceback (``-v`` or ``--verbose`` adds it); SIGINT and
+    SIGTERM exit 130 and 143 with a note saying what was kept and how to resume.
+    """
+    import traceback
+
+    import click
+
+    from sim.executors import Interrupted, signals_interrupt
+
+    args = sys.argv[1:] if argv is None else argv
+    verbose = any(a in ("-v", "--verbose") for a in args)
+    try:
+        with signals_interrupt():
+            code = app(args=args, prog_name="sim", standalone_mode=False)
+    except click.ClickException as exc:  # usage errors: click's own message, exit 2
+        exc.show()
+        code = exc.exit_code
+    except (Interrupted, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        note = exc.note if isinstance(exc, Interrupted) and exc.note else "nothing was written"
+        sys.stderr.write(f"interrupted ({signal.Signals(signum).name}): {note}\n")
+        code = 128 + signum
+    except (ScenarioError, OSError) as exc:
+        if verbose:
+            traceback.print_exc()
+        sys.stderr.write(f"error: {describe_os_error(exc) if isinstance(exc, OSError) else exc}\n")
+        code = 2
+    sys.exit(code or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

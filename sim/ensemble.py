@@ -7,14 +7,13 @@ random process has its own named stream: :mod:`sim.streams`).
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sim.executors import default_workers, make_executor
 from sim.scenario import Scenario
 
 
@@ -39,19 +38,43 @@ class Ensemble:
         return pd.concat([run[name] for run in self.runs], ignore_index=True)
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool whose workers fork from a clean server process that has already imported the model (fast start; no
-    fork of a multi-threaded parent). Falls back to the platform default where forkserver does not exist."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.model", "sim.runner"])
-        return ProcessPoolExecutor(workers, mp_context=ctx)
-    return ProcessPoolExecutor(workers)
+def run_jobs(
+    jobs: list[tuple[Scenario, int, int, int | None]],
+    workers: int | None = None,
+    progress: bool = True,
+    label: str = "runs",
+    executor: Executor | None = None,
+) -> list[dict[str, pd.DataFrame]]:
+    """Run every ``(world, seed, replicate, until)`` job (``workers`` processes; 1 = in this process) and return each
+    run's tables, in job order. The one runner of replicate sets: ensembles, what-ifs and posterior draws."""
+    bar = None
+    if progress:
+        from sim.console import progress_bar
 
-
-def default_workers() -> int:
-    """All cores."""
-    return max(1, os.cpu_count() or 1)
+        bar = progress_bar(total=len(jobs), desc=label, unit="run", leave=False)
+    runs: list[dict[str, pd.DataFrame]] = []
+    workers = workers or default_workers()
+    own = make_executor(workers) if executor is None else None
+    pool = executor or own.executor
+    abandon = True
+    try:
+        for frames in pool.map(_run, jobs, chunksize=max(1, len(jobs) // (4 * workers))):
+            runs.append(frames)
+            if bar:
+                bar.update()
+        abandon = False
+    except BrokenProcessPool as exc:
+        raise RuntimeError(
+            "a worker process died before finishing its runs. If this was started from a script, put the "
+            'code that runs ensembles under `if __name__ == "__main__":` (worker processes re-import the '
+            "main script), or pass workers=1"
+        ) from exc
+    finally:
+        if own is not None:
+            own.close(abandon)  # after an error or a signal, the runs in flight are abandoned
+        if bar:
+            bar.close()
+    return runs
 
 
 def run_ensemble(
@@ -65,37 +88,5 @@ def run_ensemble(
 ) -> Ensemble:
     """Run ``scenario`` once per seed (``workers`` processes; 1 = in this process) and collect the tables."""
     jobs = [(scenario, seed, i, until) for i, seed in enumerate(seeds)]
-    bar = None
-    if progress:
-        from sim.console import progress_bar
-
-        bar = progress_bar(total=len(jobs), desc=label or scenario.name, unit="run", leave=False)
-    runs: list[dict[str, pd.DataFrame]] = []
-    workers = workers or default_workers()
-    try:
-        if executor is None and workers == 1:
-            for job in jobs:
-                runs.append(_run(job))
-                if bar:
-                    bar.update()
-        else:
-            own = executor is None
-            pool = executor or process_pool(workers)
-            try:
-                for frames in pool.map(_run, jobs, chunksize=max(1, len(jobs) // (4 * workers))):
-                    runs.append(frames)
-                    if bar:
-                        bar.update()
-            except BrokenProcessPool as exc:
-                raise RuntimeError(
-                    "a worker process died before finishing its runs. If this was started from a script, put the "
-                    'code that runs ensembles under `if __name__ == "__main__":` (worker processes re-import the '
-                    "main script), or pass workers=1"
-                ) from exc
-            finally:
-                if own:
-                    pool.shutdown(cancel_futures=True)
-    finally:
-        if bar:
-            bar.close()
+    runs = run_jobs(jobs, workers, progress, label or scenario.name, executor)
     return Ensemble(scenario, list(seeds), runs)

@@ -1,7 +1,12 @@
 """Writing a run to disk: Parquet tables, metadata, a readable summary and a summary figure.
 
-A run directory is written to a temporary sibling first and renamed into place at the end, so an interrupted or
-failed run leaves nothing partial behind. Same scenario and seed give byte-identical Parquet files.
+Every output is a transaction. A run directory is written to a temporary sibling (``.<name>.tmp-<pid>``, holding a
+``.sim-temporary`` marker) and renamed into place at the end, so an interrupted or failed run leaves nothing partial
+behind; a temporary sibling left by a killed process (its pid dead, or older than a day) is removed by the next
+write into the same parent. An existing folder is replaced only when its ``metadata.json`` shows that this program
+wrote it; anything else is refused, and so are names such as ``.`` or ``..`` that leave the results folder. Single
+files go through :func:`commit_file` (temporary sibling, fsync, rename). Same scenario and seed give byte-identical
+Parquet files.
 """
 
 from __future__ import annotations
@@ -9,10 +14,13 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
+import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -23,7 +31,18 @@ import pyarrow.parquet as pq
 
 from sim.resources import CHECKOUT, PACKAGE_ROOT
 from sim.runner import TABLES, RunResult
+from sim.scenario import ScenarioError
 
+PROGRAM = "communist-systems-sim"
+"""The distribution name: ``metadata.json`` files whose ``versions`` name it were written by this program."""
+TEMP_MARKER = ".sim-temporary"
+"""A file inside every temporary folder: the pid that made it (a folder with a dead pid is a leftover)."""
+STALE_AFTER_S = 24 * 3600.0
+"""A temporary folder older than this is a leftover even if its pid is alive again (pids are reused)."""
+FAULT_ENV = "SIM_FAULT_AT"
+"""Fault injection for tests: ``SIM_FAULT_AT=n`` makes the n-th write boundary kill this process with SIGKILL."""
+_TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)$")
+_boundaries = 0
 STATUS_COLOURS = {"communist": "#b3261e", "hybrid": "#f29d38", "non_communist": "#d5d8dc"}
 MAIN_EVENT_KINDS = (
     "status",
@@ -48,10 +67,73 @@ def default_run_name(result: RunResult) -> str:
     return name
 
 
-def write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Write a DataFrame as Parquet without the index (deterministic bytes for equal data)."""
+class OutputError(ScenarioError):
+    """An output folder or name cannot be used (it is not ours, it leaves the results folder, ...)."""
+
+
+def write_boundary() -> None:
+    """Mark a write boundary: with ``SIM_FAULT_AT=n`` the n-th boundary of this process kills it (tests only)."""
+    global _boundaries
+    target = os.environ.get(FAULT_ENV)
+    if not target:
+        return
+    _boundaries += 1
+    if _boundaries == int(target):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def temp_sibling(path: Path) -> Path:
+    """The temporary name under which ``path`` is written before it is renamed into place."""
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
+
+
+def is_temporary(path: Path) -> bool:
+    """Whether ``path`` has the name of a temporary sibling (``.<name>.tmp-<pid>``)."""
+    match = _TEMP_NAME.match(path.name)
+    return match is not None and match["kind"] == "tmp"
+
+
+def _fsync(path: Path, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def commit_file(path: Path, write: Callable[[Path], None]) -> None:
+    """Write one file as a transaction: ``write(temporary)``, fsync, rename onto ``path``, fsync the folder.
+
+    A kill at any instant leaves either the old state or the new file, plus at most a temporary sibling.
+    """
+    tmp = temp_sibling(path)
+    try:
+        write(tmp)
+        _fsync(tmp)
+        write_boundary()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync(path.parent, directory=True)
+    write_boundary()
+
+
+def write_parquet(frame: pd.DataFrame, path: Path, metadata: Mapping[str, object] | None = None) -> None:
+    """Write a DataFrame as Parquet without the index (deterministic bytes for equal data).
+
+    ``metadata`` (provenance) goes, as JSON under the key ``sim``, into the file's key-value metadata.
+    """
     table = pa.Table.from_pandas(frame, preserve_index=False)
+    if metadata:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"sim": json.dumps(dict(metadata))})
     pq.write_table(table, path, compression="zstd")
+
+
+def parquet_provenance(path: Path) -> dict[str, object]:
+    """The ``sim`` key-value metadata of a Parquet file written by :func:`write_parquet` (empty if none)."""
+    meta = pq.read_schema(path).metadata or {}
+    return json.loads(meta[b"sim"]) if b"sim" in meta else {}
 
 
 def package_versions() -> dict[str, str]:
@@ -117,25 +199,99 @@ def run_metadata(result: RunResult, command: list[str] | None = None) -> dict[st
     }
 
 
+def is_program_output(folder: Path) -> bool:
+    """Whether ``folder`` holds an output of this program: a ``metadata.json`` whose ``versions`` name it."""
+    try:
+        meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and isinstance(meta.get("versions"), dict) and PROGRAM in meta["versions"]
+
+
+def safe_child(root: Path, *names: str) -> Path:
+    """``root/names[0]/names[1]/...``, refusing any name that is empty, ``.``, ``..``, hidden, or holds a path
+    separator, and any result outside ``root``."""
+    path = Path(root)
+    for name in names:
+        if name in ("", ".", "..") or name.startswith(".") or "/" in name or os.sep in name or "\0" in name:
+            raise OutputError(
+                f"{root}: folder name {name!r}: expected a plain name (letters, digits, _ - .; not starting with "
+                "a dot) that stays inside the results folder"
+            )
+        path = path / name
+    if not path.resolve().is_relative_to(Path(root).resolve()):
+        raise OutputError(f"{path}: outside the results folder {root}")
+    return path
+
+
+def _pid_alive(pid: int) -> bool:
+    from sim.executors import process_alive
+
+    return pid != os.getpid() and process_alive(pid)  # our own pid: a leftover of an earlier call of this process
+
+
+def remove_leftovers(parent: Path) -> list[Path]:
+    """Remove the temporary folders in ``parent`` left by killed processes, and put back a folder that a killed
+    replacement had moved aside; returns what was cleaned. Recognised by name (``.<name>.tmp-<pid>`` with a
+    ``.sim-temporary`` marker, or ``.<name>.old-<pid>`` holding an output of this program) and a dead pid or age."""
+    cleaned: list[Path] = []
+    if not parent.is_dir():
+        return cleaned
+    for entry in parent.iterdir():
+        match = _TEMP_NAME.match(entry.name)
+        if match is None or not entry.is_dir() or entry.is_symlink():
+            continue
+        ours = (entry / TEMP_MARKER).is_file() if match["kind"] == "tmp" else is_program_output(entry)
+        if not ours:
+            continue
+        age = time.time() - entry.stat().st_mtime
+        if _pid_alive(int(match["pid"])) and age < STALE_AFTER_S:
+            continue
+        final = parent / match["name"]
+        if match["kind"] == "old" and not final.exists():
+            entry.rename(final)  # killed between moving the previous run aside and moving the new one in
+        else:
+            shutil.rmtree(entry)
+        cleaned.append(entry)
+    return cleaned
+
+
 @contextmanager
 def atomic_dir(final: Path) -> Iterator[Path]:
     """Yield a temporary sibling of ``final`` to write into; on success it replaces ``final``, on any error
-    (or Ctrl-C) it is removed, so a reader never sees a partial directory."""
+    (or Ctrl-C) it is removed, so a reader never sees a partial directory.
+
+    Raises:
+        OutputError: ``final`` exists and is not an output of this program (see :func:`is_program_output`).
+    """
+    if final.is_symlink() or (final.exists() and not (final.is_dir() and is_program_output(final))):
+        raise OutputError(
+            f"{final}: exists and is not an output of this program (no metadata.json written by it); refusing to "
+            "replace it: choose another name or --out, or move it away"
+        )
     final.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(final.parent)
     tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
+    (tmp / TEMP_MARKER).write_text(f"{os.getpid()}\n", encoding="utf-8")
+    old = final.with_name(f".{final.name}.old-{os.getpid()}")
     try:
         yield tmp
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        (tmp / TEMP_MARKER).unlink()
+        write_boundary()
         if final.exists():
             final.rename(old)
+        write_boundary()
         tmp.rename(final)
+        write_boundary()
         if old.exists():
             shutil.rmtree(old)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not final.exists():
+            old.rename(final)
         raise
 
 
@@ -151,15 +307,20 @@ def save_figure(fig, path: Path, files: list[str] | None = None) -> None:
 
 
 def write_json(data: object, path: Path) -> None:
-    """Pretty, key-sorted JSON with a final newline (stable diffs)."""
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    """Pretty, key-sorted JSON with a final newline (stable diffs), written as a transaction (:func:`commit_file`)."""
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    commit_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def write_run(
     result: RunResult, out: str | Path = "results", name: str | None = None, command: list[str] | None = None
 ) -> Path:
-    """Write ``result`` to ``out/<scenario>/<name>/`` atomically and return that directory."""
-    final = Path(out) / result.scenario.name / (name or default_run_name(result))
+    """Write ``result`` to ``out/<scenario>/<name>/`` atomically and return that directory.
+
+    Raises:
+        OutputError: the name leaves ``out``, or ``out/<scenario>/<name>`` exists and is not a run of this program.
+    """
+    final = safe_child(Path(out), result.scenario.name, name or default_run_name(result))
     with atomic_dir(final) as tmp:
         for table in TABLES:
             write_parquet(result.frames[table], tmp / f"{table}.parquet")

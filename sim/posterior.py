@@ -12,15 +12,13 @@ within a year (a change year) in at least 90% of the draws is *robust*; one belo
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.ensemble import Ensemble, _run, default_workers, process_pool
+from sim.ensemble import Ensemble, run_jobs
 from sim.params import PARAMETERS
 from sim.scenario import Scenario, ScenarioError
 
@@ -84,34 +82,7 @@ def run_over_draws(
 ) -> list[dict[str, pd.DataFrame]]:
     """Run world ``i`` with seed ``i`` (on the ensembles' process pool) and return each run's tables, in order."""
     jobs = [(world, seed, i, until) for i, (world, seed) in enumerate(zip(worlds, seeds, strict=True))]
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(jobs), desc=label, unit="run", file=sys.stderr, leave=False)
-    workers = workers or default_workers()
-    runs: list[dict[str, pd.DataFrame]] = []
-    try:
-        if workers == 1:
-            for job in jobs:
-                runs.append(_run(job))
-                if bar:
-                    bar.update()
-        else:
-            pool = process_pool(workers)
-            try:
-                for frames in pool.map(_run, jobs, chunksize=max(1, len(jobs) // (4 * workers))):
-                    runs.append(frames)
-                    if bar:
-                        bar.update()
-            except BrokenProcessPool as exc:
-                raise RuntimeError("a worker process died before finishing its runs (try --workers 1)") from exc
-            finally:
-                pool.shutdown(cancel_futures=True)
-    finally:
-        if bar:
-            bar.close()
-    return runs
+    return run_jobs(jobs, workers, progress, label)
 
 
 def posterior_ensemble(

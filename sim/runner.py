@@ -17,6 +17,24 @@ from sim.model import CommunistWorld
 from sim.scenario import Scenario, ScenarioError, load
 
 TABLES = ("model", "states", "parties", "events", "elections")
+SEED_LIMIT = 2**63
+"""Seeds are integers in [0, 2**63): exact in every int64 column."""
+
+
+def check_seeds(seed: int, replicates: int = 1, source: str = "--seed") -> None:
+    """Refuse a seed that is not an integer, or a seed range ``seed .. seed + replicates - 1`` outside
+    [0, 2**63) (so that every table holds the seeds as exact int64 integers, all distinct).
+
+    Raises:
+        ScenarioError: naming ``source`` and the range expected.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ScenarioError(f"{source} {seed!r}: expected an integer in [0, 2**63)")
+    if replicates < 1:
+        raise ScenarioError(f"--replicates {replicates}: expected at least 1")
+    if seed < 0 or seed + replicates - 1 >= SEED_LIMIT:
+        last = f" (with {replicates} replicates the last seed is {seed + replicates - 1})" if replicates > 1 else ""
+        raise ScenarioError(f"{source} {seed}: expected an integer in [0, 2**63 - {replicates}]{last}")
 
 
 @dataclass
@@ -80,8 +98,7 @@ def run(
         raise ScenarioError(
             f"{loaded.path or loaded.name}: --until {until}: expected a year in {info.start_year + 1}-{info.end_year}"
         )
-    if replicates < 1:
-        raise ScenarioError(f"--replicates {replicates}: expected at least 1")
+    check_seeds(seed, replicates)
     result = RunResult(loaded, seed, replicates, until or info.end_year, dict(overrides or {}))
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     iterator = range(replicates)

@@ -383,6 +383,29 @@ def resolve_path(scenario: str | Path) -> Path:
     return resolve_named(scenario, SCENARIO_DIR, "scenario")
 
 
+def read_toml(path: Path, what: str) -> tuple[dict[str, Any], bytes]:
+    """Read a TOML file: its parsed content and its bytes (for the content hash).
+
+    Raises:
+        ScenarioError: the path is a folder or cannot be read (naming the OS's reason), the bytes are not UTF-8
+            text, or the text is not valid TOML (with its line and column).
+    """
+    if path.is_dir():
+        raise ScenarioError(f"{path}: is a folder; expected a {what} file (TOML)")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the {what} file ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {exc.start}); expected a {what} file in TOML") from None
+    try:
+        return tomllib.loads(text), raw
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
+
+
 def _format_loc(loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
     for item in loc:
@@ -479,13 +502,7 @@ def load(scenario: str | Path | Scenario | None = None) -> Scenario:
     if isinstance(scenario, Scenario):
         return scenario
     path = resolve_path("stylized" if scenario is None else scenario)
-    raw = path.read_bytes()
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{path}: not UTF-8 text ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
+    data, raw = read_toml(path, "scenario")
     return Scenario(validate(data, str(path)), path, hashlib.sha256(raw).hexdigest())
 
 

@@ -21,12 +21,18 @@ A sweep spec is a TOML file::
     scalars = ["communist:1990", "communist:2020", "exit_year:*", "peak_dissent"]
     series = ["communist", "hybrid"]   # optional yearly series
 
-``run_sweep`` writes ``results/sweeps/<name>/``: ``spec.toml`` (a copy) and ``design.parquet`` (run id, point,
-replicate, seed and parameter values of every run) before anything runs; then each finished chunk of runs as its
-own Parquet files under ``parts/`` (``results-*.parquet``, ``series-*.parquet``, ``failures-*.parquet``: written
-under a temporary name and renamed, so a part is complete whenever it exists); at the end ``failures.parquet``
-and ``sweep.json`` (counts, timings, versions). Re-running the same command finishes only the runs not yet
-recorded, so an interrupted or killed sweep resumes where it stopped and every run is recorded exactly once.
+``run_sweep`` writes ``results/sweeps/<name>/``: ``spec.toml`` (a copy), ``design.parquet`` (run id, point,
+replicate, seed and parameter values of every run) and the marker ``sweep-id.json`` before anything runs; then
+each finished chunk of runs as one Parquet part per table, each table in its own folder (``results/``, ``series/``,
+``failures/``: ``chunk-<first run id>.parquet``), and last the chunk's manifest (``manifests/chunk-*.json``: its
+runs and the sha256 of each part). Every file is written under a temporary name and renamed, and a chunk exists
+only once its manifest does: a reader (``load_results``, ``sim analyze``) and a resume trust manifested chunks
+only, so a kill at any instant loses at most the chunks in flight, and every run is recorded exactly once in every
+table. On resume, a manifest that fails its checks and a part that no manifest lists are named and moved into
+``quarantine/`` (never deleted). One command at a time writes a folder (``flock`` on ``sweep.lock``). At the end,
+``failures.parquet`` and ``sweep.json`` (counts, timings, versions). Every Parquet file carries its provenance
+(sweep, spec and scenario hashes, program version) in its key-value metadata (``sim.output.parquet_provenance``).
+Re-running the same command finishes only the runs not yet recorded.
 
 Runs go through any :class:`concurrent.futures.Executor`: a process pool (default, all cores), in-process
 sequential execution (debugging), or Dask distributed (``scheduler="tcp://host:8786"`` or ``"local"``). Short runs
@@ -36,17 +42,21 @@ the driver's memory does not grow with the size of the design.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import itertools
 import json
 import math
 import os
+import signal
+import sys
 import time
-import tomllib
 import traceback
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from dataclasses import dataclass
+import warnings
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -56,11 +66,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import Field, ValidationError, model_validator
 
+from sim.executors import Interrupted, check_scheduler, make_executor
 from sim.observe import SWEEP_SERIES, OutcomeError, RunView, compute_outcomes, expand_outcome
-from sim.output import write_parquet
+from sim.output import commit_file, write_parquet
 from sim.params import PARAMETERS
 from sim.resources import SWEEP_DIR
-from sim.scenario import DRIVER_VARIABLES, Scenario, ScenarioError, _format_loc, _Strict, load, resolve_named
+from sim.scenario import DRIVER_VARIABLES, Scenario, ScenarioError, _format_loc, _Strict, load, read_toml, resolve_named
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 SERIES = SWEEP_SERIES
@@ -79,7 +90,7 @@ class SweepInfo(_Strict):
     design: Literal[DESIGNS]
     samples: Annotated[int, Field(ge=1, le=10_000_000)] = 16
     replicates: Annotated[int, Field(ge=1, le=10_000)] = 1
-    seed: Annotated[int, Field(ge=0)] = 0
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
     until: int | None = None
     second_order: bool = False
     morris_levels: Annotated[int, Field(ge=2, le=20)] = 4
@@ -209,11 +220,10 @@ def load_spec(path: str | Path) -> Sweep:
         path = resolve_named(path, SWEEP_DIR, "sweep spec")
     except ScenarioError as exc:
         raise SweepError(str(exc)) from None
-    raw = path.read_bytes()
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SweepError(f"{path}: malformed TOML: {exc}") from None
+        data, raw = read_toml(path, "sweep spec")
+    except ScenarioError as exc:
+        raise SweepError(str(exc)) from None
     return spec_from_dict(data, str(path), path, hashlib.sha256(raw).hexdigest())
 
 
@@ -355,90 +365,231 @@ def run_chunk(task: Task) -> dict[str, pd.DataFrame]:
     return out
 
 
-# -- executors ----------------------------------------------------------------------------------------------------
+# -- the sweep folder: one writer, and a commit protocol covering every table -------------------------------------
+
+TABLES = ("results", "series", "failures")
+"""The tables of a sweep, each in its own folder of chunk parts (``results/chunk-000000000.parquet``, ...)."""
+MANIFESTS = "manifests"
+QUARANTINE = "quarantine"
+MARKER = "sweep-id.json"
+LOCK = "sweep.lock"
+MAX_RUNS = 1_000_000
+"""The largest design run without ``--force``."""
+FORMAT = 2
+"""The layout of a sweep folder (1: every table in ``parts/``, no manifests)."""
 
 
-class SequentialExecutor(Executor):
-    """Runs each task in this process when it is submitted (for debugging: tracebacks and breakpoints work)."""
-
-    def submit(self, fn: Callable, /, *args, **kwargs) -> Future:
-        """Run ``fn`` now and return a finished future."""
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
-            future.set_exception(exc)
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-        return future
+class SweepWarning(UserWarning):
+    """A file of a sweep folder was skipped because it is not part of a committed chunk."""
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None) -> tuple[Executor, int, Callable[[], None]]:
-    """An executor, its number of workers, and how to shut it down.
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
-    ``scheduler``: None (a process pool of ``workers`` processes, all cores by default; ``workers=1`` runs in this
-    process), ``"pool"`` (a process pool even for one worker), ``"sequential"``, ``"local"`` (a local Dask cluster
-    of ``workers`` single-threaded processes) or a Dask scheduler address (``tcp://host:8786``).
-    """
-    from sim.ensemble import default_workers, process_pool
 
-    if scheduler in ("sequential",) or (scheduler is None and workers == 1):
-        return SequentialExecutor(), 1, lambda: None
-    if scheduler in (None, "pool"):
-        n = workers or default_workers()
-        pool = process_pool(n)
-        return pool, n, lambda: pool.shutdown(wait=True, cancel_futures=True)
+@contextmanager
+def folder_lock(folder: Path, wait: bool = False) -> Iterator[None]:
+    """Hold the sweep folder's lock (``flock`` on ``sweep.lock``: released by the kernel when its holder dies, so a
+    lock is never stale). Without ``wait``, a folder held by another command is refused naming the holder's pid."""
+    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        from distributed import Client, LocalCluster
-    except ImportError:  # pragma: no cover - dask is installed with the dev group and the `dask` extra
-        raise SweepError("Dask is not installed: `uv sync --extra dask` (or pip install 'dask[distributed]')") from None
-    if scheduler == "local":
-        n = workers or default_workers()
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
-    else:
-        cluster = None
-        client = Client(scheduler)
-        n = workers or max(1, sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()))
-
-    def close() -> None:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-    return client.get_executor(pure=False), n, close
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            if not wait:
+                raise SweepError(
+                    f"{folder}: another sweep command (pid {holder}) is writing this folder; wait for it to end, or "
+                    "rerun with --wait"
+                ) from None
+            sys.stderr.write(f"{folder}: waiting for the sweep command with pid {holder} to end\n")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
 
 
-# -- output -------------------------------------------------------------------------------------------------------
+def _identity(sweep: Sweep) -> dict[str, str]:
+    return {"sweep_sha256": sweep.sha256, "scenario_sha256": sweep.scenario.sha256}
 
 
-def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    write_parquet(frame, tmp)
-    os.replace(tmp, path)
+def _provenance(sweep: Sweep, table: str) -> dict[str, object]:
+    from sim.output import package_versions
+
+    version = package_versions()["communist-systems-sim"]
+    return {"sweep": sweep.name, "table": table, **_identity(sweep), "scenario": sweep.scenario.name,
+            "spec": sweep.spec.model_dump(mode="json"), "program_version": version}  # fmt: skip
 
 
-def _recorded(parts: Path, prefix: str) -> set[int]:
-    """The run ids already written to ``parts``. Read file by file: a dataset over every part at once costs memory
-    in proportion to the number of files (7 GB for 100,000 of them), one file at a time stays flat."""
-    ids: set[int] = set()
-    for path in sorted(parts.glob(f"{prefix}-*.parquet")):
-        ids.update(pq.ParquetFile(path).read(columns=["run_id"]).column("run_id").to_pylist())
-    return ids
+def _commit_parquet(frame: pd.DataFrame, path: Path, provenance: dict[str, object]) -> str:
+    """Write ``frame`` to ``path`` as a transaction; returns the sha256 of the file's bytes."""
+    digest: list[str] = []
+
+    def write(tmp: Path) -> None:
+        write_parquet(frame, tmp, provenance)
+        digest.append(_sha256(tmp.read_bytes()))
+
+    commit_file(path, write)
+    return digest[0]
+
+
+def _commit_json(data: dict[str, Any], path: Path) -> None:
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    commit_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A committed chunk: its manifest's name, the runs it records (``failed`` among them) and its parts."""
+
+    name: str
+    runs: tuple[int, ...]
+    failed: tuple[int, ...]
+    parts: dict[str, dict[str, Any]]
+
+    def rows(self, table: str) -> int:
+        """Rows of ``table`` in this chunk."""
+        return int(self.parts.get(table, {}).get("rows", 0))
+
+    def to_json(self, identity: dict[str, str]) -> dict[str, Any]:
+        """The manifest's content."""
+        return {"format": FORMAT, "chunk": self.name, "runs": list(self.runs), "failed": list(self.failed),
+                "parts": self.parts, **identity}  # fmt: skip
+
+
+def _parse_manifest(path: Path, identity: dict[str, str] | None) -> Chunk:
+    """A manifest file as a :class:`Chunk`; raises ValueError saying what is wrong with it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not a complete JSON manifest ({exc})") from None
+    ints = lambda v: isinstance(v, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in v)  # noqa: E731
+    ok = (
+        isinstance(data, dict) and data.get("format") == FORMAT and data.get("chunk") == path.stem
+        and ints(data.get("runs")) and ints(data.get("failed")) and isinstance(data.get("parts"), dict)
+        and all(t in TABLES and isinstance(e, dict) and isinstance(e.get("sha256"), str)
+                and isinstance(e.get("rows"), int) for t, e in data["parts"].items())
+    )  # fmt: skip
+    if not ok:
+        raise ValueError("not a manifest of this program (expected format, chunk, runs, failed and parts)")
+    if identity is not None and any(data.get(k) != v for k, v in identity.items()):
+        raise ValueError("a manifest of a different sweep (its spec or scenario hash differs)")
+    return Chunk(path.stem, tuple(data["runs"]), tuple(data["failed"]), data["parts"])
+
+
+def _chunks_of(
+    folder: Path, identity: dict[str, str] | None, verify: bool
+) -> tuple[list[Chunk], list[tuple[Path, str]]]:
+    """The committed chunks of a sweep folder in name order (each run in one chunk only), and the manifests that
+    cannot be trusted, with the reason. ``verify``: check every part against its checksum."""
+    good: list[Chunk] = []
+    bad: list[tuple[Path, str]] = []
+    seen: set[int] = set()
+    manifests = folder / MANIFESTS
+    for path in sorted(manifests.glob("chunk-*.json")) if manifests.is_dir() else []:
+        try:
+            chunk = _parse_manifest(path, identity)
+            if seen.intersection(chunk.runs):
+                raise ValueError("records runs that another chunk already records")
+            for table, entry in chunk.parts.items() if verify else ():
+                part = folder / table / f"{chunk.name}.parquet"
+                try:
+                    data = part.read_bytes()
+                except FileNotFoundError:
+                    raise ValueError(f"its part {table}/{part.name} is missing") from None
+                if _sha256(data) != entry["sha256"]:
+                    raise ValueError(f"its part {table}/{part.name} does not match its checksum")
+        except (OSError, ValueError) as exc:
+            bad.append((path, str(exc)))
+            continue
+        seen.update(chunk.runs)
+        good.append(chunk)
+    return good, bad
+
+
+def _set_aside(folder: Path, path: Path) -> Path:
+    """Move ``path`` into the folder's ``quarantine/`` (never deleted: the user decides), keeping its place."""
+    target = folder / QUARANTINE / path.relative_to(folder)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    while target.exists():
+        n += 1
+        target = target.with_name(f"{path.name}.{n}")
+    os.rename(path, target)
+    return target
+
+
+def _audit(folder: Path, sweep: Sweep, design: pd.DataFrame) -> tuple[list[Chunk], list[str]]:
+    """Under the lock, before running: the committed chunks to trust, after removing this program's temporary
+    files and setting aside (naming each) every manifest that fails its checks and every file of the table
+    folders that no trusted manifest lists (parts of an interrupted chunk, or foreign files)."""
+    from sim.output import is_temporary
+
+    notes: list[str] = []
+    for place in (folder, *(folder / t for t in (*TABLES, MANIFESTS))):
+        for path in place.iterdir() if place.is_dir() else []:
+            if is_temporary(path) and path.is_file():
+                path.unlink()  # a temporary sibling of ours: nobody else writes here while we hold the lock
+    chunks, bad = _chunks_of(folder, _identity(sweep), verify=True)
+    ids = set(design.run_id.tolist())
+    for chunk in list(chunks):
+        if not ids.issuperset(chunk.runs):
+            chunks.remove(chunk)
+            bad.append((folder / MANIFESTS / f"{chunk.name}.json", "records runs that are not in the design"))
+    for path, reason in bad:
+        notes.append(f"{path}: {reason}; set aside in {_set_aside(folder, path)} (its runs will be run again)")
+    listed = {(t, f"{c.name}.parquet") for c in chunks for t in c.parts}
+    listed |= {(MANIFESTS, f"{c.name}.json") for c in chunks}
+    for table in (*TABLES, MANIFESTS):
+        for path in sorted((folder / table).iterdir()) if (folder / table).is_dir() else []:
+            if (table, path.name) not in listed:
+                why = "no committed chunk lists it (an interrupted chunk, or a file of someone else)"
+                notes.append(f"{path}: {why}; set aside in {_set_aside(folder, path)}")
+    return chunks, notes
 
 
 def load_results(folder: str | Path, table: str = "results") -> pd.DataFrame:
-    """Every recorded run of a sweep folder as one DataFrame (``table``: results, series or failures)."""
-    files = sorted((Path(folder) / "parts").glob(f"{table}-*.parquet"))
-    if not files:
+    """Every recorded run of a sweep folder as one DataFrame (``table``: results, series or failures).
+
+    Reads only committed chunks (listed by a manifest, with a matching checksum); anything else is skipped with a
+    :class:`SweepWarning`. Read file by file: a dataset over every part at once costs memory in proportion to the
+    number of files (7 GB for 100,000 of them), one file at a time stays flat.
+    """
+    if table not in TABLES:
+        raise SweepError(f"table {table!r}: expected one of {', '.join(TABLES)}")
+    folder = Path(folder)
+    chunks, bad = _chunks_of(folder, None, verify=False)
+    if not chunks and (folder / "parts").is_dir():
+        note = f"{folder}: a sweep folder of an older layout (parts/): rerun its sweep command to record it anew"
+        warnings.warn(note, SweepWarning, stacklevel=2)
+    for path, reason in bad:
+        warnings.warn(f"{path}: skipped: {reason}", SweepWarning, stacklevel=2)
+    parts = []
+    for chunk in chunks:
+        if table not in chunk.parts:
+            continue
+        path = folder / table / f"{chunk.name}.parquet"
+        try:
+            data = path.read_bytes()
+            if _sha256(data) != chunk.parts[table]["sha256"]:
+                raise ValueError("does not match the checksum in its manifest")
+            parts.append(pq.read_table(pa.BufferReader(data)))
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            note = f"{path}: skipped ({exc}); rerun the sweep to run its chunk again"
+            warnings.warn(note, SweepWarning, stacklevel=2)
+    if not parts:
         return pd.DataFrame()
-    whole = pa.concat_tables([pq.read_table(path) for path in files])  # file by file: see _recorded
+    whole = pa.concat_tables([p.replace_schema_metadata(None) for p in parts], promote_options="default")
     return whole.to_pandas().sort_values("run_id").reset_index(drop=True)
 
 
 @dataclass
 class SweepResult:
-    """What a call of :func:`run_sweep` did."""
+    """What a call of :func:`run_sweep` did (``notes``: the files it set aside, and why)."""
 
     folder: Path
     runs: int
@@ -446,27 +597,74 @@ class SweepResult:
     failed: int
     ran_now: int
     seconds: float
+    notes: list[str] = field(default_factory=list)
 
 
-def _prepare(sweep: Sweep, folder: Path) -> pd.DataFrame:
-    """Create the folder with spec and design, or check that an existing one holds this same sweep."""
-    marker = folder / "sweep-id.json"
-    identity = {"sweep_sha256": sweep.sha256, "scenario_sha256": sweep.scenario.sha256}
-    if (folder / "design.parquet").exists():
-        stored = json.loads(marker.read_text()) if marker.exists() else {}
-        if stored != identity:
-            raise SweepError(
-                f"{folder}: holds a different sweep (its spec or scenario changed); use another --out, or delete the "
-                "folder to start again"
-            )
-        return pd.read_parquet(folder / "design.parquet")
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "parts").mkdir(exist_ok=True)
+def design_size(sweep: Sweep) -> int:
+    """The number of runs of the design (points x replicates), computed without building it."""
+    info = sweep.spec.sweep
+    d = len(sweep.names)
+    if info.design == "grid":
+        points = math.prod(len(p.levels) if p.levels is not None else p.steps for p in sweep.spec.parameters.values())
+    elif info.design == "lhs":
+        points = info.samples
+    elif info.design == "sobol":
+        points = info.samples * (2 * d + 2 if info.second_order else d + 2)
+    else:
+        points = info.samples * (d + 1)
+    return points * info.replicates
+
+
+def _different(folder: Path) -> SweepError:
+    return SweepError(
+        f"{folder}: holds a different sweep (its spec or scenario changed); use another --out, or move the folder "
+        "away to start again"
+    )
+
+
+def _prepare(sweep: Sweep, folder: Path, notes: list[str] | None = None) -> pd.DataFrame:
+    """Create the folder's spec copy, design and marker, or check that the folder holds this same sweep.
+
+    The design carries the sweep's identity in its Parquet metadata and the marker (written last) the design's
+    checksum, so a kill at any instant leaves a state that rerunning the same command recognises: a design without
+    a marker is this sweep's (completed now) or another's (refused); a corrupt file is set aside and rebuilt.
+    """
+    from sim.output import parquet_provenance
+
+    notes = [] if notes is None else notes
+    identity = _identity(sweep)
+    marker, design_path = folder / MARKER, folder / "design.parquet"
+    stored: dict[str, Any] | None = None
+    if marker.exists():
+        try:
+            stored = json.loads(marker.read_text(encoding="utf-8"))
+            if not isinstance(stored, dict):
+                raise ValueError("not a JSON object")
+        except (UnicodeDecodeError, ValueError) as exc:
+            notes.append(f"{marker}: unreadable ({exc}); set aside in {_set_aside(folder, marker)}")
+            stored = None
+    if stored is not None and any(stored.get(k) != v for k, v in identity.items()):
+        raise _different(folder)
+    if design_path.exists():
+        try:
+            data = design_path.read_bytes()
+            if stored is not None and stored.get("design_sha256") == _sha256(data):
+                return pd.read_parquet(design_path)
+            held = parquet_provenance(design_path)
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            held = {"unreadable": str(exc)}
+        if stored is None and all(k in held for k in identity) and any(held[k] != v for k, v in identity.items()):
+            raise _different(folder)
+        if not all(held.get(k) == v for k, v in identity.items()):  # corrupt, foreign, or of an older layout
+            notes.append(f"{design_path}: not this sweep's design; set aside in {_set_aside(folder, design_path)}")
+    for name in (*TABLES, MANIFESTS):
+        (folder / name).mkdir(parents=True, exist_ok=True)
     design = build_design(sweep)
     if sweep.path is not None:
-        (folder / "spec.toml").write_bytes(sweep.path.read_bytes())
-    _write_atomic(design, folder / "design.parquet")
-    marker.write_text(json.dumps(identity, indent=2) + "\n")
+        spec = sweep.path.read_bytes()
+        commit_file(folder / "spec.toml", lambda tmp: tmp.write_bytes(spec))
+    digest = _commit_parquet(design, design_path, _provenance(sweep, "design"))
+    _commit_json({**identity, "design_sha256": digest, "format": FORMAT}, marker)
     return design
 
 
@@ -485,6 +683,48 @@ def estimate_run_seconds(sweep: Sweep) -> float:
     return max(1e-4, time.perf_counter() - started)
 
 
+def chunk_size_for(sweep: Sweep, pending: int, workers: int, chunk_size: int | None = None) -> int:
+    """Runs per task: about ``chunk_seconds`` of work by the run-time estimate, but never so many that a worker
+    would stay idle on a small sweep."""
+    size = chunk_size or max(1, round(sweep.spec.sweep.chunk_seconds / estimate_run_seconds(sweep)))
+    return max(1, min(size, math.ceil(pending / workers)))
+
+
+def _commit_chunk(folder: Path, sweep: Sweep, frames: dict[str, pd.DataFrame]) -> Chunk:
+    """Write a finished chunk: its parts (each a transaction), then its manifest, which makes them visible."""
+    failed = frames["failures"].run_id.astype(int).tolist()
+    runs = sorted(frames["results"].run_id.astype(int).tolist() + failed)
+    name = f"chunk-{runs[0]:09d}"
+    parts = {}
+    for table, frame in frames.items():
+        if len(frame):
+            digest = _commit_parquet(frame, folder / table / f"{name}.parquet", _provenance(sweep, table))
+            parts[table] = {"sha256": digest, "rows": len(frame)}
+    chunk = Chunk(name, tuple(runs), tuple(sorted(failed)), parts)
+    _commit_json(chunk.to_json(_identity(sweep)), folder / MANIFESTS / f"{name}.json")
+    return chunk
+
+
+def _forget_failures(folder: Path, sweep: Sweep, chunks: list[Chunk]) -> list[Chunk]:
+    """For --retry-failed: rewrite each manifest without its failed runs (then remove its own failures part), so
+    those runs are pending again."""
+    kept = []
+    for chunk in chunks:
+        if not chunk.failed:
+            kept.append(chunk)
+            continue
+        manifest = folder / MANIFESTS / f"{chunk.name}.json"
+        runs = tuple(r for r in chunk.runs if r not in set(chunk.failed))
+        parts = {t: e for t, e in chunk.parts.items() if t != "failures"}
+        if runs:
+            kept.append(Chunk(chunk.name, runs, (), parts))
+            _commit_json(kept[-1].to_json(_identity(sweep)), manifest)
+        else:
+            manifest.unlink()
+        (folder / "failures" / f"{chunk.name}.parquet").unlink(missing_ok=True)
+    return kept
+
+
 def run_sweep(
     sweep: Sweep | str | Path,
     out: str | Path = "results/sweeps",
@@ -493,26 +733,69 @@ def run_sweep(
     chunk_size: int | None = None,
     retry_failed: bool = False,
     progress: bool = True,
+    force: bool = False,
+    wait: bool = False,
 ) -> SweepResult:
-    """Run (or finish) a sweep into ``out/<name>/``; see the module docstring."""
+    """Run (or finish) a sweep into ``out/<name>/``; see the module docstring.
+
+    Raises:
+        SweepError: the folder holds another sweep or is locked by another command (without ``wait``), the design
+            exceeds :data:`MAX_RUNS` runs (without ``force``), the scheduler is unknown or unreachable, or a write
+            failed (the runs recorded so far are kept).
+        Interrupted: SIGINT or SIGTERM; the runs in flight are abandoned, the note says how to resume.
+    """
+    from sim.output import OutputError, safe_child
+
     if not isinstance(sweep, Sweep):
         sweep = load_spec(sweep)
+    check_scheduler(scheduler)
+    size = design_size(sweep)
+    if size > MAX_RUNS and not force:
+        raise SweepError(
+            f"{sweep.path or sweep.name}: the design has {size:,} runs, more than {MAX_RUNS:,}: check samples, "
+            "levels and replicates, or pass --force"
+        )
+    try:
+        folder = safe_child(Path(out), sweep.name)
+    except OutputError as exc:
+        raise SweepError(f"{sweep.path or sweep.name}: sweep.name: {exc}") from None
+    folder.mkdir(parents=True, exist_ok=True)
+    with folder_lock(folder, wait):
+        try:
+            return _run_locked(sweep, folder, workers, scheduler, chunk_size, retry_failed, progress)
+        except (KeyboardInterrupt, Interrupted) as exc:
+            signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+            recorded = sum(len(c.runs) for c in _chunks_of(folder, None, verify=False)[0])
+            raise Interrupted(
+                signum,
+                f"{folder}: stopped with {recorded} of {size} runs recorded (the runs in flight were abandoned); "
+                "rerun the same command to finish the others",
+            ) from None
+
+
+def _run_locked(sweep, folder, workers, scheduler, chunk_size, retry_failed, progress) -> SweepResult:
     info = sweep.spec.sweep
-    folder = Path(out) / sweep.name
-    design = _prepare(sweep, folder)
-    parts = folder / "parts"
+    notes: list[str] = []
+    design = _prepare(sweep, folder, notes)
+    chunks, audit_notes = _audit(folder, sweep, design)
+    notes += audit_notes
+    for note in notes:
+        sys.stderr.write(f"note: {note}\n")
     if retry_failed:
-        for f in parts.glob("failures-*.parquet"):
-            f.unlink()
-    done_before, failed_before = _recorded(parts, "results"), _recorded(parts, "failures")
-    done_ids = done_before | failed_before
-    pending = design[~design.run_id.isin(done_ids)]
+        chunks = _forget_failures(folder, sweep, chunks)
+    recorded = {r for c in chunks for r in c.runs}
+    done = sum(c.rows("results") for c in chunks)
+    failed = sum(c.rows("failures") for c in chunks)
+    pending = design[~design.run_id.isin(recorded)]
     started = time.perf_counter()
-    ran_now = failed_now = 0
+    ran_now = 0
     if len(pending):
-        executor, n_workers, close = make_executor(workers, scheduler)
-        size = chunk_size or max(1, round(info.chunk_seconds / estimate_run_seconds(sweep)))
-        size = max(1, min(size, math.ceil(len(pending) / n_workers)))  # keep every worker busy on small sweeps
+        pool = make_executor(workers, scheduler)  # an interrupt from here on stops it (see the finally below)
+        try:
+            size = chunk_size_for(sweep, len(pending), pool.n, chunk_size)
+        except BaseException:
+            pool.close(abandon=True)
+            raise
         names, series = tuple(sweep.names), tuple(sweep.spec.outcomes.series)
         tasks = (
             Task(sweep.scenario, names, sweep.scalars, series, info.until, tuple(c)) for c in _chunks(pending, size)
@@ -521,44 +804,46 @@ def run_sweep(
         if progress:
             from sim.console import progress_bar
 
-            bar = progress_bar(total=len(design), initial=len(done_ids), desc=sweep.name, unit="run")
-            bar.set_postfix(failed=len(failed_before), refresh=False)
+            bar = progress_bar(total=len(design), initial=len(recorded), desc=sweep.name, unit="run")
+            bar.set_postfix(failed=failed, refresh=False)
         in_flight: dict[Future, int] = {}
-        limit = 2 * n_workers
+        limit = 2 * pool.n
+        abandon = True
         try:
             for task in itertools.chain(tasks, [None]):
                 while in_flight and (task is None or len(in_flight) >= limit):
                     finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                     for future in finished:
                         in_flight.pop(future)
-                        frames = future.result()
-                        first = int(frames["results"].run_id.min()) if len(frames["results"]) else None
-                        first = first if first is not None else int(frames["failures"].run_id.min())
-                        for table, frame in frames.items():
-                            if len(frame):
-                                _write_atomic(frame, parts / f"{table}-{first:09d}.parquet")
-                        ran_now += len(frames["results"])
-                        failed_now += len(frames["failures"])
+                        chunk = _commit_chunk(folder, sweep, future.result())
+                        done += chunk.rows("results")
+                        failed += chunk.rows("failures")
+                        ran_now += len(chunk.runs)
                         if bar:
-                            bar.update(len(frames["results"]) + len(frames["failures"]))
-                            if len(frames["failures"]):
-                                bar.set_postfix(failed=len(failed_before) + failed_now, refresh=False)
+                            bar.update(len(chunk.runs))
+                            if chunk.failed:
+                                bar.set_postfix(failed=failed, refresh=False)
                     if task is None and not in_flight:
                         break
                 if task is not None:
-                    in_flight[executor.submit(run_chunk, task)] = len(task.rows)
+                    in_flight[pool.executor.submit(run_chunk, task)] = len(task.rows)
+            abandon = False
+        except OSError as exc:
+            raise SweepError(
+                f"{exc.filename or folder}: cannot write ({exc.strerror or exc}); the {done + failed} runs recorded "
+                "so far are kept: fix this and rerun the same command to finish the others"
+            ) from None
         finally:
             if bar:
                 bar.close()
             for future in in_flight:
                 future.cancel()
-            close()
+            pool.close(abandon)
     failures = load_results(folder, "failures")
-    failures_path = folder / "failures.parquet"
-    _write_atomic(failures if len(failures) else pd.DataFrame(columns=["run_id", "seed", "error", "traceback"]),
-                  failures_path)  # fmt: skip
-    done = len(done_before) + ran_now
-    result = SweepResult(folder, len(design), done, len(failures), ran_now + failed_now, time.perf_counter() - started)
+    if failures.empty:
+        failures = pd.DataFrame(columns=["run_id", "seed", "error", "traceback"])
+    _commit_parquet(failures, folder / "failures.parquet", _provenance(sweep, "failures"))
+    result = SweepResult(folder, len(design), done, failed, ran_now, time.perf_counter() - started, notes)
     _write_summary(sweep, result)
     return result
 
@@ -585,4 +870,4 @@ def _write_summary(sweep: Sweep, result: SweepResult) -> None:
             **git_state(),
         },
         result.folder / "sweep.json",
-    )
+    )  # write_json commits the file as a transaction

@@ -34,16 +34,36 @@ file, the key and what was expected. The result is validated with the scenario s
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.resources import VARIANT_DIR
-from sim.scenario import Scenario, ScenarioError, _explain, _format_loc, resolve_named, validate
+from sim.scenario import (
+    Scenario,
+    ScenarioError,
+    _explain,
+    _format_loc,
+    read_toml,
+    resolve_named,
+    validate,
+)
 
 EVENT_KEYS = ("year", "kind", "state", "states", "party", "value", "name", "note")
+_CODES = "a list of codes (strings)"
+EVENT_TYPES: dict[str, tuple[str, Any]] = {
+    "year": ("an integer year", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+    "kind": ("a string", lambda v: isinstance(v, str)),
+    "state": ("a state code (a string)", lambda v: isinstance(v, str)),
+    "states": (_CODES, lambda v: isinstance(v, list) and all(isinstance(c, str) for c in v)),
+    "party": ("a party code (a string)", lambda v: isinstance(v, str)),
+    "value": ("a string or a number", lambda v: isinstance(v, str | int | float) and not isinstance(v, bool)),
+    "name": ("a string", lambda v: isinstance(v, str)),
+    "note": ("a string", lambda v: isinstance(v, str)),
+    "variable": ("a driver name (a string)", lambda v: isinstance(v, str)),
+}
+"""What each key of an event or schedule given by a variant must be, checked before the baseline is touched."""
 
 
 class _Strict(BaseModel):
@@ -123,10 +143,7 @@ def resolve_variant_path(variant: str | Path) -> Path:
 def load_variant(variant: str | Path) -> Variant:
     """Read and check the shape of a variant file (its content is checked against a baseline by ``apply``)."""
     path = resolve_variant_path(variant)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
+    data, _raw = read_toml(path, "variant")
     try:
         spec = VariantSpec.model_validate(data)
     except ValidationError as exc:
@@ -152,6 +169,9 @@ def apply_variant(variant: Variant, baseline: Scenario) -> Scenario:
     parties = {p["code"] for p in data["parties"]}
 
     def check_codes(loc: str, entry: dict[str, Any]) -> None:
+        for key, (what, ok) in EVENT_TYPES.items():
+            if entry.get(key) is not None and not ok(entry[key]):
+                raise ScenarioError(f"{source}: {loc}.{key}: expected {what} (got {entry[key]!r})")
         if entry.get("state") is not None and entry["state"] not in states:
             raise ScenarioError(
                 f"{source}: {loc}.state: the baseline {baseline.name!r} has no state {entry['state']!r} "
@@ -195,6 +215,8 @@ def apply_variant(variant: Variant, baseline: Scenario) -> Scenario:
         events[:] = kept
     for i, event in enumerate(spec.add_events):
         check_codes(f"add_events[{i}]", event)
+        if event.get("year") is None:
+            raise ScenarioError(f"{source}: add_events[{i}].year: expected an integer year (missing)")
         events.append(event)
     events.sort(key=lambda e: e["year"])
     schedules = data["drivers"]["schedules"]

@@ -159,9 +159,9 @@ def test_a_sweep_killed_with_sigkill_resumes_and_records_every_run_exactly_once(
     command = [sys.executable, "-m", "sim", "sweep", str(spec), "--out", str(out), "--workers", "2",
                "--chunk-size", "1", "--quiet"]  # fmt: skip
     proc = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    parts = out / "killed" / "parts"
+    manifests = out / "killed" / "manifests"
     deadline = time.time() + 120
-    while len(list(parts.glob("results-*.parquet"))) < 4 and time.time() < deadline and proc.poll() is None:
+    while len(list(manifests.glob("chunk-*.json"))) < 4 and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
     assert proc.poll() is None, "the sweep finished before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)  # the driver and its worker processes, with no chance to clean up
@@ -176,12 +176,17 @@ def test_a_sweep_killed_with_sigkill_resumes_and_records_every_run_exactly_once(
     pd.testing.assert_frame_equal(results.drop(columns=["runtime_s"]), comparable(reference.folder))
 
 
-def test_short_runs_are_grouped_into_chunks_of_about_a_second(tmp_path):
-    # six-year runs take about 20 ms: a chunk of ~1 s holds dozens of them (not one run per part file)
+def test_short_runs_are_grouped_into_chunks_of_about_a_second(tmp_path, monkeypatch):
+    # runs estimated at 40 ms: a chunk of ~1 s holds 25 of them (not one run per part file), whatever the machine
     spec = sw.load_spec(write_spec(tmp_path, "short", samples=30, replicates=2, until=1950))
-    assert sw.estimate_run_seconds(spec) < 0.2
+    monkeypatch.setattr(sw, "estimate_run_seconds", lambda sweep: 0.04)
+    assert sw.chunk_size_for(spec, pending=60, workers=1) == 25
+    assert sw.chunk_size_for(spec, pending=60, workers=4) == 15  # never so large that a worker stays idle
     result = sw.run_sweep(spec, tmp_path / "out", scheduler="sequential", progress=False)
-    assert result.done == 60 and len(list((result.folder / "parts").glob("results-*.parquet"))) <= 3
+    manifests = sorted((result.folder / "manifests").glob("chunk-*.json"))
+    assert result.done == 60
+    assert [m.stem for m in manifests] == ["chunk-000000000", "chunk-000000025", "chunk-000000050"]
+    assert len(list((result.folder / "results").glob("*.parquet"))) == 3
 
 
 def test_a_folder_holding_another_sweep_is_refused(tmp_path):
