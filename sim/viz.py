@@ -1,7 +1,7 @@
 """What the live dashboard shows, computed from a model: chart options (Apache ECharts) and event sentences.
 
 Every function here is pure: it reads a :class:`~sim.model.CommunistWorld` (its agents and the tables its
-DataCollector has gathered so far) and returns plain dicts and lists, so the dashboard (``dashboards/app.py``)
+DataCollector has gathered so far) and returns plain dicts and lists, so the dashboard (``sim/dashboard/app.py``)
 only lays them out, and the tests can check them without a browser. :func:`snapshot` gathers everything one
 frame of the dashboard needs in one pass.
 

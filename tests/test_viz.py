@@ -1,4 +1,4 @@
-"""What the dashboard shows (sim.viz) and how its settings become model overrides (dashboards/app.py)."""
+"""What the dashboard shows (sim.viz) and how its settings become model overrides (sim/dashboard/app.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ HISTORICAL_HEGEMONY = [[1917, 0.3], [1919, 0.5], [1943, 0.5], [1945, 0.9], [1986
 def load_app():
     if "dashboard_app" in sys.modules:
         return sys.modules["dashboard_app"]
-    spec = importlib.util.spec_from_file_location("dashboard_app", ROOT / "dashboards" / "app.py")
+    spec = importlib.util.spec_from_file_location("dashboard_app", ROOT / "sim" / "dashboard" / "app.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules["dashboard_app"] = module  # dataclasses look their module up while the file executes
     spec.loader.exec_module(module)
