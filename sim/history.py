@@ -23,7 +23,7 @@ import pandas as pd
 
 from sim import patterns as pat
 from sim.ensemble import Ensemble
-from sim.output import STATUS_COLOURS
+from sim.palette import STATUS_COLOURS
 
 REPO = Path(__file__).resolve().parent.parent
 HISTORY_INPUTS = REPO / "data" / "history"  # copies of ../shared/history/ (data/history/README.md)

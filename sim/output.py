@@ -21,10 +21,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.palette import STATUS_COLOURS
 from sim.runner import TABLES, RunResult
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-STATUS_COLOURS = {"communist": "#b3261e", "hybrid": "#f29d38", "non_communist": "#d5d8dc"}
 MAIN_EVENT_KINDS = (
     "status",
     "takeover",
