@@ -481,7 +481,12 @@ def load(scenario: str | Path | Scenario | None = None) -> Scenario:
     if isinstance(scenario, Scenario):
         return scenario
     path = resolve_path("stylized" if scenario is None else scenario)
-    raw = path.read_bytes()
+    if path.is_dir():
+        raise ScenarioError(f"{path}: is a folder, expected a scenario file (.toml)")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
