@@ -221,9 +221,10 @@ def dashboard(
         _fail("sim/dashboard/app.py: the dashboard app is missing from the installed package")
     # assets from the local solara-assets copy of the CDN (the app uses no component whose assets it lacks, such
     # as KaTeX), and no telemetry: the server sends no request to another host
-    env = {**os.environ, "SOLARA_ASSETS_PROXY": "true", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    env = {**os.environ, "SOLARA_ASSETS_PROXY": "true", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+           "SOLARA_THEME_SHOW_BANNER": "false"}  # fmt: skip
     command = [sys.executable, "-m", "solara", "run", found.origin, "--host", host, "--port", str(port),
-               "--production", "--no-open"]  # fmt: skip
+               "--production", "--no-open", "--no-check-version"]  # fmt: skip
     print(f"serving the dashboard at http://{host}:{port} (Ctrl-C stops it)", flush=True)
     os.execve(sys.executable, command, env)
 

@@ -193,19 +193,14 @@ def map_option(
     option.update(
         {
             "tooltip": {"formatter": "{b}"},
-            "grid": {"left": 4, "right": 4, "top": 28 if title else 4, "bottom": 34, "containLabel": False},
+            "grid": {"left": 4, "right": 4, "top": 28 if title else 4, "bottom": 4},
             "xAxis": {"type": "category", "data": [str(i) for i in range(cols)], "show": False},
             "yAxis": {"type": "category", "data": [str(i) for i in range(rows)], "show": False, "inverse": True},
-            "visualMap": {
+            "visualMap": {  # the page's status chips are the legend (an ECharts legend is cut in narrow boxes)
                 "type": "piecewise",
                 "dimension": 2,
-                "orient": "horizontal",
-                "left": "center",
-                "bottom": 0,
-                "itemGap": 14,
-                "textStyle": {"fontSize": 13},
-                "pieces": [{"value": i, "label": LABELS[c], "color": COLOURS[c]} for i, c in enumerate(CATEGORIES)],
-                "selectedMode": False,
+                "show": False,
+                "pieces": [{"value": i, "color": COLOURS[c]} for i, c in enumerate(CATEGORIES)],
             },
             "series": [
                 {
@@ -272,8 +267,13 @@ def counts_option(model: CommunistWorld, years: Sequence[YearRecord] | None = No
     option.update(
         {
             "tooltip": {"trigger": "axis"},
-            "legend": {"top": 0, "itemGap": 8, "data": [LABELS[c] for c in reversed(CATEGORIES)] + ["hegemony"]},
-            "grid": {"left": 36, "right": 40, "top": 52, "bottom": 24},
+            "legend": {
+                "type": "scroll",
+                "top": 0,
+                "itemGap": 8,
+                "data": [LABELS[c] for c in reversed(CATEGORIES)] + ["hegemony"],
+            },
+            "grid": {"left": 36, "right": 40, "top": 36, "bottom": 24},
             "xAxis": year_axis(model),
             "yAxis": [
                 {"type": "value", "minInterval": 1, "max": len(model.states)},
@@ -332,7 +332,7 @@ def feature_rows(model: CommunistWorld, year: YearRecord | None = None) -> list[
 
 def features_height(rows: int) -> int:
     """Pixel height of the six-features chart with ``rows`` states (one readable row each)."""
-    return 64 + 20 * max(rows, 3)
+    return 44 + 20 * max(rows, 3)
 
 
 def features_option(model: CommunistWorld, year: YearRecord | None = None) -> dict[str, Any]:
@@ -352,7 +352,7 @@ def features_option(model: CommunistWorld, year: YearRecord | None = None) -> di
     option.update(
         {
             "tooltip": {"show": False},
-            "grid": {"left": 8, "right": 8, "top": 44, "bottom": 4, "containLabel": True},
+            "grid": {"left": 8, "right": 8, "top": 24, "bottom": 4, "containLabel": True},
             "xAxis": {
                 "type": "category",
                 "data": [FEATURE_SHORT[f] for f in FEATURES],
@@ -368,13 +368,6 @@ def features_option(model: CommunistWorld, year: YearRecord | None = None) -> di
                 "axisTick": {"show": False},
             },
             "legend": {"show": False},
-            "title": {
-                "text": "filled: feature held · F1 monopoly · F2 centralism · F3 ownership · F4 command · F5 goal · "
-                "F6 movement",
-                "left": 8,
-                "top": 0,
-                "textStyle": {"fontSize": 11, "fontWeight": 400, "color": "#444", "width": 560, "overflow": "break"},
-            },
             "visualMap": {
                 "type": "piecewise",
                 "dimension": 2,
@@ -474,7 +467,7 @@ def network_option(model: CommunistWorld, recent_years: int = 5) -> dict[str, An
     option.update(
         {
             "tooltip": {"formatter": "{c}"},
-            "legend": {"top": 0, "data": category_names},
+            "legend": {"type": "scroll", "top": 0, "data": category_names},
             "series": [
                 {
                     "type": "graph",
@@ -633,8 +626,8 @@ def indicators_option(
     option.update(
         {
             "tooltip": {"trigger": "axis"},
-            "legend": {"top": 0, "data": names + (["historical record"] if real_years else [])},
-            "grid": {"left": 36, "right": 12, "top": 52, "bottom": 24},
+            "legend": {"type": "scroll", "top": 0, "data": names + (["historical record"] if real_years else [])},
+            "grid": {"left": 36, "right": 12, "top": 40, "bottom": 24},
             "xAxis": year_axis(model),
             "yAxis": {"type": "value", "min": 0, "max": 1},
             "series": series_list,
@@ -662,8 +655,8 @@ def members_option(model: CommunistWorld, code: str, series: dict[str, Any] | No
     option.update(
         {
             "tooltip": {"trigger": "axis"},
-            "legend": {"top": 0, "data": [t.replace("_", " ") for t in MEMBER_TYPES]},
-            "grid": {"left": 8, "right": 12, "top": 64, "bottom": 24, "containLabel": True},
+            "legend": {"type": "scroll", "top": 0, "data": [t.replace("_", " ") for t in MEMBER_TYPES]},
+            "grid": {"left": 8, "right": 12, "top": 48, "bottom": 24, "containLabel": True},
             "xAxis": year_axis(model),
             "yAxis": {"type": "value", "name": unit, "nameGap": 6, "nameTextStyle": {"align": "left"}},
             "series": [
@@ -691,7 +684,7 @@ def dissent_option(model: CommunistWorld, code: str, series: dict[str, Any] | No
     option.update(
         {
             "tooltip": {"trigger": "axis"},
-            "legend": {"top": 0, "data": ["private opposition", "public dissent", "mass protest"]},
+            "legend": {"type": "scroll", "top": 0, "data": ["private opposition", "public dissent", "mass protest"]},
             "grid": {"left": 36, "right": 12, "top": 36, "bottom": 24},
             "xAxis": year_axis(model),
             "yAxis": {"type": "value", "min": 0, "max": 1},

@@ -197,11 +197,13 @@ def Counts(counts: dict[str, int], big: bool = False, prefix: str = ""):
 
 
 @solara.component
-def Chart(option: dict, height: int = 360, on_click=None, name: str = ""):
+def Chart(option: dict, height: int | str = 360, on_click=None, name: str = ""):
+    """An ECharts chart ``height`` pixels tall (or a CSS height such as ``calc(100vh - 200px)``)."""
+    css = f"{height}px" if isinstance(height, int) else height
     solara.FigureEcharts(
         option=option,
         on_click=on_click,
-        attributes={"style": f"height: {height}px; width: 100%;", "class": f"sim-chart sim-chart-{name}"},
+        attributes={"style": f"height: {css}; width: 100%;", "class": f"sim-chart sim-chart-{name}"},
         responsive=True,
     )
 
@@ -312,7 +314,7 @@ def DrillDown(session: Session, code: str, year: int, version: int, on_close):
                 style="flex: 1 1 400px;",
             )
             solara.Button("Close", icon_name="mdi-close", text=True, on_click=on_close, classes=["sim-close-state"])
-        with solara.ColumnsResponsive(12, large=[4, 4, 4]):
+        with solara.ColumnsResponsive(12, xlarge=[4, 4, 4]):
             with solara.Column(classes=["sim-panel"]):
                 solara.Text("Six indicators and their thresholds", classes=["sim-chart-title"])
                 Chart(indicators, 300, name="indicators")
@@ -517,7 +519,7 @@ def Controls(
 
 @solara.component
 def MapPanel(session: Session, year: int, selected: str | None, differs: frozenset, on_click, which: str = "base",
-             height: int = 380, title: str = ""):  # fmt: skip
+             height: int | str = 380, title: str = ""):  # fmt: skip
     base, other = session.records(year)
     rec = base if which == "base" else other
     key = (tuple(rec.categories.values()), tuple(rec.features.values())) if rec is not None else None
@@ -537,6 +539,12 @@ def CountsPanel(session: Session, year: int, version: int):
 
 @solara.component
 def FeaturesPanel(session: Session, year: int, version: int):
+    solara.Text(
+        "A filled cell is a feature the state holds, with its indicator: F1 monopoly of power, F2 democratic "
+        "centralism, F3 non-capitalist ownership, F4 command economy, F5 declared aim of communism, F6 the "
+        "international movement (recognised).",
+        style={"font-size": "0.8rem", "color": "#455a64"},
+    )
     base, _ = session.records(year)
     option = solara.use_memo(lambda: viz.features_option(session.base.model, base), [year, version])
     Chart(option, viz.features_height(len(base.features)), name="features")
@@ -738,19 +746,22 @@ def Page():
         latest = session.base.latest
         can_step = session.can_step
         codes = [(s.code, s.name) for s in model.states]
-    with solara.Column(classes=["sim-top"], style={"position": "sticky", "top": "0", "z-index": "5",
-                                                   "background": "white", "padding": "6px 0"}):  # fmt: skip
+    with solara.Column(classes=["sim-top"], style={"position": "sticky", "top": "-12px", "z-index": "5",
+                                                   "background": "white", "padding": "12px 0 4px 0"}):  # fmt: skip
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "12px"}):
             Transport(
                 year=year, first=session.first, last=session.last, playing=playing.value, can_step=can_step,
                 big=presenter.value, event_play=lambda _=None: play(), event_pause=pause,
                 event_step=lambda _=None: step(), event_reset=lambda _=None: reset(),
             )  # fmt: skip
-            solara.Text(
-                f"{scenario_title} ({session.first}-{session.last}), seed {applied.value.seed if applied.value else ''}"
-                + ("" if can_step or playing.value else ": the run is over"),
-                classes=["sim-title"],
-            )
+            if presenter.value:
+                Counts(base.counts, big=True)
+            else:
+                solara.Text(
+                    f"{scenario_title}, seed {applied.value.seed if applied.value else ''}"
+                    + ("" if can_step or playing.value else ": the run is over"),
+                    classes=["sim-title"],
+                )
         if not presenter.value:
             with solara.Column(classes=["sim-timeline"], style={"min-width": "320px"}):
                 solara.SliderInt(
@@ -811,13 +822,13 @@ def Presenter(session: Session, base, year: int, codes, click_map, selected):
     with session.lock:
         model = session.base.model
         changes = viz.events(model, limit=5, kinds=("status",), until=year)
-    Counts(base.counts, big=True)
     with solara.ColumnsResponsive(12, large=[8, 4], medium=[8, 4]):
         with solara.Column(classes=["sim-panel"]):
-            MapPanel(session, year, selected, frozenset(), click_map, "base", 470)
+            MapPanel(session, year, selected, frozenset(), click_map, "base", "calc(100vh - 230px)")
         with solara.Column(classes=["sim-panel", "sim-presenter-events"]):
             solara.Text("Latest status changes", style={"font-size": "1.6rem", "font-weight": "700"})
-            solara.HTML(tag="div", unsafe_innerHTML=_events_html(changes, big=True), classes=["sim-events"])
+            solara.HTML(tag="div", unsafe_innerHTML=_events_html(changes, big=True), classes=["sim-events"],
+                        style="max-height: calc(100vh - 240px); overflow-y: auto;")  # fmt: skip
 
 
 CSS = """
