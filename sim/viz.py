@@ -537,10 +537,10 @@ def state_series(model: CommunistWorld, code: str, until: int | None = None) -> 
         parties = _table(model, "parties")
         prow = _rows_of(parties, "code", state.communist.code, until)
         out["member_years"] = [int(parties["year"][i]) for i in prow]
+        members = np.asarray([parties["members"][i] for i in prow], dtype=float)
         for t in MEMBER_TYPES:
-            out["members"][t] = [
-                float(parties["members"][i]) * float(np.nan_to_num(parties[f"share_{t}"][i])) for i in prow
-            ]
+            share = np.nan_to_num(np.asarray([parties[f"share_{t}"][i] for i in prow], dtype=float))
+            out["members"][t] = (members * share).tolist()
         out["member_dissent"] = [float(parties["member_dissent"][i]) for i in prow]
     return out
 

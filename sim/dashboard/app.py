@@ -22,7 +22,10 @@ raise inside its event handler instead of being shown in the page.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import ctypes
+import gc
 import threading
 import time
 import urllib.parse
@@ -32,6 +35,7 @@ from html import escape
 from pathlib import Path
 
 import solara
+from solara.components.echarts import EchartsWidget
 
 from sim import viz
 from sim.dashboard.inputs import InputError, load_scenario, load_variant_scenario, parse_seed, parse_year
@@ -141,6 +145,26 @@ def historical_entry_years(path: Path = HISTORY_STATES) -> dict[str, int]:
 ENTRY_YEARS = historical_entry_years()
 
 
+def release_memory() -> None:
+    """Collect a closed session's objects and give the freed memory back to the system.
+
+    glibc keeps freed heap pages for reuse, so without ``malloc_trim`` the server's resident memory stays at its
+    peak after sessions close; elsewhere the collection alone is done.
+    """
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _after_each_session():
+    """Registered for every new browser session: once it closes, release its memory (a moment later, once
+    solara has dropped the session's widgets and state)."""
+    return lambda: threading.Timer(2.0, release_memory).start()
+
+
+solara.lifecycle.on_kernel_start(_after_each_session)
+
+
 def query_of(settings: Settings, year: int) -> str:
     """The URL query that restores a view: scenario (or path), variant, seed and year."""
     items = {"scenario": settings.source, "seed": settings.seed, "year": year}
@@ -196,16 +220,45 @@ def Counts(counts: dict[str, int], big: bool = False, prefix: str = ""):
             _chip(viz.LABELS[cat], counts[cat], cat, big)
 
 
+class Option:
+    """A chart option handed to :func:`Chart` unopened.
+
+    Reacton walks every dict and list passed to a component, looking for elements; a chart option has thousands
+    of entries, so each render would walk them all. Wrapped, it is one value, equal only to itself, so a chart
+    whose option has not changed is neither walked, nor rendered, nor sent.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: dict) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Option) and other.value is self.value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+
 @solara.component
-def Chart(option: dict, height: int | str = 360, on_click=None, name: str = ""):
-    """An ECharts chart ``height`` pixels tall (or a CSS height such as ``calc(100vh - 200px)``)."""
+def Chart(option: Option, height: int | str = 360, on_click=None, name: str = ""):
+    """An ECharts chart ``height`` pixels tall (or a CSS height such as ``calc(100vh - 200px)``).
+
+    The chart's widget is made once and only its option is replaced, so a frame sends the new option alone.
+    """
     css = f"{height}px" if isinstance(height, int) else height
-    solara.FigureEcharts(
-        option=option,
-        on_click=on_click,
-        attributes={"style": f"height: {css}; width: 100%;", "class": f"sim-chart sim-chart-{name}"},
-        responsive=True,
-    )
+    attributes = {"style": f"height: {css}; width: 100%;", "class": f"sim-chart sim-chart-{name}"}
+    widget = solara.use_memo(lambda: EchartsWidget(attributes=attributes, responsive=True), [])
+
+    def sync():
+        widget.option = option.value
+        widget.on_click = on_click
+        if widget.attributes != attributes:
+            widget.attributes = attributes
+
+    solara.use_effect(sync, [option, on_click, css, name])
+    solara.use_effect(lambda: widget.close, [])
+    solara.Column(children=[widget], classes=["sim-panel"], style={"width": "100%"})
 
 
 def _events_html(events: list[viz.Event], big: bool = False) -> str:
@@ -317,13 +370,13 @@ def DrillDown(session: Session, code: str, year: int, version: int, on_close):
         with solara.ColumnsResponsive(12, xlarge=[4, 4, 4]):
             with solara.Column(classes=["sim-panel"]):
                 solara.Text("Six indicators and their thresholds", classes=["sim-chart-title"])
-                Chart(indicators, 300, name="indicators")
+                Chart(Option(indicators), 300, name="indicators")
             with solara.Column(classes=["sim-panel"]):
                 solara.Text("Party members by type", classes=["sim-chart-title"])
-                Chart(members, 300, name="members")
+                Chart(Option(members), 300, name="members")
             with solara.Column(classes=["sim-panel"]):
                 solara.Text("Public dissent vs private opposition", classes=["sim-chart-title"])
-                Chart(dissent, 300, name="dissent")
+                Chart(Option(dissent), 300, name="dissent")
     Why(session, code, year, version)
 
 
@@ -352,7 +405,7 @@ def SeriesChart(session: Session, year: int, selected: str | None, version: int)
             class_="sim-series",
         )
         if option is not None:
-            Chart(option, 260, name="series")
+            Chart(Option(option), 260, name="series")
         elif choice.startswith("state: "):
             solara.Text("Click a state on the map first.")
 
@@ -524,7 +577,7 @@ def MapPanel(session: Session, year: int, selected: str | None, differs: frozens
     rec = base if which == "base" else other
     key = (tuple(rec.categories.values()), tuple(rec.features.values())) if rec is not None else None
     option = solara.use_memo(
-        lambda: viz.map_option(session.base.model, rec, selected, differs, title) if rec is not None else None,
+        lambda: Option(viz.map_option(session.base.model, rec, selected, differs, title)) if rec is not None else None,
         [key, selected, differs],
     )
     if option is not None:
@@ -533,7 +586,9 @@ def MapPanel(session: Session, year: int, selected: str | None, differs: frozens
 
 @solara.component
 def CountsPanel(session: Session, year: int, version: int):
-    option = solara.use_memo(lambda: viz.counts_option(session.base.model, session.history(year)), [year, version])
+    option = solara.use_memo(
+        lambda: Option(viz.counts_option(session.base.model, session.history(year))), [year, version]
+    )
     Chart(option, 380, name="counts")
 
 
@@ -546,78 +601,84 @@ def FeaturesPanel(session: Session, year: int, version: int):
         style={"font-size": "0.8rem", "color": "#455a64"},
     )
     base, _ = session.records(year)
-    option = solara.use_memo(lambda: viz.features_option(session.base.model, base), [year, version])
+    option = solara.use_memo(lambda: Option(viz.features_option(session.base.model, base)), [year, version])
     Chart(option, viz.features_height(len(base.features)), name="features")
 
 
-@solara.component
-def Page():
-    session = solara.use_memo(Session, [])
-    solara.use_effect(lambda: session.close, [])  # the session's models go when the page does
-    router = solara.use_router()
-    settings = solara.use_reactive(Settings(scenario=DEFAULT_SCENARIO))
-    applied = solara.use_reactive(None)
-    errors = solara.use_reactive({})
-    load_error = solara.use_reactive(None)
-    shown = solara.use_reactive(0)
-    version = solara.use_reactive(0)
-    playing = solara.use_reactive(False)
-    speed = solara.use_reactive(4.0)
-    stop_at = solara.use_reactive("")
-    selected = solara.use_reactive(None)
-    presenter = solara.use_reactive(False)
-    variant_info = solara.use_reactive(("", ()))
+class Controller:
+    """One page's state (reactive values) and actions; made once per page, so its bound methods are stable props.
 
-    def remember(year: int):
+    Components read only the values they show: a new year re-renders the parts that show the year, not the
+    controls in the sidebar.
+    """
+
+    def __init__(self) -> None:
+        self.session = Session()
+        self.router = None
+        self.settings = solara.reactive(Settings(scenario=DEFAULT_SCENARIO))
+        self.applied: solara.Reactive[Settings | None] = solara.reactive(None)
+        self.errors: solara.Reactive[dict] = solara.reactive({})
+        self.load_error: solara.Reactive[str | None] = solara.reactive(None)
+        self.shown = solara.reactive(0)
+        self.version = solara.reactive(0)
+        self.playing = solara.reactive(False)
+        self.speed = solara.reactive(4.0)
+        self.stop_at = solara.reactive("")
+        self.selected: solara.Reactive[str | None] = solara.reactive(None)
+        self.presenter = solara.reactive(False)
+        self.variant_info = solara.reactive(("", ()))
+
+    def remember(self, year: int) -> None:
         """Put the view into the URL, so a reload or a shared link restores it."""
-        if applied.value is not None:
-            router.push(f"{router.path or '/'}?{query_of(applied.value, year)}")
+        router = self.router
+        if self.applied.value is not None and router is not None and router.set_path is not None:
+            router.push(f"{router.path or '/'}?{query_of(self.applied.value, year)}")
 
-    def apply(chosen: Settings, year: int | None = None) -> bool:
+    def apply(self, chosen: Settings, year: int | None = None) -> bool:
         """Build the worlds for ``chosen``; on any error keep the current run and say why beside the field."""
-        problems = {k: v for k, v in errors.value.items() if k in ("path", "seed", "variant")}
-        if problems:
+        if any(k in self.errors.value for k in ("path", "seed", "variant")):
             return False
         try:
             scenario = load_scenario(chosen.source)
         except ScenarioError as exc:
-            errors.set({**errors.value, "path" if chosen.path else "scenario": str(exc)})
-            load_error.set(str(exc))
+            self.errors.set({**self.errors.value, "path" if chosen.path else "scenario": str(exc)})
+            self.load_error.set(str(exc))
             return False
         variant, title, changes = None, "", ()
         if chosen.variant:
             try:
                 variant, title, changes = load_variant_scenario(chosen.variant, scenario)
             except ScenarioError as exc:
-                errors.set({**errors.value, "variant": str(exc)})
+                self.errors.set({**self.errors.value, "variant": str(exc)})
                 return False
         try:
-            session.build(scenario, chosen.seed, overrides_for(chosen, scenario), variant)
+            self.session.build(scenario, chosen.seed, overrides_for(chosen, scenario), variant)
         except ScenarioError as exc:
-            load_error.set(str(exc))
+            self.load_error.set(str(exc))
             return False
         if year is not None:
-            session.show(year)
-        load_error.set(None)
-        applied.set(chosen)
-        variant_info.set((title, tuple(changes)))
-        shown.set(session.shown)
-        version.set(version.value + 1)
+            self.session.show(year)
+        self.load_error.set(None)
+        self.applied.set(chosen)
+        self.variant_info.set((title, tuple(changes)))
+        self.shown.set(self.session.shown)
+        self.version.set(self.version.value + 1)
         return True
 
-    def reset():
-        playing.set(False)
-        if apply(settings.value):
-            remember(session.shown)
+    def reset(self, _=None) -> None:
+        self.playing.set(False)
+        if self.apply(self.settings.value):
+            self.remember(self.session.shown)
 
-    def first_load():
-        asked = parse_query(router.search)
+    def first_load(self) -> None:
+        """Restore the view the URL asks for (scenario or path, variant, seed, year), else the default."""
+        asked = parse_query(self.router.search if self.router is not None else None)
         name = asked.get("scenario", DEFAULT_SCENARIO)
         try:
             scenario = load_scenario(name)
         except ScenarioError as exc:
-            load_error.set(str(exc))
-            errors.set({"scenario": str(exc)})
+            self.load_error.set(str(exc))
+            self.errors.set({"scenario": str(exc)})
             name, scenario = DEFAULT_SCENARIO, load_scenario(DEFAULT_SCENARIO)
         is_path = name not in SCENARIOS
         chosen = defaults_for(scenario, DEFAULT_SCENARIO if is_path else name, name if is_path else "")
@@ -633,44 +694,43 @@ def Page():
             year = parse_year(asked.get("year"), info.start_year, info.end_year, "year in the link")
         except InputError as exc:
             problems["stop_at"], year = str(exc), None
-        settings.set(chosen)
-        if not apply(chosen, year) and chosen.variant:
-            apply(replace(chosen, variant=""), year)  # a bad variant in the link: the baseline alone
-            settings.set(chosen)
+        self.settings.set(chosen)
+        if not self.apply(chosen, year) and chosen.variant:
+            self.apply(replace(chosen, variant=""), year)  # a bad variant in the link: the baseline alone
         if problems:
-            errors.set({**errors.value, **problems})
+            self.errors.set({**self.errors.value, **problems})
 
-    solara.use_effect(first_load, [])
+    def step(self, _=None) -> None:
+        if self.session.step():
+            self.shown.set(self.session.shown)
+            self.remember(self.session.shown)
 
-    def step():
-        if session.step():
-            shown.set(session.shown)
-            remember(session.shown)
-
-    def pause(year: int | None = None):
+    def pause(self, year: int | None = None) -> None:
         """Stop playing and hold ``year`` (the year the browser showed when Pause was clicked)."""
+        session = self.session
         with session.lock:
             session.play_token = None
-            playing.set(False)
+            self.playing.set(False)
             if isinstance(year, int):
                 session.show(min(year, session.shown))
-        shown.set(session.shown)
-        remember(session.shown)
+        self.shown.set(session.shown)
+        self.remember(session.shown)
 
-    def play():
-        if session.can_step:
-            playing.set(True)
+    def play(self, _=None) -> None:
+        if self.session.can_step:
+            self.playing.set(True)
 
-    def play_loop(cancel: threading.Event):
+    def play_loop(self, cancel: threading.Event) -> None:
         """Simulate on the wall clock; send the latest year at most every frame interval (skip, never lag)."""
-        if not playing.value:
+        session = self.session
+        if not self.playing.value:
             return
         token = object()
         session.play_token = token
         started, from_year = time.perf_counter(), session.shown
-        rate = max(SPEEDS[0], float(speed.value))
+        rate = max(SPEEDS[0], float(self.speed.value))
         try:
-            stop = parse_year(stop_at.value, session.first, session.last, "Stop at year")
+            stop = parse_year(self.stop_at.value, session.first, session.last, "Stop at year")
         except InputError:
             stop = None
         if stop is not None and stop <= from_year:
@@ -686,145 +746,179 @@ def Page():
                 if target > session.shown:
                     session.show(target)
                 year, more = session.shown, session.can_step
-            if year != shown.value:
-                shown.set(year)
+            if year != self.shown.value:
+                self.shown.set(year)
             if not more or (stop is not None and year >= stop):
                 with session.lock:
                     if session.play_token is token:
-                        playing.set(False)
-                        remember(year)
+                        self.playing.set(False)
+                        self.remember(year)
                 return
             next_year_at = started + (year - from_year + 1) / rate
             wait = max(FRAME_INTERVAL - (time.perf_counter() - frame_start), next_year_at - time.perf_counter())
             if cancel.wait(max(0.0, wait)):
                 return
 
-    solara.use_thread(play_loop, dependencies=[playing.value, speed.value], intrusive_cancel=False)
+    def select(self, code: str | None = None) -> None:
+        self.selected.set(code)
 
-    def select(code: str | None):
-        selected.set(code)
-
-    def click_map(data: dict):
+    def click_map(self, data: dict) -> None:
         index = data.get("dataIndex") if isinstance(data, dict) else None
-        with session.lock:
-            model = session.base.model if session.base else None
+        with self.session.lock:
+            model = self.session.base.model if self.session.base else None
             if model is None or not isinstance(index, int) or not 0 <= index < len(model.states):
                 return
             code = model.states[index].code
-        select(None if code == selected.value else code)
+        self.select(None if code == self.selected.value else code)
 
-    def scrub(year: int):
-        if playing.value:
-            pause()
-        shown.set(session.show(int(year)))
-        remember(session.shown)
+    def scrub(self, year: int) -> None:
+        if self.playing.value:
+            self.pause()
+        self.shown.set(self.session.show(int(year)))
+        self.remember(self.session.shown)
 
-    year = shown.value
-    base, other = session.records(year)
-    title, changes = variant_info.value
+    def toggle_presenter(self) -> None:
+        self.presenter.set(not self.presenter.value)
+
+
+@solara.component
+def Page():
+    ctrl = solara.use_memo(Controller, [])
+    ctrl.router = solara.use_router()
+    solara.use_effect(lambda: ctrl.session.close, [])  # the session's models go when the page does
+    solara.use_effect(ctrl.first_load, [])
+    solara.use_thread(ctrl.play_loop, dependencies=[ctrl.playing.value, ctrl.speed.value], intrusive_cancel=False)
+    presenter = ctrl.presenter.value
     solara.Title("Communist systems: live")
     solara.Style(CSS)
     with solara.AppBar():
         solara.AppBarTitle("Communist political systems: a live simulation")
         solara.Button(
-            "Presenter" if not presenter.value else "Full view", icon_name="mdi-projector-screen", text=True,
-            on_click=lambda: presenter.set(not presenter.value), classes=["sim-presenter"],
+            "Presenter" if not presenter else "Full view", icon_name="mdi-projector-screen", text=True,
+            on_click=ctrl.toggle_presenter, classes=["sim-presenter"],
         )  # fmt: skip
-    if not presenter.value:
+    if not presenter:
         with solara.Sidebar():
-            Controls(settings, applied.value, (session.first, session.last), errors, speed, stop_at)
-    if load_error.value:
-        solara.Error(f"The scenario could not be loaded: {load_error.value}", classes=["sim-error"])
+            Controls(ctrl.settings, ctrl.applied.value, (ctrl.session.first, ctrl.session.last), ctrl.errors,
+                     ctrl.speed, ctrl.stop_at)  # fmt: skip
+    if ctrl.load_error.value:
+        solara.Error(f"The scenario could not be loaded: {ctrl.load_error.value}", classes=["sim-error"])
         solara.Text("The previous run is kept: fix the file or choose another scenario, then press Reset.")
-    if base is None:
-        if not load_error.value:
+    if ctrl.applied.value is None:
+        if not ctrl.load_error.value:
             solara.Text("Loading the scenario...")
         return
+    TopBar(ctrl, presenter)
+    if presenter:
+        Presenter(ctrl)
+    else:
+        Main(ctrl)
+
+
+@solara.component
+def TopBar(ctrl: Controller, presenter: bool):
+    """The year, Play/Pause, Step, Reset and the timeline: always at the top of the page."""
+    session = ctrl.session
+    year, playing = ctrl.shown.value, ctrl.playing.value
+    base, _ = session.records(year)
     with session.lock:
-        model = session.base.model
-        scenario_title = model.spec.scenario.title or model.spec.scenario.name
-        latest = session.base.latest
-        can_step = session.can_step
-        codes = [(s.code, s.name) for s in model.states]
+        latest, can_step = session.base.latest, session.can_step
+        info = session.base.model.spec.scenario
+    applied = ctrl.applied.value
     with solara.Column(classes=["sim-top"], style={"position": "sticky", "top": "-12px", "z-index": "5",
                                                    "background": "white", "padding": "12px 0 4px 0"}):  # fmt: skip
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "12px"}):
             Transport(
-                year=year, first=session.first, last=session.last, playing=playing.value, can_step=can_step,
-                big=presenter.value, event_play=lambda _=None: play(), event_pause=pause,
-                event_step=lambda _=None: step(), event_reset=lambda _=None: reset(),
+                year=year, first=session.first, last=session.last, playing=playing, can_step=can_step,
+                big=presenter, event_play=ctrl.play, event_pause=ctrl.pause, event_step=ctrl.step,
+                event_reset=ctrl.reset,
             )  # fmt: skip
-            if presenter.value:
+            if presenter:
                 Counts(base.counts, big=True)
             else:
                 solara.Text(
-                    f"{scenario_title}, seed {applied.value.seed if applied.value else ''}"
-                    + ("" if can_step or playing.value else ": the run is over"),
+                    f"{info.title or info.name}, seed {applied.seed if applied else ''}"
+                    + ("" if can_step or playing else ": the run is over"),
                     classes=["sim-title"],
                 )
-        if not presenter.value:
+        if not presenter:
             with solara.Column(classes=["sim-timeline"], style={"min-width": "320px"}):
                 solara.SliderInt(
                     f"Timeline (simulated to {latest})", value=year, min=session.first,
-                    max=max(latest, session.first + 1), on_value=scrub, thumb_label=False,
+                    max=max(latest, session.first + 1), on_value=ctrl.scrub, thumb_label=False,
                 )  # fmt: skip
-    if presenter.value:
-        Presenter(session, base, year, codes, click_map, selected.value)
+
+
+@solara.component
+def WhatIf(ctrl: Controller, year: int, differs: frozenset):
+    session = ctrl.session
+    base, other = session.records(year)
+    title, changes = ctrl.variant_info.value
+    with session.lock:
+        names = {s.code: s.name for s in session.base.model.states}
+    with solara.Card(f"What-if: {title}", classes=["sim-card-whatif"]):
+        with solara.ColumnsResponsive(12, large=[6, 6]):
+            with solara.Column(classes=["sim-panel"]):
+                Counts(base.counts, prefix="baseline")
+                MapPanel(session, year, ctrl.selected.value, differs, ctrl.click_map, "base", 320)
+            with solara.Column(classes=["sim-panel"]):
+                Counts(other.counts, prefix="what-if")
+                MapPanel(session, year, ctrl.selected.value, differs, None, "variant", 320)
+        fates = ", ".join(
+            f"{names[c]} ({viz.LABELS[base.categories[c]]} / {viz.LABELS[other.categories[c]]})"
+            for c in sorted(differs)
+        )
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                f"<p class='sim-differs'><b>Fate differs in {year}</b> (baseline / what-if; dashed outline): "
+                f"{escape(fates) or 'no state yet'}</p><p><b>Changed causes</b> (the variant, same seed):</p><ul>"
+                + "".join(f"<li>{escape(c)}</li>" for c in changes)
+                + "</ul>"
+            ),
+            classes=["sim-changes"],
+        )
+
+
+@solara.component
+def Main(ctrl: Controller):
+    session = ctrl.session
+    year, selected, version = ctrl.shown.value, ctrl.selected.value, ctrl.version.value
+    base, other = session.records(year)
+    if base is None:
         return
     Counts(base.counts)
     differs = frozenset()
     if other is not None:
         differs = frozenset(c for c, cat in base.categories.items() if other.categories[c] != cat)
-    if other is not None:
-        with solara.Card(f"What-if: {title}", classes=["sim-card-whatif"]):
-            with solara.ColumnsResponsive(12, large=[6, 6]):
-                with solara.Column(classes=["sim-panel"]):
-                    Counts(base.counts, prefix="baseline")
-                    MapPanel(session, year, selected.value, differs, click_map, "base", 320)
-                with solara.Column(classes=["sim-panel"]):
-                    Counts(other.counts, prefix="what-if")
-                    MapPanel(session, year, selected.value, differs, None, "variant", 320)
-            names = dict(codes)
-            fates = ", ".join(
-                f"{names[c]} ({viz.LABELS[base.categories[c]]} / {viz.LABELS[other.categories[c]]})"
-                for c in sorted(differs)
-            )
-            solara.HTML(
-                tag="div",
-                unsafe_innerHTML=(
-                    f"<p class='sim-differs'><b>Fate differs in {year}</b> (baseline / what-if; dashed outline): "
-                    f"{escape(fates) or 'no state yet'}</p><p><b>Changed causes</b> (the variant, same seed):</p><ul>"
-                    + "".join(f"<li>{escape(c)}</li>" for c in changes)
-                    + "</ul>"
-                ),
-                classes=["sim-changes"],
-            )
+        WhatIf(ctrl, year, differs)
     with solara.ColumnsResponsive(12, large=[6, 6]):
         with solara.Card("Map: each state's status (click a tile: why)", classes=["sim-card-map"]):
-            MapPanel(session, year, selected.value, differs, click_map, "base", 380)
+            MapPanel(session, year, selected, differs, ctrl.click_map, "base", 380)
         with solara.Card("States by status over time, and hegemony", classes=["sim-card-counts"]):
-            CountsPanel(session, year, version.value)
-    if selected.value is not None:
-        DrillDown(session, selected.value, year, version.value, lambda: select(None))
+            CountsPanel(session, year, version)
+    if selected is not None:
+        DrillDown(session, selected, year, version, ctrl.select)
     with solara.ColumnsResponsive(12, large=[6, 6]):
         with solara.Card(f"The six features, state by state, {year}", classes=["sim-card-features"]):
-            FeaturesPanel(session, year, version.value)
+            FeaturesPanel(session, year, version)
         with solara.Card("The movement: parties by camp, centres, recognitions", classes=["sim-card-network"]):
-            Chart(base.network, 460, name="network")
+            Chart(Option(base.network), 460, name="network")
     with solara.ColumnsResponsive(12, large=[6, 6]):
-        EventLog(session, year, version.value)
-        SeriesChart(session, year, selected.value, version.value)
+        EventLog(session, year, version)
+        SeriesChart(session, year, selected, version)
 
 
 @solara.component
-def Presenter(session: Session, base, year: int, codes, click_map, selected):
+def Presenter(ctrl: Controller):
     """For a projector: the map large, the counts and the latest status changes in large type."""
+    session = ctrl.session
+    year = ctrl.shown.value
     with session.lock:
-        model = session.base.model
-        changes = viz.events(model, limit=5, kinds=("status",), until=year)
+        changes = viz.events(session.base.model, limit=5, kinds=("status",), until=year)
     with solara.ColumnsResponsive(12, large=[8, 4], medium=[8, 4]):
         with solara.Column(classes=["sim-panel"]):
-            MapPanel(session, year, selected, frozenset(), click_map, "base", "calc(100vh - 230px)")
+            MapPanel(session, year, ctrl.selected.value, frozenset(), ctrl.click_map, "base", "calc(100vh - 230px)")
         with solara.Column(classes=["sim-panel", "sim-presenter-events"]):
             solara.Text("Latest status changes", style={"font-size": "1.6rem", "font-weight": "700"})
             solara.HTML(tag="div", unsafe_innerHTML=_events_html(changes, big=True), classes=["sim-events"],
