@@ -21,7 +21,7 @@ import pandas as pd
 
 from sim import patterns as pat
 from sim.ensemble import Ensemble
-from sim.output import STATUS_COLOURS
+from sim.palette import STATUS_COLOURS
 from sim.resources import HISTORY_DIR
 from sim.targets import BASELINE, Check, Targets, evaluate, load_targets
 

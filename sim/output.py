@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.palette import STATUS_COLOURS
 from sim.resources import CHECKOUT, PACKAGE_ROOT
 from sim.runner import TABLES, RunResult
 from sim.scenario import ScenarioError
@@ -43,7 +44,6 @@ FAULT_ENV = "SIM_FAULT_AT"
 """Fault injection for tests: ``SIM_FAULT_AT=n`` makes the n-th write boundary kill this process with SIGKILL."""
 _TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)$")
 _boundaries = 0
-STATUS_COLOURS = {"communist": "#b3261e", "hybrid": "#f29d38", "non_communist": "#d5d8dc"}
 MAIN_EVENT_KINDS = (
     "status",
     "takeover",

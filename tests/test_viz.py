@@ -1,10 +1,11 @@
-"""What the dashboard shows (sim.viz) and how its settings become model overrides (dashboards/app.py)."""
+"""What the dashboard shows (sim.viz) and how its settings become model overrides (sim/dashboard/app.py)."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ HISTORICAL_HEGEMONY = [[1917, 0.3], [1919, 0.5], [1943, 0.5], [1945, 0.9], [1986
 def load_app():
     if "dashboard_app" in sys.modules:
         return sys.modules["dashboard_app"]
-    spec = importlib.util.spec_from_file_location("dashboard_app", ROOT / "dashboards" / "app.py")
+    spec = importlib.util.spec_from_file_location("dashboard_app", ROOT / "sim" / "dashboard" / "app.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules["dashboard_app"] = module  # dataclasses look their module up while the file executes
     spec.loader.exec_module(module)
@@ -121,10 +122,140 @@ def test_dashboard_settings_reproduce_the_scenario_and_override_only_changes():
     scenario = load("historical")
     defaults = app.defaults_for(scenario, "historical")
     assert app.overrides_for(defaults, scenario) == {}
-    changed = app.overrides_for(app.Settings(**{**defaults.__dict__, "fall_year": 2000, "contagion": 0.1}), scenario)
+    changed = app.overrides_for(replace(defaults, fall_year=2000).with_parameter("contagion", 0.1), scenario)
     assert set(changed) == {"hegemony", "contagion"} and changed["contagion"] == 0.1
-    session = app.Session()
-    model = session.build(defaults)
-    assert model.year == 1917 and session.step() and model.year == 1918
-    with pytest.raises(Exception, match="no such scenario"):
-        session.build(app.Settings(scenario="historical", path="/no/such/file.toml"))
+    added = app.overrides_for(defaults.with_parameter("glasnost_step", 0.09), scenario)
+    assert added == {"glasnost_step": 0.09}  # any registry parameter can be put on the panel
+
+
+@pytest.mark.parametrize("fall", [1917, 1925, 1940, 1945, 1946])
+def test_a_fall_at_or_before_the_plateau_start_leaves_hegemony_low_from_then_on(fall):
+    """On main, a fall year at or before the plateau start (1945) gave hegemony rising to 0.9 in 1945."""
+    points = viz.reshape_hegemony(HISTORICAL_HEGEMONY, 0.9, fall, 2030)
+    model = CommunistWorld("historical", rng=1, hegemony=[tuple(p) for p in points]).run(1960)
+    hegemony = dict(
+        zip(model.datacollector.model_vars["year"], model.datacollector.model_vars["hegemony"], strict=True)
+    )
+    assert all(h == pytest.approx(0.1) for y, h in hegemony.items() if y >= fall), points
+
+
+def test_the_fall_year_slider_range_is_the_scenarios_years():
+    app = load_app()
+    for name in ("historical", "stylized"):
+        info = load(name).spec.scenario
+        defaults = app.defaults_for(load(name), name)
+        assert info.start_year <= defaults.fall_year <= info.end_year
+
+
+def test_events_are_in_words_and_every_kind_is_in_a_states_log(model_1962):
+    texts = [e.text for e in viz.events(model_1962, limit=None)]
+    assert not any("non_communist" in t or " -> " in t for t in texts)
+    kinds = {e.kind for e in viz.events(model_1962, limit=None, kinds=tuple(viz.KIND_LABELS))}
+    assert "admonition" in kinds and kinds <= set(viz.KIND_LABELS)
+    assert {"ban", "election_called", "party_rule"} <= viz.MAIN_KINDS
+    page1 = viz.events(model_1962, limit=5, code="SUN", kinds=tuple(viz.KIND_LABELS))
+    page2 = viz.events(model_1962, limit=5, code="SUN", kinds=tuple(viz.KIND_LABELS), offset=5)
+    assert len(page1) == 5 and page1[-1].year >= page2[0].year and page1 != page2
+    since = viz.events(model_1962, limit=None, code="SUN", kinds=tuple(viz.KIND_LABELS), since=1950)
+    assert since and all(e.year >= 1950 for e in since)
+    assert viz.count_events(model_1962, "SUN", since=1950) == len(since)
+
+
+def test_why_names_the_feature_its_threshold_and_the_cause():
+    model = CommunistWorld("historical", rng=1).run(1992)
+    sentences = viz.why(model, "POL")
+    changes = model.table("events").query("code == 'POL' and kind == 'status'")
+    assert len(sentences) == len(changes)
+    fall = next(s for s in sentences if "communist to non-communist" in s)
+    assert "F1 monopoly of power" in fall and "threshold 0.8" in fall and "Cause:" in fall
+    assert "_" not in " ".join(sentences)
+
+
+def test_the_session_keeps_every_year_and_steps_through_kept_years_first():
+    from sim.dashboard.session import Session
+
+    session = Session()
+    session.build(load("historical"), 1, {})
+    assert session.show(1930) == 1930 and session.base.latest == 1930
+    session.show(1920)
+    assert session.base.latest == 1930 and session.records()[0].year == 1920
+    assert session.step() and session.shown == 1921 and session.base.latest == 1930
+    fresh = CommunistWorld("historical", rng=1).run(1921)
+    assert session.records()[0].categories == viz.record(fresh).categories
+
+
+def test_a_variant_runs_in_lockstep_with_the_same_seed():
+    from sim.dashboard.inputs import load_variant_scenario
+    from sim.dashboard.session import Session
+
+    base = load("historical")
+    variant, title, changes = load_variant_scenario("tolerate_1968", base)
+    assert title and any("1968" in c for c in changes)
+    session = Session()
+    session.build(base, 3, {}, variant)
+    session.show(1960)
+    b, v = session.records()
+    assert b.year == v.year == 1960
+    alone = CommunistWorld(variant, rng=3).run(1960)
+    assert v.categories == viz.record(alone).categories  # the same seed: the variant as if run alone
+
+
+def test_closing_a_page_releases_its_model():
+    import gc
+    import weakref
+
+    import solara
+
+    app = load_app()
+    box, rc = solara.render(app.Page(), handle_error=False)
+    sessions = [o for o in gc.get_objects() if type(o).__name__ == "Session" and getattr(o, "base", None)]
+    assert sessions
+    model = weakref.ref(sessions[-1].base.model)
+    rc.close()
+    del sessions, box, rc
+    gc.collect()
+    assert model() is None
+
+
+def test_inputs_are_checked_with_messages_naming_the_field(tmp_path):
+    from sim.dashboard.inputs import InputError, load_scenario, parse_seed, parse_year
+    from sim.scenario import ScenarioError
+
+    for bad in ("-1", "abc", "1.5", "", "4294967296"):
+        with pytest.raises(InputError, match="Seed"):
+            parse_seed(bad)
+    assert parse_seed(" 42 ") == 42
+    with pytest.raises(InputError, match="outside the run"):
+        parse_year("1800", 1917, 2030, "Stop at year")
+    assert parse_year("", 1917, 2030) is None
+    (tmp_path / "bad.toml").write_bytes(b"\xff\xfe")
+    (tmp_path / "nottoml.toml").write_text("a = [", encoding="utf-8")
+    for source, message in (
+        (str(ROOT / "scenarios"), "is a folder"),
+        (str(tmp_path / "none.toml"), "no such scenario file"),
+        (str(tmp_path / "bad.toml"), "not UTF-8"),
+        (str(tmp_path / "nottoml.toml"), "not valid TOML"),
+        (str(ROOT / "scenarios" / "whatif" / "nep_kept.toml"), "a what-if variant"),
+    ):
+        with pytest.raises(ScenarioError, match=message):
+            load_scenario(source)
+
+
+def test_sim_validate_refuses_a_folder_with_exit_2():
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "sim", "validate", str(ROOT / "scenarios")], capture_output=True,
+                          text=True, cwd=ROOT)  # fmt: skip
+    assert done.returncode == 2 and "is a folder" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_status_and_camp_scales_are_distinct_and_not_entered_stands_apart():
+    from sim import palette
+
+    assert not set(palette.STATUS_COLOURS.values()) & set(palette.CAMP_COLOURS.values())
+
+    def lightness(colour: str) -> float:
+        r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    assert lightness(palette.NOT_ENTERED) - lightness(palette.STATUS_COLOURS["non_communist"]) > 0.3
