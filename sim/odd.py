@@ -1,7 +1,8 @@
 """Keeps the parameter tables of ``docs/ODD.md`` generated from :mod:`sim.params` (``sim docs``).
 
 The block between ``<!-- parameters:start -->`` and ``<!-- parameters:end -->`` is rewritten from the parameter
-registry; a test fails when the document and the code disagree.
+registry, and the block between ``<!-- dated-inputs:start -->`` and ``<!-- dated-inputs:end -->`` from the rule for
+dated inputs (:mod:`sim.causal_rule`); a test fails when the document and the code disagree.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sim.params import GROUPS, by_group
 
 ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
+RULE_START, RULE_END = "<!-- dated-inputs:start -->", "<!-- dated-inputs:end -->"
 
 GROUP_TITLES = {
     "features": "Feature thresholds (classification)",
@@ -43,13 +45,26 @@ def parameter_tables() -> str:
     return "\n".join(parts)
 
 
+def rule_table() -> str:
+    """The rule for dated inputs as a Markdown table (:func:`sim.causal_rule.rule_markdown`), between its markers."""
+    from sim.causal_rule import rule_markdown
+
+    note = "_Generated from `sim/causal_rule.py` by `uv run sim docs`; do not edit by hand._"
+    return "\n".join([RULE_START, "", note, "", rule_markdown(), "", RULE_END])
+
+
+def _replace_block(text: str, start: str, end: str, block: str) -> str:
+    if start not in text or end not in text:
+        raise ValueError(f"{ODD_PATH}: the markers {start} and {end} are missing")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return head + block + tail
+
+
 def render(text: str) -> str:
-    """``text`` with its parameter block replaced by the current tables."""
-    if START not in text or END not in text:
-        raise ValueError(f"{ODD_PATH}: the markers {START} and {END} are missing")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return head + parameter_tables() + tail
+    """``text`` with its parameter block and its rule block replaced by the current tables."""
+    text = _replace_block(text, START, END, parameter_tables())
+    return _replace_block(text, RULE_START, RULE_END, rule_table())
 
 
 def is_current(path: Path = ODD_PATH) -> bool:
