@@ -590,6 +590,13 @@ def load_moves(folder: str | Path) -> pd.DataFrame:
     return pd.read_parquet(Path(folder) / "moves.parquet")
 
 
+def latest_folder(scenario: str, out: str | Path = "results") -> Path | None:
+    """The most recent audit folder of a scenario under ``out/audit/<scenario>/`` (``None`` if there is none)."""
+    root = Path(out) / "audit" / scenario
+    folders = sorted(p for p in root.glob("*") if p.is_dir() and not p.name.startswith(".")) if root.exists() else []
+    return folders[-1] if folders else None
+
+
 def _seed_years(values: pd.Series) -> str:
     return ", ".join(values)
 

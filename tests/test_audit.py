@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -229,6 +231,7 @@ def test_report_and_files_are_written_at_once_into_a_fresh_folder(small_audit, t
     report = (first / "report.md").read_text(encoding="utf-8")
     assert "Bloc A's exit year" in report and "is decided by: hegemony held from 1945" in report
     assert "## The freeze experiment" in report and "Hegemon never leaves the communist status" in report
+    assert au.latest_folder(small_audit.scenario.name, tmp_path) == second
     table = au.moves_markdown(au.load_moves(first))
     assert table.splitlines()[0].startswith("| input | verdict |") and "drivers.schedules[0]" in table
 
@@ -242,3 +245,17 @@ def test_cli_audit_runs_end_to_end_and_rejects_bad_options(tmp_path):
     bad = sim("audit", "stylized", "--hold-from", "1900", "--out", str(tmp_path / "bad"))
     assert bad.returncode == 2 and "--hold-from 1900" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "bad").exists()
+
+
+def test_an_interrupted_audit_writes_nothing(tmp_path):
+    err = tmp_path / "stderr.txt"
+    with err.open("w") as stderr:
+        proc = subprocess.Popen([sys.executable, "-m", "sim", "audit", "stylized", "--seeds", "2", "--workers", "1",
+                                 "--out", str(tmp_path / "out")], stdout=subprocess.DEVNULL, stderr=stderr)  # fmt: skip
+        deadline = time.monotonic() + 120
+        while "audit stylized" not in err.read_text() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=120) == 130
+    assert "interrupted; nothing was written" in err.read_text()
+    assert not (tmp_path / "out" / "audit").exists() or not any((tmp_path / "out" / "audit").rglob("*.md"))
