@@ -9,12 +9,14 @@ file (:func:`audit_inputs`), the same seeds (common random numbers, :mod:`sim.st
   with ``--schedules points``, each of its points after the hold year is dropped in turn.
 
 For every run it reads the outcomes (:func:`run_outcomes`): each state's exit year (the first year ``non_communist``
-after having been ``communist``), its first split with the centre and its first intervention (events of kinds
-``split`` and ``intervention``), and its status in 2025 (or in the last year run). The table of moves
-(:func:`compare_outcomes`) has a row for every input, state and outcome that moved in at least one seed: the
-baseline and audited medians and the share of seeds changed; an input *decides* an outcome when, in at least half
-the seeds, removing it makes the event appear or disappear or shifts it by :data:`DECISIVE_SHIFT` years or more
-(a status changes). Each input carries the verdict of the rule for dated inputs (:mod:`sim.causal_rule`), so the
+after having been ``communist``), its first year ``communist``, its first split with the centre and its first
+intervention (events of kinds ``split`` and ``intervention``), and its status in 2025 (or in the last year run). The
+table of moves (:func:`compare_outcomes`) has a row for every input, state and outcome that moved in at least one
+seed: the baseline and audited medians and the share of seeds changed; an input *decides* an outcome when, in most
+seeds (more than half), removing it makes the event appear or disappear or shifts it by :data:`DECISIVE_SHIFT` years
+or more (a status changes). An exit that vanishes because the state never becomes communist without the input (the
+1944 occupation) is decided at the entry, and is not counted as an exit decided.
+Each input carries the verdict of the rule for dated inputs (:mod:`sim.causal_rule`), so the
 report shows at a glance whether an outcome-kind input decides an exit.
 
 The freeze experiment (:func:`freeze`, issue 11): every dated input after the freeze year removed except leader
@@ -51,8 +53,13 @@ STATUS_YEAR = 2025
 """The year whose statuses the audit compares (the last year run if earlier)."""
 DECISIVE_SHIFT = 2
 """An input decides a dated outcome when removing it shifts the outcome by this many years or more (or makes it
-appear or disappear) in at least half the seeds."""
-YEAR_OUTCOMES = {"exit_year": "exit year", "split_year": "split", "intervention_year": "intervention"}
+appear or disappear) in most seeds (more than half)."""
+YEAR_OUTCOMES = {
+    "exit_year": "exit year",
+    "communist_year": "first year in the communist status",
+    "split_year": "split year",
+    "intervention_year": "intervention year",
+}
 """The dated outcomes and their names in words."""
 NEVER = float("inf")
 ARMED_OR_LEADER = ("leader", "occupation", "withdrawal", "coup")
@@ -338,15 +345,16 @@ def run_outcomes(
     """Each seed's and state's outcomes, one row each: ``seed, code, outcome, value`` (text: a year, ``never`` or a
     status) and ``year`` (the year as a number, ``inf`` for never; NaN for a status).
 
-    Outcomes: ``exit_year`` (the first year non_communist after having been communist), ``split_year`` and
-    ``intervention_year`` (the first event of kind split or intervention in the state), ``status_<year>`` (the
-    status in 2025 or in the last year run).
+    Outcomes: ``exit_year`` (the first year non_communist after having been communist), ``communist_year`` (the
+    first year communist), ``split_year`` and ``intervention_year`` (the first event of kind split or intervention
+    in the state), ``status_<year>`` (the status in 2025 or in the last year run).
     """
     s = states[["seed", "code", "year", "status"]].sort_values(["seed", "code", "year"])
     been = (s.status == "communist").groupby([s.seed, s.code]).cummax()
     before = been.groupby([s.seed, s.code]).shift(fill_value=False).astype(bool)
     dated = {
         "exit_year": s[(s.status == "non_communist") & before].groupby(["seed", "code"]).year.min(),
+        "communist_year": s[s.status == "communist"].groupby(["seed", "code"]).year.min(),
         "split_year": events[events.kind == "split"].groupby(["seed", "code"]).year.min(),
         "intervention_year": events[events.kind == "intervention"].groupby(["seed", "code"]).year.min(),
     }
@@ -391,24 +399,35 @@ def compare_outcomes(base: pd.DataFrame, audited: pd.DataFrame) -> pd.DataFrame:
     appears = np.isinf(both.year_base) != np.isinf(both.year_audit)
     big = appears | ((shift >= DECISIVE_SHIFT) & ~np.isinf(both.year_base))
     both["decisive"] = np.where(both.year_base.isna(), both.changed, big)
+    entry = both[both.outcome == "communist_year"].set_index(["seed", "code"])
+    lost_entry = (np.isfinite(entry.year_base) & np.isinf(entry.year_audit)).rename("never_communist")
+    both = both.join(lost_entry, on=["seed", "code"])
+    both["never_communist"] = both.never_communist.fillna(False).astype(bool) & (both.outcome == "exit_year")
     rows = []
     for (code, outcome), g in both[both.groupby(["code", "outcome"]).changed.transform("any")].groupby(
         ["code", "outcome"], sort=False
     ):
         dated = outcome in YEAR_OUTCOMES
+        never = int(g.never_communist.sum())
+        audited = _dated_text(g.year_audit) if dated else _modal_text(g.value_audit)
+        if never:
+            audited = audited.removesuffix(")") + f"; never communist in {never})"
+        # an exit that vanishes because the state never becomes communist is decided at the entry, not the exit
+        decisive = bool(g.decisive.mean() > 0.5) and never <= len(g) / 2
         rows.append({
             "state": code, "outcome": outcome,
             "baseline": _dated_text(g.year_base) if dated else _modal_text(g.value_base),
-            "audited": _dated_text(g.year_audit) if dated else _modal_text(g.value_audit),
+            "audited": audited,
             "baseline_median": float(np.median(g.year_base)) if dated else np.nan,
             "audited_median": float(np.median(g.year_audit)) if dated else np.nan,
             "baseline_seeds": int(np.isfinite(g.year_base).sum()) if dated else len(g),
             "audited_seeds": int(np.isfinite(g.year_audit).sum()) if dated else len(g),
             "share_changed": float(g.changed.mean()),
-            "decisive": bool(g.decisive.mean() >= 0.5),
+            "never_communist": never,
+            "decisive": decisive,
         })  # fmt: skip
     columns = ["state", "outcome", "baseline", "audited", "baseline_median", "audited_median", "baseline_seeds",
-               "audited_seeds", "share_changed", "decisive"]  # fmt: skip
+               "audited_seeds", "share_changed", "never_communist", "decisive"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -535,8 +554,8 @@ def _status_year_of(outcomes: pd.DataFrame) -> int:
 
 def _empty_moves() -> pd.DataFrame:
     columns = ["input", "kind", "year", "label", "verdict", "state", "outcome", "baseline", "audited",
-               "baseline_median", "audited_median", "baseline_seeds", "audited_seeds", "share_changed", "decisive",
-               "decides_exit"]  # fmt: skip
+               "baseline_median", "audited_median", "baseline_seeds", "audited_seeds", "share_changed",
+               "never_communist", "decisive", "decides_exit"]  # fmt: skip
     return pd.DataFrame(columns=columns)
 
 
@@ -550,9 +569,7 @@ def _short_name(scenario: Scenario, code: str) -> str:
 
 
 def _outcome_words(outcome: str) -> str:
-    if outcome in YEAR_OUTCOMES:
-        return YEAR_OUTCOMES[outcome] + (" year" if outcome != "exit_year" else "")
-    return "status in " + outcome.removeprefix("status_")
+    return YEAR_OUTCOMES.get(outcome) or "status in " + outcome.removeprefix("status_")
 
 
 def _count(k: int, noun: str) -> str:
@@ -674,9 +691,10 @@ def report_markdown(result: AuditResult) -> str:
         f"{len(result.inputs)} dated inputs removed one at a time (each event dropped; {mode}); seeds "
         f"{result.seeds[0]}-{result.seeds[-1]} ({n}) in every world, so a difference is the input's effect (common "
         f"random numbers); {settings['runs']} runs to {settings['until']} in {settings['seconds']:.0f} s. "
-        f"An input *decides* an outcome when removing it, in at least half the seeds, makes the event appear or "
-        f"disappear or shifts it by {DECISIVE_SHIFT} years or more (or changes the status). Each input's verdict is "
-        "the rule for dated inputs' (`sim/causal_rule.py`, docs/ODD.md section 6).",
+        f"An input *decides* an outcome when removing it, in most seeds (more than half), makes the event appear or "
+        f"disappear or shifts it by {DECISIVE_SHIFT} years or more (or changes the status); an exit that vanishes "
+        "because the state never becomes communist is decided at its entry, not counted as an exit decided. Each "
+        "input's verdict is the rule for dated inputs' (`sim/causal_rule.py`, docs/ODD.md section 6).",
         "",
     ]
     if settings.get("selection"):
@@ -703,9 +721,9 @@ def report_markdown(result: AuditResult) -> str:
             )
     for outcome in [*YEAR_OUTCOMES, f"status_{settings['status_year']}"]:
         part = moves[moves.outcome == outcome] if len(moves) else moves
-        title = {"exit_year": "Exits", "split_year": "Splits", "intervention_year": "Interventions"}.get(
-            outcome, f"Statuses in {settings['status_year']}"
-        )
+        titles = {"exit_year": "Exits", "communist_year": "Entries into the communist status",
+                  "split_year": "Splits", "intervention_year": "Interventions"}  # fmt: skip
+        title = titles.get(outcome, f"Statuses in {settings['status_year']}")
         lines += ["", f"## {title}: what moves with which input", ""]
         if part.empty:
             lines.append("No single input moves this outcome in any seed.")

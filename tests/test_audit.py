@@ -160,6 +160,7 @@ def test_exit_year_is_the_first_non_communist_year_after_having_been_communist()
     events = pd.DataFrame([{"seed": 1, "code": "CCC", "year": 1982, "kind": "split"}])
     out = au.run_outcomes(states, events, list(statuses), [1]).set_index(["code", "outcome"])
     assert out.loc[("AAA", "exit_year"), "year"] == 1983
+    assert out.loc[("AAA", "communist_year"), "year"] == 1981
     assert np.isinf(out.loc[("BBB", "exit_year"), "year"]) and out.loc[("BBB", "exit_year"), "value"] == "never"
     assert out.loc[("CCC", "split_year"), "value"] == "1982"
     assert out.loc[("CCC", "status_1984"), "value"] == "communist"
@@ -259,3 +260,17 @@ def test_an_interrupted_audit_writes_nothing(tmp_path):
         assert proc.wait(timeout=120) == 130
     assert "interrupted; nothing was written" in err.read_text()
     assert not (tmp_path / "out" / "audit").exists() or not any((tmp_path / "out" / "audit").rglob("*.md"))
+
+
+def test_an_exit_that_vanishes_because_the_state_never_becomes_communist_is_not_an_exit_decided():
+    rows = []
+    for seed in (1, 2, 3):
+        for world, statuses in (("base", ["communist", "non_communist"]), ("audit", ["non_communist"] * 2)):
+            for year, status in zip((1988, 1989), statuses, strict=True):
+                rows.append({"world": world, "seed": seed, "code": "AAA", "year": year, "status": status})
+    frame = pd.DataFrame(rows)
+    no_events = pd.DataFrame(columns=["seed", "code", "year", "kind"])
+    base, audited = (au.run_outcomes(frame[frame.world == w], no_events, ["AAA"], [1, 2, 3]) for w in ("base", "audit"))
+    moved = au.compare_outcomes(base, audited).set_index("outcome")
+    assert moved.loc["exit_year", "never_communist"] == 3 and not moved.loc["exit_year", "decisive"]
+    assert moved.loc["communist_year", "decisive"]
