@@ -45,7 +45,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.causal_rule import DatedInput, Verdict, dated_inputs, hold_schedule, outcome_inputs, undecided_inputs
+from sim.causal_rule import (
+    EVENT_KINDS,
+    DatedInput,
+    Verdict,
+    dated_inputs,
+    hold_schedule,
+    outcome_inputs,
+    undecided_inputs,
+)
 from sim.drivers import Schedule
 from sim.scenario import DRIVER_VARIABLES, Scenario, ScenarioError, validate
 
@@ -178,7 +186,7 @@ def audit_inputs(
         if event.year <= last:
             found.append(AuditInput(d.key, d.kind, "event", d.year, d.label, d.verdict, d.reason, d.states,
                                     _drop_event(i)))  # fmt: skip
-    series: list[tuple[str, tuple[Any, ...], list[tuple[int, float]], str, str, tuple[int, ...] | None]] = []
+    series: list[tuple[str, tuple[Any, ...], list[tuple[int, float]], str, str, tuple[str, int] | None]] = []
     for i, s in enumerate(spec.drivers.schedules):
         where = "" if s.states == ["*"] else f" {','.join(s.states)}"
         series.append((f"drivers.schedules[{i}]", ("drivers", "schedules", i, "points"), list(s.points),
@@ -206,13 +214,10 @@ def audit_inputs(
     return found
 
 
-def kind_words(scenario: Scenario) -> list[str]:
+def kind_words() -> list[str]:
     """The words ``--only`` accepts: event kinds, schedule variables, ``population``, ``event``, ``schedule`` and
     the verdicts."""
-    from sim.scenario import EventSpec
-
-    kinds = list(EventSpec.model_fields["kind"].annotation.__args__)
-    return [*kinds, *DRIVER_VARIABLES, "population", "event", "schedule", *(v.value for v in Verdict)]
+    return [*EVENT_KINDS, *DRIVER_VARIABLES, "population", "event", "schedule", *(v.value for v in Verdict)]
 
 
 def select_inputs(
@@ -225,7 +230,7 @@ def select_inputs(
         ScenarioError: an unknown kind, or a selection that matches no input.
     """
     source = str(scenario.path or scenario.name)
-    known = kind_words(scenario)
+    known = kind_words()
     for word in only:
         if word not in known:
             raise ScenarioError(f"{source}: --only {word!r}: unknown kind (expected one of: {', '.join(known)})")

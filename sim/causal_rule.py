@@ -27,10 +27,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sim.drivers import Schedule
-from sim.scenario import DOCTRINES, DRIVER_VARIABLES, INSTITUTIONS
+from sim.scenario import DOCTRINES, DRIVER_VARIABLES, INSTITUTIONS, EventSpec
 
 if TYPE_CHECKING:
-    from sim.scenario import EventSpec, ScenarioSpec
+    from sim.scenario import ScenarioSpec
+
+EVENT_KINDS: tuple[str, ...] = EventSpec.model_fields["kind"].annotation.__args__
+"""Every kind of ``[[drivers.events]]`` entry the schema accepts."""
 
 
 class Verdict(StrEnum):
@@ -379,10 +382,7 @@ def rule_markdown() -> str:
 
 def _check_complete() -> None:
     """Every event kind, institution value, doctrine and schedule variable of the schema has a row."""
-    from sim.scenario import EventSpec
-
-    kinds = EventSpec.model_fields["kind"].annotation.__args__
-    for kind in kinds:
+    for kind in EVENT_KINDS:
         values = tuple(INSTITUTIONS) if kind == "institution" else DOCTRINES if kind == "doctrine" else (None,)
         for value in values:
             rule_for("event", kind, value)
