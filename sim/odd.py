@@ -1,10 +1,11 @@
 """Keeps the generated parts of ``docs/ODD.md`` and of the model's docstring current with the code (``sim docs``).
 
-Two blocks of the ODD document are rewritten from the code: the process overview of section 3 (between
+Three blocks of the ODD document are rewritten from the code: the process overview of section 3 (between
 ``<!-- schedule:start -->`` and ``<!-- schedule:end -->``) from the model's declared year, :data:`sim.year.SCHEDULE`,
-and the parameter tables (between ``<!-- parameters:start -->`` and ``<!-- parameters:end -->``) from the parameter
-registry :mod:`sim.params`. The module docstring of ``sim/model.py`` carries the same process overview. A test fails
-when the documents and the code disagree.
+the parameter tables (between ``<!-- parameters:start -->`` and ``<!-- parameters:end -->``) from the parameter
+registry :mod:`sim.params`, and the rule for dated inputs (between ``<!-- dated-inputs:start -->`` and
+``<!-- dated-inputs:end -->``) from :mod:`sim.causal_rule`. The module docstring of ``sim/model.py`` carries the same
+process overview. A test fails when the documents and the code disagree.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ ODD_PATH = (CHECKOUT or PACKAGE_ROOT.parent) / ODD_FILE
 MODEL_PATH = Path(__file__).resolve().parent / "model.py"
 START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
 SCHEDULE_START, SCHEDULE_END = "<!-- schedule:start -->", "<!-- schedule:end -->"
+RULE_START, RULE_END = "<!-- dated-inputs:start -->", "<!-- dated-inputs:end -->"
 
 GROUP_TITLES = {
     "features": "Feature thresholds (classification)",
@@ -78,6 +80,14 @@ def model_docstring() -> str:
     )
 
 
+def rule_table() -> str:
+    """The rule for dated inputs as a Markdown table (:func:`sim.causal_rule.rule_markdown`), between its markers."""
+    from sim.causal_rule import rule_markdown
+
+    note = "_Generated from `sim/causal_rule.py` by `uv run sim docs`; do not edit by hand._"
+    return "\n".join([RULE_START, "", note, "", rule_markdown(), "", RULE_END])
+
+
 def _replace_block(text: str, start: str, end: str, block: str, path: Path) -> str:
     if start not in text or end not in text:
         raise ValueError(f"{path}: the markers {start} and {end} are missing")
@@ -87,9 +97,10 @@ def _replace_block(text: str, start: str, end: str, block: str, path: Path) -> s
 
 
 def render(text: str) -> str:
-    """``text`` (the ODD document) with its schedule and parameter blocks replaced by the current ones."""
+    """``text`` (the ODD document) with its schedule, parameter and dated-input blocks replaced by the current ones."""
     text = _replace_block(text, SCHEDULE_START, SCHEDULE_END, schedule_overview(), ODD_PATH)
-    return _replace_block(text, START, END, parameter_tables(), ODD_PATH)
+    text = _replace_block(text, START, END, parameter_tables(), ODD_PATH)
+    return _replace_block(text, RULE_START, RULE_END, rule_table(), ODD_PATH)
 
 
 def render_model(source: str) -> str:

@@ -2,7 +2,9 @@
 
 A scenario is a TOML file (see ``sim/scenarios/stylized.toml`` for a commented example) with these tables:
 
-- ``[scenario]``: name, title, description, ``start_year``, ``end_year``, ``convention`` (``brown`` or ``kornai``).
+- ``[scenario]``: name, title, description, ``start_year``, ``end_year``, ``convention`` (``brown`` or ``kornai``),
+  ``causal_rule`` (``report``, the default, or ``strict``: refuse dated outcomes) and ``laboratory`` (``true`` in a
+  world whose centre's enforcement is a lever of controlled experiments, the stylized one).
 - ``[resolution]``: ``member_slots`` (member super-individuals per Communist party), ``citizens`` (per state).
 - ``[[states]]``: the states of the world (code, population, bloc, route to power, entry year, ...).
 - ``[[parties]]``: Communist and social-democratic parties, each in a state.
@@ -13,7 +15,9 @@ A scenario is a TOML file (see ``sim/scenarios/stylized.toml`` for a commented e
   :mod:`sim.drivers`).
 - ``[[drivers.events]]``: dated causes (leaders, institutions, doctrines, policies, occupations, coalitions, coups).
 
-A driver sets a cause, never an outcome: there is deliberately no key that sets a state's status or a feature.
+A driver sets a cause, never an outcome: there is deliberately no key that sets a state's status or a feature, and
+:mod:`sim.causal_rule` classifies every kind of dated input as cause, outcome or depends (``sim audit --rule-only``
+lists a scenario's dated outcomes; ``causal_rule = "strict"`` refuses them).
 Every error names the file, the key path and what was expected (:class:`ScenarioError`), and nothing is run or
 written when a file is invalid.
 """
@@ -75,6 +79,8 @@ class ScenarioInfo(_Strict):
     start_year: Year
     end_year: Year
     convention: Literal["brown", "kornai"] = "brown"
+    causal_rule: Literal["report", "strict"] = "report"  # "strict": refuse dated outcomes (sim.causal_rule)
+    laboratory: bool = False  # a laboratory world may schedule the centre's enforcement (sim.causal_rule)
 
     @model_validator(mode="after")
     def _years(self) -> ScenarioInfo:
@@ -444,7 +450,7 @@ def _explain(err: dict[str, Any]) -> str:
 def validate(data: Mapping[str, Any], source: str = "<scenario>") -> ScenarioSpec:
     """Validate a parsed scenario mapping; raise :class:`ScenarioError` naming ``source`` and every bad key."""
     try:
-        return ScenarioSpec.model_validate(dict(data))
+        spec = ScenarioSpec.model_validate(dict(data))
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
@@ -454,6 +460,12 @@ def validate(data: Mapping[str, Any], source: str = "<scenario>") -> ScenarioSpe
             else:
                 lines.append(f"{source}: {_format_loc(err['loc'])}: {_explain(err)}")
         raise ScenarioError("\n".join(lines)) from None
+    if spec.scenario.causal_rule == "strict":
+        from sim.causal_rule import refusals
+
+        if problems := refusals(spec):
+            raise ScenarioError("\n".join(f"{source}: {problem}" for problem in problems))
+    return spec
 
 
 class Scenario:
