@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sim.drivers import Schedule
-from sim.scenario import DOCTRINES, DRIVER_VARIABLES, INSTITUTIONS, EventSpec
+from sim.timeline import Schedule
+from sim.vocab import DOCTRINES, DRIVER_EVENT_KINDS, DRIVER_VARIABLES, INSTITUTIONS
 
 if TYPE_CHECKING:
-    from sim.scenario import ScenarioSpec
+    from sim.scenario import EventSpec, ScenarioSpec
 
-EVENT_KINDS: tuple[str, ...] = EventSpec.model_fields["kind"].annotation.__args__
+EVENT_KINDS: tuple[str, ...] = DRIVER_EVENT_KINDS
 """Every kind of ``[[drivers.events]]`` entry the schema accepts."""
 
 

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from sim.errors import ScenarioError
 from sim.params import GROUPS, PARAMETERS, by_group
 from sim.resources import SCENARIO_DIR  # where scenario names such as "stylized" are looked up
+from sim.vocab import DOCTRINES, DRIVER_EVENT_KINDS, DRIVER_VARIABLES, INSTITUTIONS
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Year = Annotated[int, Field(ge=1800, le=2200)]
@@ -42,18 +43,8 @@ Year = Annotated[int, Field(ge=1800, le=2200)]
 BLOCS = ("hegemon", "soviet_bloc", "aligned", "china_aligned", "unaligned", "west")
 ROUTES = ("own_revolution", "soviet_backed", "other", "none")
 LEADER_TYPES = ("reformer", "economic_reformer", "conservative", "autocrat", "believer", "closet_social_democrat")
-INSTITUTIONS = {
-    "comintern_founded": "comintern",
-    "comintern_dissolved": "none",
-    "cominform_founded": "cominform",
-    "cominform_dissolved": "international_department",
-    "international_department": "international_department",
-    "international_department_dissolved": "dissolved",
-}
-DOCTRINES = ("limited_sovereignty", "freedom_of_choice", "none")
 POLICIES = ("market_opening", "command_drive")
 PARTY_RULES = ("faction_ban",)
-DRIVER_VARIABLES = ("hegemony", "tolerance", "commitment", "monopoly_pressure", "emigration", "aid")
 PER_STATE_DRIVERS = ("commitment", "monopoly_pressure", "emigration", "aid")
 DRIVER_DEFAULTS = {
     "hegemony": 0.9,
@@ -188,20 +179,7 @@ class EventSpec(_Strict):
     """One ``[[drivers.events]]`` entry: a dated cause."""
 
     year: Year
-    kind: Literal[
-        "leader",
-        "institution",
-        "doctrine",
-        "policy",
-        "party_rule",
-        "occupation",
-        "withdrawal",
-        "coalition",
-        "coup",
-        "ban",
-        "rename",
-        "election",
-    ]
+    kind: Literal[DRIVER_EVENT_KINDS]
     state: str | None = None
     states: list[str] = Field(default_factory=list)
     party: str | None = None

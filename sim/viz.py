@@ -22,6 +22,7 @@ import numpy as np
 from sim import palette
 from sim.features import FEATURE_LABELS, FEATURES, INDICATOR_OF
 from sim.population import MEMBER_TYPES
+from sim.vocab import EventKind
 
 if TYPE_CHECKING:
     from sim.model import CommunistWorld
@@ -40,11 +41,7 @@ FEATURE_SHORT = {f: f.upper() for f in FEATURES}
 TYPE_COLOURS = palette.MEMBER_TYPE_COLOURS
 CAMP_COLOURS = palette.CAMP_COLOURS
 TEXT_STYLE = {"fontFamily": "Roboto, Helvetica, Arial, sans-serif"}
-MAIN_KINDS = frozenset(
-    {"status", "feature", "takeover", "split", "expulsion", "rival_centre", "intervention", "crisis", "crackdown",
-     "concession", "standoff", "coup", "coalition", "readmission", "leader", "election", "institution", "doctrine",
-     "occupation", "withdrawal", "policy", "founding", "movement", "rename", "ban", "election_called", "party_rule"}
-)  # fmt: skip
+MAIN_KINDS = frozenset(k for k in EventKind if not k.routine)
 """Event kinds the main event log shows (every kind but the yearly admonitions, which a state's log shows)."""
 KIND_LABELS = {
     "status": "status change", "feature": "feature change", "takeover": "takeover", "split": "split",

@@ -188,8 +188,8 @@ class EventKind(StrEnum):
 
     @property
     def routine(self) -> bool:
-        """Whether the kind is routine business (admonitions, calls of elections, party rules, bans): hidden by
-        default where events are listed; every other kind is shown."""
+        """Whether the kind is routine business (the centre's yearly admonitions): hidden by default where events
+        are listed (a state's own log shows it); every other kind is shown."""
         return self in _ROUTINE_KINDS
 
 
@@ -200,7 +200,7 @@ _MAIN_KINDS = frozenset(
         EventKind.READMISSION,
     }
 )  # fmt: skip
-_ROUTINE_KINDS = frozenset({EventKind.ADMONITION, EventKind.ELECTION_CALLED, EventKind.PARTY_RULE, EventKind.BAN})
+_ROUTINE_KINDS = frozenset({EventKind.ADMONITION})
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,3 +270,35 @@ class TypeRule:
         if belief >= self.believer:
             return LeaderKind.BELIEVER
         return LeaderKind.CONSERVATIVE
+
+
+# -- the dated inputs a scenario file may name (its [[drivers.events]] kinds and [[drivers.schedules]] variables) ----
+DRIVER_EVENT_KINDS = (
+    "leader",
+    "institution",
+    "doctrine",
+    "policy",
+    "party_rule",
+    "occupation",
+    "withdrawal",
+    "coalition",
+    "coup",
+    "ban",
+    "rename",
+    "election",
+)
+"""The kinds of a scenario's dated events (``[[drivers.events]]``); :mod:`sim.causal_rule` says which are causes."""
+DRIVER_VARIABLES = ("hegemony", "tolerance", "commitment", "monopoly_pressure", "emigration", "aid")
+"""The variables a scenario may schedule (``[[drivers.schedules]]``)."""
+INSTITUTIONS = {
+    "comintern_founded": "comintern",
+    "comintern_dissolved": "none",
+    "cominform_founded": "cominform",
+    "cominform_dissolved": "international_department",
+    "international_department": "international_department",
+    "international_department_dissolved": "dissolved",
+}
+DOCTRINES = ("limited_sovereignty", "freedom_of_choice", "none")
+"""Each institution event and the phase of the movement's centre it opens."""
+DOCTRINES = ("limited_sovereignty", "freedom_of_choice", "none")
+"""The doctrines of the centre a scenario may date (``doctrine`` events)."""
