@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 T0 = time.perf_counter()
-from sim.ensemble import default_workers, run_ensemble  # noqa: E402
+from sim.ensemble import run_ensemble  # noqa: E402
+from sim.executors import default_workers  # noqa: E402
 from sim.scenario import load  # noqa: E402
 from sim.variants import load_variant  # noqa: E402
 from sim.whatif import write_comparison  # noqa: E402

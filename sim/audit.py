@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -486,7 +485,8 @@ def run_audit(
         progress: show a progress bar over the runs.
         settings: recorded in the result (hold year, schedule mode, selection).
     """
-    from sim.ensemble import default_workers, process_pool, run_ensemble
+    from sim.ensemble import run_ensemble
+    from sim.executors import default_workers, make_executor
 
     seeds = list(seeds)
     codes = [s.code for s in scenario.spec.states]
@@ -499,21 +499,22 @@ def run_audit(
     workers = workers or default_workers()
     bar = None
     if progress:
-        from tqdm import tqdm
+        from sim.console import progress_bar
 
-        bar = tqdm(total=len(worlds) * len(seeds), desc=f"audit {scenario.name}", unit="run", file=sys.stderr)
+        bar = progress_bar(total=len(worlds) * len(seeds), desc=f"audit {scenario.name}", unit="run")
     started = time.perf_counter()
-    pool = process_pool(workers) if workers > 1 else None
+    pool = make_executor(workers)  # one pool for every ensemble of the audit
     outcomes: dict[str, pd.DataFrame] = {}
+    abandon = True
     try:
         for world, world_scenario in worlds:
-            ens = run_ensemble(world_scenario, seeds, workers, until, progress=False, executor=pool)
+            ens = run_ensemble(world_scenario, seeds, pool.n, until, progress=False, executor=pool.executor)
             outcomes[world] = run_outcomes(ens.table("states"), ens.table("events"), codes, seeds)
             if bar:
                 bar.update(len(seeds))
+        abandon = False
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        pool.close(abandon)  # after an error or a signal, the runs in flight are abandoned
         if bar:
             bar.close()
     seconds = time.perf_counter() - started

@@ -165,7 +165,7 @@ class MemberSummary:
             shares,
             table.per_party_mean(table.belief, weights=total),
             table.per_party_mean(table.careerism, weights=total),
-            table.per_party_mean((table.reformism >= 0.6).astype(float), mask=top),
+            table.per_party_mean((table.reformism >= model.type_rule.reformer).astype(float), mask=top),
         )
 
     def value(self, values: np.ndarray, party: PartyAgent) -> float:

@@ -151,7 +151,6 @@ ALLOWED: dict[tuple[str, str, float], str] = {
     ("sim/events.py", "feature_change_text", 0.05): "reporting: public dissent mentioned in the event text",
     ("sim/streams.py", "__init__", 2): "2**63 - 1: the range of the root seed",
     ("sim/streams.py", "__init__", 63): "2**63 - 1: the range of the root seed",
-    ("sim/model.py", "_collect_parties", 0.6): "observation: the collector's reformer share (OBS replaces it)",
     ("sim/schedule.py", "overview", 116): "text width of the generated overview",
     ("sim/population.py", "<module>", 1e6): "persons per million (populations are in millions)",
     ("sim/mechanisms/crisis.py", "crackdown_probability", 0.5): "(1 + K) / 2: capacity mapped from 0..1 to 0.5..1",
