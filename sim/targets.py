@@ -499,7 +499,7 @@ class EnsembleSpec(_Strict):
             raise ValueError("give a variant, overrides, events or until")
         return self
 
-    def scenario(self, base: Scenario, source: str) -> Scenario:
+    def scenario(self, base: Scenario) -> Scenario:
         """The scenario of this ensemble, built from the targets file's ``base``."""
         from sim.variants import load_variant
 
@@ -646,12 +646,7 @@ def load_targets(targets: str | Path) -> Targets:
             if name != BASELINE and name not in spec.ensembles:
                 raise TargetsError(f"{where}.ensemble: no ensemble {name!r} (ensembles: {BASELINE}, "
                                    f"{', '.join(spec.ensembles)})")  # fmt: skip
-        for key in ("states", "state"):
-            value = t.args.get(key)
-            for name in [value] if isinstance(value, str) else value or []:
-                if not ctx.known(name):
-                    raise TargetsError(f"{where}.args.{key}: {name!r} is neither a tag nor a state of scenario "
-                                       f"{scenario.name!r}")  # fmt: skip
+        _check_states(t, ctx, where)
     ids = [t.id for t in spec.target]
     duplicate = next((i for i in ids if ids.count(i) > 1), None)
     if duplicate is not None:
@@ -659,10 +654,20 @@ def load_targets(targets: str | Path) -> Targets:
     ensembles = {}
     for name, e in spec.ensembles.items():
         try:
-            ensembles[name] = e.scenario(scenario, str(path))
+            ensembles[name] = e.scenario(scenario)
         except ScenarioError as exc:
             raise TargetsError(f"{path}: ensembles.{name}: {exc}") from None
     return Targets(spec, path, scenario, ensembles)
+
+
+def _check_states(target: TargetSpec, ctx: Context, where: str) -> None:
+    for key in ("states", "state"):
+        value = target.args.get(key)
+        for name in [value] if isinstance(value, str) else value or []:
+            if not ctx.known(name):
+                raise TargetsError(
+                    f"{where}.args.{key}: {name!r} is neither a tag nor a state of scenario {ctx.scenario.name!r}"
+                )
 
 
 def available() -> list[str]:
@@ -704,6 +709,8 @@ def evaluate(
     for target in targets.rows if rows is None else rows:
         if any(ensembles.get(name) is None for name in target.ensembles):
             continue
+        if scenario is not None:  # another scenario than the file's: it must have the states and tags named
+            _check_states(target, ctx, f"{targets.path}: target {target.id}")
         runs = [run for name in target.ensembles for run in ensembles[name]]
         checks.append(evaluate_target(target, runs, ctx))
     return checks

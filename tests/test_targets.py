@@ -176,3 +176,9 @@ def test_a_missing_or_malformed_targets_file_is_refused(tmp_path):
         tg.load_targets(write(tmp_path, "[[target]\n"))
     with pytest.raises(tg.TargetsError, match=r"targets\.scenario: .*nowhere"):
         tg.load_targets(write(tmp_path, ROW.format(extra=""), '[targets]\nscenario = "nowhere"\n'))
+
+
+def test_evaluating_on_a_scenario_without_the_named_tags_is_refused(tmp_path):
+    targets = tg.load_targets("historical")
+    with pytest.raises(tg.TargetsError, match=r"target P1\.args\.states: 'european_bloc' is neither a tag"):
+        tg.evaluate(targets, {tg.BASELINE: stylized_runs()}, scenario=load("stylized"))
