@@ -328,7 +328,7 @@ def sweep(
 
 @app.command()
 def analyze(folder: Annotated[Path, typer.Argument(help="A sweep folder (results/sweeps/<name>).")]) -> None:
-    """Sensitivity indices (Sobol, Morris; rank correlations for grid and LHS) of every scalar outcome."""
+    """Sensitivity indices (Sobol, Morris; Borgonovo delta and PAWN for grid and LHS) of every scalar outcome."""
     from sim import analyze as an
 
     try:
