@@ -5,8 +5,14 @@ For each scalar outcome, the outcome is averaged over the replicates of each des
 - a ``sobol`` design gets Sobol indices (SALib ``analyze.sobol``: first order S1 and total ST, with their
   confidence intervals; S2 when the design has second-order samples);
 - a ``morris`` design gets Morris elementary effects (SALib ``analyze.morris``: mu*, its confidence interval, sigma);
-- ``lhs`` and ``grid`` designs get Spearman rank correlations of each parameter with the outcome, with bootstrap
-  confidence intervals (a screening, not a variance decomposition).
+- ``lhs`` and ``grid`` designs, which no variance decomposition fits, get the two moment-independent measures of
+  SALib that work on any sample: Borgonovo's delta (``analyze.delta``: how far the outcome's distribution shifts
+  when the parameter is known, with its confidence interval, and the first-order index S1 estimated from the same
+  sample) and PAWN (``analyze.pawn``: the median Kolmogorov-Smirnov distance between the outcome's conditional and
+  unconditional distributions over ``PAWN_SLIDES`` slices of the parameter's range; Pianosi and Wagener 2015).
+
+A Sobol sample smaller than :data:`SOBOL_MIN_SAMPLES` base samples gives indices too uncertain to rank the
+parameters: the analysis warns (and the report says so) with the widest confidence interval it found.
 
 An outcome that is missing in some runs (``exit_year`` of a state that never left the communist status) is
 censored at the year after the run's end, and the table says so. Writes ``analysis/indices.csv``, one bar chart
@@ -16,6 +22,7 @@ per outcome (``analysis/<outcome>.png``) and ``analysis/report.md`` in the sweep
 from __future__ import annotations
 
 import json
+import logging
 import math
 from pathlib import Path
 
@@ -23,6 +30,17 @@ import numpy as np
 import pandas as pd
 
 from sim.sweep import Sweep, SweepError, _problem, load_results, load_spec, spec_from_dict
+
+log = logging.getLogger(__name__)
+
+SOBOL_MIN_SAMPLES = 512
+"""Below this many base samples (N of Saltelli's scheme) Sobol indices are too uncertain to rank parameters: their
+95% confidence intervals are typically wider than the differences between them (Saltelli et al. 2010)."""
+DELTA_RESAMPLES = 30
+"""Bootstrap resamples of the delta estimate and its confidence interval (SALib's default of 100 takes minutes on a
+few hundred points: it bootstraps three variants of the estimator)."""
+PAWN_SLIDES = 10
+"""Slices of each parameter's range in PAWN (SALib's default)."""
 
 
 def load_sweep(folder: str | Path) -> Sweep:
@@ -58,17 +76,16 @@ def point_means(sweep: Sweep, folder: Path) -> tuple[np.ndarray, pd.DataFrame, l
     return x_points, means.reset_index(drop=True), censored, counts.reset_index(drop=True)
 
 
-def _spearman_ci(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, n: int = 200) -> tuple[float, float]:
-    from scipy.stats import spearmanr
-
-    rho = float(spearmanr(x, y).statistic)
-    boot = []
-    for _ in range(n):
-        idx = rng.integers(0, len(x), len(x))
-        if np.ptp(x[idx]) > 0 and np.ptp(y[idx]) > 0:
-            boot.append(float(spearmanr(x[idx], y[idx]).statistic))
-    half = 1.96 * float(np.std(boot)) if boot else math.nan
-    return rho, half
+def sobol_warning(sweep: Sweep, table: pd.DataFrame) -> str | None:
+    """The warning for a Sobol sample too small to rank parameters, or None."""
+    samples = sweep.spec.sweep.samples
+    if sweep.spec.sweep.design != "sobol" or samples >= SOBOL_MIN_SAMPLES:
+        return None
+    widest = float(table["ST_conf"].max()) if "ST_conf" in table and table["ST_conf"].notna().any() else math.nan
+    return (
+        f"sweep {sweep.name}: a Sobol sample of {samples} base samples is too small to rank the parameters "
+        f"(widest 95% interval of a total index: +/- {widest:.2f}); use samples >= {SOBOL_MIN_SAMPLES}"
+    )
 
 
 def indices(sweep: Sweep, folder: Path) -> tuple[pd.DataFrame, list[str], str]:
@@ -104,12 +121,16 @@ def indices(sweep: Sweep, folder: Path) -> tuple[pd.DataFrame, list[str], str]:
                 rows.append({"outcome": outcome, "parameter": name, "mu_star": res["mu_star"][j],
                              "mu_star_conf": res["mu_star_conf"][j], "sigma": res["sigma"][j]})  # fmt: skip
         else:
-            rng = np.random.default_rng(seed)
+            from SALib.analyze import delta, pawn
+
+            moments = delta.analyze(problem, x_points, y_mean, num_resamples=DELTA_RESAMPLES, seed=seed)  # raw: as is
+            slides = pawn.analyze(problem, x_points, y_mean, S=min(PAWN_SLIDES, len(y_mean) // 2), seed=seed)
             for j, name in enumerate(sweep.names):
-                column = x_points[:, j]
-                rho, half = _spearman_ci(column, y_mean, rng) if np.ptp(column) > 0 else (math.nan, math.nan)
-                rows.append({"outcome": outcome, "parameter": name, "spearman": rho, "spearman_conf": half})
-    method = {"sobol": "Sobol indices", "morris": "Morris elementary effects"}.get(design, "Spearman rank correlation")
+                rows.append({"outcome": outcome, "parameter": name, "delta": moments["delta_raw"][j],
+                             "delta_conf": moments["delta_raw_conf"][j], "S1": moments["S1"][j],
+                             "S1_conf": moments["S1_conf"][j], "pawn_median": slides["median"][j],
+                             "pawn_max": slides["maximum"][j]})  # fmt: skip
+    method = {"sobol": "Sobol indices", "morris": "Morris elementary effects"}.get(design, "Borgonovo delta")
     table = pd.DataFrame(rows)
     if "constant_outcome" in table:
         table["constant_outcome"] = table["constant_outcome"].fillna(False).astype(bool)
@@ -136,8 +157,11 @@ def analyze(folder: str | Path) -> Path:
     table, censored, method = indices(sweep, folder)
     target = folder / "analysis"
     main, conf = {"Sobol indices": ("ST", "ST_conf"), "Morris elementary effects": ("mu_star", "mu_star_conf")}.get(
-        method, ("spearman", "spearman_conf")
+        method, ("delta", "delta_conf")
     )
+    warning = sobol_warning(sweep, table)
+    if warning:
+        log.warning(warning)
     with atomic_dir(target) as tmp:
         meta = {"sweep": sweep.name, "spec_sha256": sweep.sha256, "versions": package_versions()}
         write_json(meta, tmp / "metadata.json")  # marks the folder as this program's: a rerun may replace it
@@ -167,6 +191,8 @@ def analyze(folder: str | Path) -> Path:
         lines = [f"# Sensitivity: sweep {sweep.name}", "", f"{method} for {len(sweep.scalars)} outcomes and "
                  f"{len(sweep.names)} parameters ({sweep.spec.sweep.design} design, {sweep.spec.sweep.replicates} "
                  "replicates per point averaged).", ""]  # fmt: skip
+        if warning:
+            lines += [f"**Warning**: {warning}.", ""]
         if censored:
             lines += [f"Censored at the year after the run's end where a state never left: {', '.join(censored)}.", ""]
         shown = [c for c in table.columns if c not in ("constant_outcome",)]

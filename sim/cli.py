@@ -42,8 +42,10 @@ from sim.observe import OUTCOME_HELP
 EXIT_CODES = {
     0: "success",
     1: "a check failed (the baseline differs, docs/ODD.md is out of date)",
-    2: "bad input: a scenario, variant, sweep spec or option is invalid (the message names the file and the key)",
+    2: "bad input: a scenario, variant, sweep spec or option is invalid, or a file cannot be read or written (the "
+    "message names the file and the key)",
     130: "interrupted (Ctrl-C); nothing partial was written",
+    143: "stopped by SIGTERM; nothing partial was written",
 }
 """Every exit status of ``sim`` and what it means."""
 
@@ -380,7 +382,7 @@ def sweep(
 
 @app.command()
 def analyze(folder: Annotated[Path, typer.Argument(help="A sweep folder (results/sweeps/<name>).")]) -> None:
-    """Sensitivity indices (Sobol, Morris; rank correlations for grid and LHS) of every scalar outcome."""
+    """Sensitivity indices (Sobol, Morris; Borgonovo delta and PAWN for grid and LHS) of every scalar outcome."""
     from sim import analyze as an
 
     try:
@@ -606,21 +608,25 @@ def params(group: Annotated[str | None, typer.Argument(help="Only this group.")]
 
 
 @app.command()
-def docs(check: Annotated[bool, typer.Option(help="Only check that docs/ODD.md is current.")] = False) -> None:
-    """Regenerate the parameter tables of docs/ODD.md from sim/params.py."""
-    from sim import odd
+def docs(check: Annotated[bool, typer.Option(help="Only check that the generated docs are current.")] = False) -> None:
+    """Regenerate what the docs take from the code: the parameter tables of docs/ODD.md (sim/params.py), the JSON
+    Schemas of scenario, variant and sweep files (docs/schemas/), the file and CLI references (docs/reference/)."""
+    from sim import docsite, odd
     from sim.resources import checkout_file
 
-    try:  # docs/ODD.md is a file of the source checkout, not of the installed package
-        checkout_file(odd.ODD_FILE, "docs")
+    try:  # the docs are files of the source checkout, not of the installed package
+        root = checkout_file(odd.ODD_FILE, "docs").parent.parent
     except FileNotFoundError as exc:
         _fail(str(exc))
     if check:
-        if not odd.is_current():
-            _fail(f"{odd.ODD_PATH} is out of date: run `uv run sim docs`", 1)
-        print(f"{odd.ODD_PATH}: current")
+        stale = ([odd.ODD_PATH] if not odd.is_current() else []) + docsite.stale(root)
+        if stale:
+            _fail(f"out of date: {', '.join(str(p) for p in stale)}: run `uv run sim docs`", 1)
+        print(f"{odd.ODD_PATH}, docs/schemas/ and docs/reference/: current")
         return
     print(f"{odd.ODD_PATH}: {'updated' if odd.write() else 'already current'}")
+    written = docsite.write(root)
+    print(f"generated pages: {len(written)} updated" + "".join(f"\n  {p}" for p in written))
 
 
 _OS_EXPECTED = {

@@ -37,6 +37,18 @@ class Ensemble:
         """One table of all replicates stacked (with its ``seed`` column)."""
         return pd.concat([run[name] for run in self.runs], ignore_index=True)
 
+    def plot_status(self, ax=None):
+        """States by status and year (median and band across seeds): :func:`sim.plots.plot_status`."""
+        from sim.plots import plot_status
+
+        return plot_status(self.table("states"), ax, self.scenario.spec.scenario.title or self.scenario.name)
+
+    def plot_features(self, code: str):
+        """The six feature indicators of state ``code`` against their thresholds: :func:`sim.plots.plot_features`."""
+        from sim.plots import plot_features, thresholds_of
+
+        return plot_features(self.table("states"), code, thresholds_of(self.scenario))
+
 
 def run_jobs(
     jobs: list[tuple[Scenario, int, int, int | None]],

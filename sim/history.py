@@ -14,6 +14,10 @@ demand.
 from __future__ import annotations
 
 import math
+import textwrap
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -413,32 +417,80 @@ def write_history(
     return out, checks
 
 
+def _state_years(years: dict[str, list[int]]) -> list[tuple[int, str, int]]:
+    """(median year, code, seeds) for each state, in the order of the years."""
+    rows = [(int(np.median(ys)), code, len(ys)) for code, ys in years.items() if ys]
+    return sorted(rows)
+
+
+def _wrap(label: str, items: list[str], width: int = 100) -> list[str]:
+    """``label`` then the items, wrapped to ``width`` with a hanging indent."""
+    lines, line = [], f"  {label}"
+    for item in items:
+        if len(line) + len(item) + 2 > width:
+            lines.append(line.rstrip(","))
+            line = " " * (len(label) + 2)
+        line += f" {item},"
+    lines.append(line.rstrip(","))
+    return lines
+
+
+def _spell(year: int, code: str, seeds: int, n: int) -> str:
+    return f"{code} {year}" + ("" if seeds == n else f" ({seeds}/{n})")
+
+
 def terminal_summary(ens: Ensemble, checks: list[Check], where: Path) -> str:
-    """What ``sim history`` prints: the checks, the headline judgements and where the report is."""
+    """What ``sim history`` prints: what happened first (entries, the cascade, the other exits, the survivors),
+    then the count of checks that pass, the failing ones, and a legend.
+
+    Years are medians over the seeds in which the event happens; ``(k/N)`` says in how many of the N seeds it does
+    when not in all.
+    """
     n = len(ens.seeds)
+    states = ens.table("states")
+    entries: dict[str, list[int]] = {}
+    exits: dict[str, list[int]] = {}
+    for run in ens.runs:
+        s = run["states"]
+        for code, year in s[s.status == "communist"].groupby("code").year.min().items():
+            entries.setdefault(code, []).append(int(year))
+        for code in s.code.unique():
+            exit_year = pat.exit_of(s, code).year
+            if exit_year is not None:
+                exits.setdefault(code, []).append(exit_year)
+    cascade = {c: ys for c, ys in exits.items() if c in pat.EUROPEAN_BLOC}
+    others = {c: ys for c, ys in exits.items() if c not in pat.EUROPEAN_BLOC}
+    ruled = [pat.ruled_in(run["states"], 2025) for run in ens.runs]
+    survivors = Counter(code for codes in ruled for code in codes)
+    status_2025 = states[states.year == 2025].groupby("code").status.agg(lambda s: s.value_counts().index[0])
     passed = sum(c.passed for c in checks)
     lines = [
-        f"{ens.scenario.spec.scenario.title}: {n} seeds ({ens.seeds[0]}-{ens.seeds[-1]})",
-        f"{passed} of {len(checks)} pattern and judgement checks pass",
+        f"{ens.scenario.spec.scenario.title}: {n} seeds ({ens.seeds[0]}-{ens.seeds[-1]}), "
+        f"{states.code.nunique()} states, {states.year.min()}-{states.year.max()}; report: {where / 'report.md'}",
         "",
+        "What happened (median year over the seeds):",
+        *_wrap("Entries (first communist year):", [_spell(*r, n) for r in _state_years(entries)]),
+        *_wrap("The cascade (the European bloc leaves):", [_spell(*r, n) for r in _state_years(cascade)] or ["none"]),
+        *_wrap("Other exits:", [_spell(*r, n) for r in _state_years(others)] or ["none"]),
+        *_wrap(
+            f"Survivors in 2025 (median {np.median([len(r) for r in ruled]):.0f} states):",
+            [
+                f"{code} {status_2025.get(code, '?').replace('_', '-')}" + ("" if k == n else f" ({k}/{n})")
+                for code, k in sorted(survivors.items(), key=lambda item: (-item[1], item[0]))
+            ],
+        ),
+        "",
+        f"checks: {passed}/{len(checks)} pass (report.md)",
     ]
-    width = max(len(c.title) for c in checks)
     for c in checks:
-        value = "" if math.isnan(c.value) else f"{c.value:.3g}"
-        mark = "ok  " if c.passed else "FAIL"
-        lines.append(f"  {mark} {c.id:<8} {c.title:<{width}}  {value:>6} ({c.requirement})")
-    states = ens.table("states")
-    ruled = [len(pat.ruled_in(run["states"], 2025)) for run in ens.runs]
-    exits = [pat.exit_of(run["states"], "SUN") for run in ens.runs]
-    years = [e.year for e in exits if e.year is not None]
-    lines += [
-        "",
-        f"Communist-ruled states in 2025: median {np.median(ruled):.0f} (range {min(ruled)}-{max(ruled)})",
-        f"USSR leaves the communist status: median {np.median(years):.0f} ({len(years)}/{n} seeds)"
-        if years
-        else "USSR never leaves the communist status",
-        f"States simulated: {states.code.nunique()}; years {states.year.min()}-{states.year.max()}",
-        "",
-        f"Report: {where / 'report.md'}",
-    ]
+        if not c.passed:
+            value = "" if math.isnan(c.value) else f"{c.value:.3g}"
+            lines.append(f"  FAIL {c.id}: {c.title} (measured {value}, required {c.requirement})")
+    legend = (
+        "legend: years are medians over the seeds where it happens, (k/N) = in k of the N seeds; communist = all six "
+        "features hold, hybrid = monopoly and centralism hold but not all of the other four; checks P* are the "
+        "patterns of the design notes (docs/ODD.md section 1), J-* the judgements of Brown (2009), ch. 2; "
+        "report.md has every check with its requirement and value."
+    )
+    lines.append(textwrap.fill(legend, width=100, subsequent_indent="  "))
     return "\n".join(lines)

@@ -53,6 +53,18 @@ class RunResult:
         """Seed of each replicate."""
         return [self.seed + i for i in range(self.replicates)]
 
+    def plot_status(self, ax=None):
+        """States by status and year (median and band across replicates): :func:`sim.plots.plot_status`."""
+        from sim.plots import plot_status
+
+        return plot_status(self.frames["states"], ax, self.scenario.spec.scenario.title or self.scenario.name)
+
+    def plot_features(self, code: str):
+        """The six feature indicators of state ``code`` against their thresholds: :func:`sim.plots.plot_features`."""
+        from sim.plots import plot_features, thresholds_of
+
+        return plot_features(self.frames["states"], code, thresholds_of(self.scenario, self.overrides))
+
 
 def model_frames(model: CommunistWorld, seed: int, replicate: int) -> dict[str, pd.DataFrame]:
     """The four tables of one finished model, each with ``seed`` and ``replicate`` as leading columns."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sim import odd
+from sim import docsite, odd
 from sim.params import PARAMETERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,3 +28,27 @@ def test_readme_starts_with_the_two_commands():
     block = re.search(r"```(?:bash|sh|shell)?\n(.*?)```", readme, re.S).group(1)
     commands = [line for line in block.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     assert commands == ["uv run sim history", "uv run pytest"]
+
+
+def test_schemas_and_generated_references_are_current():
+    assert docsite.stale(ROOT) == [], "docs/schemas/ or docs/reference/ is out of date: run `uv run sim docs`"
+
+
+def test_the_json_schemas_accept_the_shipped_files_keys():
+    """Every top-level table of a shipped file is a property of its schema (the editors' check agrees with ours)."""
+    import tomllib
+
+    from sim.resources import SCENARIO_DIR, SWEEP_DIR, VARIANT_DIR
+
+    schemas = docsite.json_schemas()
+    for kind, folder in (("scenario", SCENARIO_DIR), ("variant", VARIANT_DIR), ("sweep", SWEEP_DIR)):
+        for path in folder.glob("*.toml"):
+            keys = set(tomllib.loads(path.read_text(encoding="utf-8")))
+            assert keys <= set(schemas[kind]["properties"]), (path, keys)
+            assert set(schemas[kind].get("required", [])) <= keys, path
+
+
+def test_no_document_points_outside_the_repository():
+    for path in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]:
+        text = path.read_text(encoding="utf-8")
+        assert "../shared" not in text and "seed/brown" not in text, path

@@ -145,3 +145,21 @@ def test_status_bands_are_shares_that_sum_to_one():
     bands = history.status_bands(ens)
     shares = bands[["communist", "hybrid", "non_communist"]].sum(axis=1)
     assert all(math.isclose(x, 1.0) for x in shares)
+
+
+def test_the_terminal_summary_leads_with_what_happened_and_ends_with_the_checks():
+    ens, cf = historical_ensemble(HISTORY_CI_SEEDS)
+    found = history.all_checks(ens, cf)
+    text = history.terminal_summary(ens, found, Path("results/x"))
+    lines = text.splitlines()
+    assert lines[2] == "What happened (median year over the seeds):"
+    assert lines[3].lstrip().startswith("Entries (first communist year): SUN ")
+    cascade = next(line for line in lines if "The cascade" in line)
+    assert all(code in text[text.index(cascade) :] for code in ("POL", "HUN", "CSK", "DDR"))
+    assert any(line.lstrip().startswith("Survivors in 2025") and "CHN hybrid" in line for line in lines)
+    passed = sum(c.passed for c in found)
+    checks_line = lines.index(f"checks: {passed}/{len(found)} pass (report.md)")
+    assert checks_line > 5  # after the history, not before it
+    assert len([line for line in lines if line.lstrip().startswith("FAIL")]) == len(found) - passed
+    assert lines[-1].startswith("  ") and any(line.startswith("legend:") for line in lines[checks_line:])
+    assert not any(c.id in "\n".join(lines[:checks_line]) for c in found if c.passed)  # no check codes up front
