@@ -613,6 +613,26 @@ def load_moves(folder: str | Path) -> pd.DataFrame:
     return pd.read_parquet(Path(folder) / "moves.parquet")
 
 
+def load_audit(folder: str | Path, allow_changed: bool = False) -> AuditResult:
+    """A written audit read back from its folder (its tables, settings and scenario), e.g. to rebuild its report
+    with :func:`report_markdown` or to include its table in another report. The scenario is read from its file,
+    which must be unchanged (same SHA-256) unless ``allow_changed`` (the audit of an in-memory scenario)."""
+    import json
+
+    from sim.scenario import load
+
+    folder = Path(folder)
+    meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    scenario = load(meta["scenario_file"])
+    if scenario.sha256 != meta["scenario_sha256"] and not allow_changed:
+        raise ScenarioError(f"{meta['scenario_file']}: changed since the audit in {folder} (its SHA-256 differs)")
+    keys = ("hold_from", "schedules", "selection", "until", "freeze_year", "freeze_events_removed", "runs",
+            "seconds", "workers", "status_year")  # fmt: skip
+    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ("inputs", "moves", "outcomes", "freeze")}
+    return AuditResult(scenario, list(meta["seeds"]), tables["inputs"], tables["moves"], tables["outcomes"],
+                       tables["freeze"], {k: meta.get(k) for k in keys})  # fmt: skip
+
+
 def latest_folder(scenario: str, out: str | Path = "results") -> Path | None:
     """The most recent audit folder of a scenario under ``out/audit/<scenario>/`` (``None`` if there is none)."""
     root = Path(out) / "audit" / scenario
@@ -743,14 +763,22 @@ def report_markdown(result: AuditResult) -> str:
                 now = f"baseline {_median_text(base.year)}, in {k} of {n} seeds" if k else f"none in {n} seeds"
             else:
                 now = f"baseline {_modal_text(base.value)}"
-            decisive, slight = g[g.decisive], g[~g.decisive]
-            text = f"{_short_name(sc, code)}'s {_outcome_words(outcome)} ({now})"
+            entry = g.never_communist > n / 2
+            decisive, at_entry, slight = g[g.decisive], g[entry & ~g.decisive], g[~entry & ~g.decisive]
+            name = _short_name(sc, code)
+            text = f"{name}'s {_outcome_words(outcome)} ({now})"
             if len(decisive):
                 text += f" is decided by: {_list_inputs(decisive)}."
-                if len(slight):
-                    text += f" It also moves slightly with {len(slight)} other inputs."
-            else:
-                text += f" moves slightly with: {_list_inputs(slight, 5)}."
+            if len(at_entry):
+                without = "; ".join(at_entry.label.head(8))
+                if not len(decisive):
+                    text = f"{name} ({_outcome_words(outcome)}: {now})"
+                text += (f" {name}" if len(decisive) else "") + f" never becomes communist without: {without}."
+            if len(slight):
+                if len(decisive) or len(at_entry):
+                    text += f" It also moves slightly with {_count(len(slight), 'other input')}."
+                else:
+                    text += f" moves slightly with: {_list_inputs(slight, 5)}."
             lines += [f"- {text}"]
     if settings["freeze_year"] is not None and not result.freeze.empty:
         lines += ["", *_freeze_section(result)]

@@ -233,6 +233,7 @@ def test_report_and_files_are_written_at_once_into_a_fresh_folder(small_audit, t
     assert "Bloc A's exit year" in report and "is decided by: hegemony held from 1945" in report
     assert "## The freeze experiment" in report and "Hegemon never leaves the communist status" in report
     assert au.latest_folder(small_audit.scenario.name, tmp_path) == second
+    assert au.report_markdown(au.load_audit(first, allow_changed=True)) == report  # the folder holds it all
     table = au.moves_markdown(au.load_moves(first))
     assert table.splitlines()[0].startswith("| input | verdict |") and "drivers.schedules[0]" in table
 
