@@ -233,6 +233,10 @@ def test_calibration_writes_the_posterior_figures_and_a_loadable_parameter_file(
         assert len(g) == 8 and g.weight.sum() == pytest.approx(1.0)
         assert (g.distance <= g.epsilon + 1e-12).all()  # every accepted draw is within its generation's tolerance
     assert posterior.cohort_belief_discount.between(0.9, 1.0).all()
+    # the tolerance adapts: generation 2's is the median distance of generation 1 (uniform weights there)
+    d = np.sort(posterior[posterior.generation == 0].distance.to_numpy())
+    eps = posterior.groupby("generation").epsilon.first()
+    assert d[(len(d) - 1) // 2] - 1e-12 <= eps[1] <= d[len(d) // 2] + 1e-12
     assert len(meta["generations"]) == 2 and meta["total_simulations"] >= 16
     for name in ("marginals.png", "pairs.png", "metadata.json", "summary.csv", "abc.db"):
         assert (out / name).stat().st_size > 0
