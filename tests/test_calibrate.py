@@ -404,13 +404,15 @@ def test_screening_names_the_parameters_that_matter_and_those_that_could_be_fixe
     from sim.sensitivity import screening
 
     sobol = pd.DataFrame({
-        "outcome": ["exit_year:SUN"] * 3 + ["ruled:2025"] * 3,
-        "parameter": ["a", "b", "c"] * 2,
-        "ST": [0.6, 0.07, 0.01, 0.2, 0.02, -0.01],
+        "outcome": ["exit_year:SUN"] * 4 + ["ruled:2025"] * 4,
+        "parameter": ["a", "b", "c", "d"] * 2,
+        "ST": [0.6, 0.07, 0.01, 0.5, 0.2, 0.02, -0.01, 0.4],
+        "ST_conf": [0.1, 0.01, 0.01, 0.6, 0.05, 0.01, 0.02, 0.5],
     })  # fmt: skip
     verdicts = screening(sobol).set_index("parameter").verdict
-    assert verdicts.to_dict() == {"a": "matters", "b": "minor", "c": "could be fixed"}
-    morris = pd.DataFrame({"outcome": ["splits"] * 2, "parameter": ["a", "b"], "mu_star": [4.0, 0.1]})
+    assert verdicts.to_dict() == {"a": "matters", "b": "undetermined", "c": "could be fixed", "d": "undetermined"}
+    morris = pd.DataFrame({"outcome": ["splits"] * 2, "parameter": ["a", "b"], "mu_star": [4.0, 0.1],
+                           "mu_star_conf": [0.5, 0.05]})  # fmt: skip
     assert screening(morris).set_index("parameter").verdict.to_dict() == {"a": "matters", "b": "could be fixed"}
 
 
