@@ -368,9 +368,9 @@ def test_robustness_labels_outcomes_by_agreement_across_draws():
 
     def run(status_1999: str) -> dict[str, pd.DataFrame]:
         years = np.arange(1985, 2000)
-        states = pd.DataFrame({"seed": 0, "code": "AAA", "year": years,
+        states = pd.DataFrame({"seed": 0, "replicate": 0, "code": "AAA", "year": years,
                                "status": np.where(years < 1990, "communist", "non_communist")})  # fmt: skip
-        other = pd.DataFrame({"seed": 0, "code": "BBB", "year": years, "status": "communist"})
+        other = pd.DataFrame({"seed": 0, "replicate": 0, "code": "BBB", "year": years, "status": "communist"})
         other.loc[other.year == 1999, "status"] = status_1999
         return {"states": pd.concat([states, other], ignore_index=True)}
 
