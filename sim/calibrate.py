@@ -382,25 +382,30 @@ def calibrate(
     prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.lo, p.hi - p.lo) for p in priors})
     simulator = Simulator(world, tuple(priors), targets, replicates, seed)
     sampler, n, close = _sampler(workers, scheduler)
-    abc = pyabc.ABCSMC(simulator, prior, Distance(targets.components), population_size=population, sampler=sampler)
     db = f"sqlite:///{db_path.resolve()}"
-    observed = targets.observed()
     started = time.perf_counter()
     try:
+        history = None
         if db_path.exists():
-            history = abc.load(db, 1)
-            done = history.max_t + 1
+            done = pyabc.History(db).max_t + 1
             _say(progress, f"resuming {db_path}: {done} of {generations} generations recorded")
         else:
-            history = abc.new(db, observed)
             done = 0
         for t in range(done, generations):
+            # one ABCSMC per generation, reopened from the database as after a kill: the tolerance of generation t
+            # is the median distance of generation t-1 (pyabc's MedianEpsilon), the proposal refitted to it
+            abc = pyabc.ABCSMC(simulator, prior, Distance(targets.components), population_size=population,
+                               sampler=sampler)  # fmt: skip
+            history = abc.load(db, 1) if db_path.exists() else abc.new(db, targets.observed())
             tic = time.perf_counter()
             history = abc.run(max_nr_populations=1)
             pops = history.get_all_populations()
             row = pops[pops.t == t].iloc[0]
             _say(progress, f"generation {t + 1}/{generations}: epsilon {row.epsilon:.4f}, {int(row.samples)} runs "
                  f"for {population} accepted ({time.perf_counter() - tic:.0f} s, {n} workers)")  # fmt: skip
+        if history is None:
+            history = pyabc.History(db)
+            history.id = 1
     finally:
         close()
     seconds = time.perf_counter() - started

@@ -233,6 +233,10 @@ def test_calibration_writes_the_posterior_figures_and_a_loadable_parameter_file(
         assert len(g) == 8 and g.weight.sum() == pytest.approx(1.0)
         assert (g.distance <= g.epsilon + 1e-12).all()  # every accepted draw is within its generation's tolerance
     assert posterior.cohort_belief_discount.between(0.9, 1.0).all()
+    # the tolerance adapts: generation 2's is the median distance of generation 1 (uniform weights there)
+    d = np.sort(posterior[posterior.generation == 0].distance.to_numpy())
+    eps = posterior.groupby("generation").epsilon.first()
+    assert d[(len(d) - 1) // 2] - 1e-12 <= eps[1] <= d[len(d) // 2] + 1e-12
     assert len(meta["generations"]) == 2 and meta["total_simulations"] >= 16
     for name in ("marginals.png", "pairs.png", "metadata.json", "summary.csv", "abc.db"):
         assert (out / name).stat().st_size > 0
@@ -364,9 +368,9 @@ def test_robustness_labels_outcomes_by_agreement_across_draws():
 
     def run(status_1999: str) -> dict[str, pd.DataFrame]:
         years = np.arange(1985, 2000)
-        states = pd.DataFrame({"seed": 0, "code": "AAA", "year": years,
+        states = pd.DataFrame({"seed": 0, "replicate": 0, "code": "AAA", "year": years,
                                "status": np.where(years < 1990, "communist", "non_communist")})  # fmt: skip
-        other = pd.DataFrame({"seed": 0, "code": "BBB", "year": years, "status": "communist"})
+        other = pd.DataFrame({"seed": 0, "replicate": 0, "code": "BBB", "year": years, "status": "communist"})
         other.loc[other.year == 1999, "status"] = status_1999
         return {"states": pd.concat([states, other], ignore_index=True)}
 
@@ -400,13 +404,15 @@ def test_screening_names_the_parameters_that_matter_and_those_that_could_be_fixe
     from sim.sensitivity import screening
 
     sobol = pd.DataFrame({
-        "outcome": ["exit_year:SUN"] * 3 + ["ruled:2025"] * 3,
-        "parameter": ["a", "b", "c"] * 2,
-        "ST": [0.6, 0.07, 0.01, 0.2, 0.02, -0.01],
+        "outcome": ["exit_year:SUN"] * 4 + ["ruled:2025"] * 4,
+        "parameter": ["a", "b", "c", "d"] * 2,
+        "ST": [0.6, 0.07, 0.01, 0.5, 0.2, 0.02, -0.01, 0.4],
+        "ST_conf": [0.1, 0.01, 0.01, 0.6, 0.05, 0.01, 0.02, 0.5],
     })  # fmt: skip
     verdicts = screening(sobol).set_index("parameter").verdict
-    assert verdicts.to_dict() == {"a": "matters", "b": "minor", "c": "could be fixed"}
-    morris = pd.DataFrame({"outcome": ["splits"] * 2, "parameter": ["a", "b"], "mu_star": [4.0, 0.1]})
+    assert verdicts.to_dict() == {"a": "matters", "b": "undetermined", "c": "could be fixed", "d": "undetermined"}
+    morris = pd.DataFrame({"outcome": ["splits"] * 2, "parameter": ["a", "b"], "mu_star": [4.0, 0.1],
+                           "mu_star_conf": [0.5, 0.05]})  # fmt: skip
     assert screening(morris).set_index("parameter").verdict.to_dict() == {"a": "matters", "b": "could be fixed"}
 
 
