@@ -537,3 +537,18 @@ def test_a_worker_killed_from_outside_is_a_message_and_the_sweep_resumes(tmp_pat
     finished = sim("sweep", spec, "--out", tmp_path / "out", "--workers", "1", "--quiet", timeout=600)
     assert finished.returncode == 0, finished.stderr
     assert sorted(sw.load_results(tmp_path / "out" / "rel").run_id) == list(range(40))
+
+
+@pytest.mark.parametrize("assignment", ["end_year=abc", "member_slots=1.5", "citizens=[1]", "start_year=None",
+                                        "end_year=1e400"])  # fmt: skip
+def test_a_world_override_of_the_wrong_type_is_a_message(tmp_path, assignment):
+    code, err = cli("run", "stylized", "--until", "1946", "--out", tmp_path / "out", "--set", assignment, "--quiet")
+    assert_message(code, err, "stylized.toml", f"override {assignment.split('=')[0]}: expected an integer")
+    assert not (tmp_path / "out").exists()
+
+
+def test_analysing_a_sweep_with_a_damaged_design_is_a_message(finished):
+    folder, _ = finished
+    (folder / "design.parquet").write_bytes(b"PAR1 damaged")
+    code, err = cli("analyze", folder)
+    assert_message(code, err, str(folder / "design.parquet"), "unreadable")
