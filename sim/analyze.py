@@ -58,7 +58,10 @@ def load_sweep(folder: str | Path) -> Sweep:
 def point_means(sweep: Sweep, folder: Path) -> tuple[np.ndarray, pd.DataFrame, list[str], pd.DataFrame]:
     """Design points (in design order), the mean of each outcome per point, the censored outcomes, and the
     number of replicates recorded per point."""
-    design = pd.read_parquet(folder / "design.parquet")
+    try:
+        design = pd.read_parquet(folder / "design.parquet")
+    except (OSError, ValueError) as exc:  # pyarrow's errors are ValueErrors or OSErrors
+        raise SweepError(f"{folder / 'design.parquet'}: unreadable ({exc}); rerun the sweep command") from None
     results = load_results(folder)
     if results.empty:
         raise SweepError(f"{folder}: no finished runs to analyse")

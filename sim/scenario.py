@@ -519,13 +519,18 @@ def apply_overrides(spec: ScenarioSpec, overrides: Mapping[str, Any], source: st
                 value = int(value) if p.integer and float(value).is_integer() else value
                 value = float(value) if not p.integer else value
             data["parameters"][p.group][key] = value
-        elif key in ("start_year", "end_year", "convention"):
-            data["scenario"][key] = int(value) if key != "convention" else value
-        elif key in ("member_slots", "citizens"):
-            data["resolution"][key] = int(value)
+        elif key in ("start_year", "end_year", "member_slots", "citizens"):
+            value = value.item() if hasattr(value, "item") else value  # numpy scalars
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ScenarioError(f"{source}: override {key}: expected an integer, got {value!r}")
+            data["scenario" if key.endswith("_year") else "resolution"][key] = value
             if key == "member_slots":
                 for party in data["parties"]:
                     party["slots"] = None
+        elif key == "convention":
+            data["scenario"][key] = value
         elif key in DRIVER_VARIABLES:
             if isinstance(value, int | float) and not isinstance(value, bool):
                 points = [(data["scenario"]["start_year"], float(value))]

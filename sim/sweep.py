@@ -54,7 +54,7 @@ import time
 import traceback
 import warnings
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -773,7 +773,17 @@ def run_sweep(
             ) from None
 
 
-def _run_locked(sweep, folder, workers, scheduler, chunk_size, retry_failed, progress) -> SweepResult:
+def _run_locked(
+    sweep: Sweep,
+    folder: Path,
+    workers: int | None,
+    scheduler: str | None,
+    chunk_size: int | None,
+    retry_failed: bool,
+    progress: bool,
+) -> SweepResult:
+    """The body of :func:`run_sweep`, run while holding the folder's lock: prepare, audit, run the pending runs
+    chunk by chunk (committing each as it finishes), then write the summary files."""
     info = sweep.spec.sweep
     notes: list[str] = []
     design = _prepare(sweep, folder, notes)
@@ -828,6 +838,12 @@ def _run_locked(sweep, folder, workers, scheduler, chunk_size, retry_failed, pro
                 if task is not None:
                     in_flight[pool.executor.submit(run_chunk, task)] = len(task.rows)
             abandon = False
+        except BrokenExecutor:
+            raise SweepError(
+                f"{folder}: a worker process died (killed from outside, or out of memory); the {done + failed} runs "
+                "recorded so far are kept: rerun the same command to finish the others (fewer --workers if memory "
+                "ran out)"
+            ) from None
         except OSError as exc:
             raise SweepError(
                 f"{exc.filename or folder}: cannot write ({exc.strerror or exc}); the {done + failed} runs recorded "

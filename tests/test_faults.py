@@ -144,11 +144,13 @@ def test_repeated_kills_and_resumes_record_every_run_exactly_once(spec, tmp_path
     reference = _tables(sw.run_sweep(spec, tmp_path / "reference", scheduler="sequential", progress=False).folder)
     out = tmp_path / "killed"
     kills = 0
-    while _sweep_killed_at(spec, out, 6):  # each attempt dies right after its first commit (marker, or a manifest)
+    while _sweep_killed_at(spec, out, 8):  # each attempt dies at its eighth boundary: after one chunk or more
         kills += 1
         assert kills < 40, "the sweep makes no progress between kills"
-    assert kills == 1 + 5  # the preparation, then one kill after each of the five chunks
-
+    # the preparation (+ a part of chunk 1), chunk 1 (+ a part), chunk 2 (four parts), chunks 3 and 4 (+ a part
+    # each), chunk 5 and failures.parquet; the seventh attempt completes
+    assert kills == 6
+    assert list((out / "faults" / "quarantine").rglob("*.parquet")), "the parts of interrupted chunks set aside"
     _assert_exactly_once(_tables(out / "faults"), reference, 10)
 
 

@@ -522,3 +522,33 @@ def test_an_analysis_can_be_rerun_and_replaces_its_own_folder(finished):
     assert output.is_program_output(first)
     assert analyze(folder) == first and (first / "indices.csv").exists()
     assert not [p for p in folder.iterdir() if p.name.startswith(".analysis")]
+
+
+def test_a_worker_killed_from_outside_is_a_message_and_the_sweep_resumes(tmp_path):
+    proc, spec = _sweep_process(tmp_path)
+    stats = {pid: (Path(f"/proc/{pid}/stat").read_text()) for pid in session_pids(proc.pid)}
+    parents = {pid: int(stat[stat.rindex(")") + 2 :].split()[1]) for pid, stat in stats.items()}
+    forkserver = next(pid for pid, stat in stats.items() if "forkserver" in Path(f"/proc/{pid}/cmdline").read_text())
+    worker = next(pid for pid, parent in parents.items() if parent == forkserver)
+    os.kill(worker, signal.SIGKILL)  # as the out-of-memory killer would
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in stderr and "a worker process died" in stderr, stderr
+    assert wait_until_gone(proc.pid) == []
+    finished = sim("sweep", spec, "--out", tmp_path / "out", "--workers", "1", "--quiet", timeout=600)
+    assert finished.returncode == 0, finished.stderr
+    assert sorted(sw.load_results(tmp_path / "out" / "rel").run_id) == list(range(40))
+
+
+@pytest.mark.parametrize("assignment", ["end_year=abc", "member_slots=1.5", "citizens=[1]", "start_year=None",
+                                        "end_year=1e400"])  # fmt: skip
+def test_a_world_override_of_the_wrong_type_is_a_message(tmp_path, assignment):
+    code, err = cli("run", "stylized", "--until", "1946", "--out", tmp_path / "out", "--set", assignment, "--quiet")
+    assert_message(code, err, "stylized.toml", f"override {assignment.split('=')[0]}: expected an integer")
+    assert not (tmp_path / "out").exists()
+
+
+def test_analysing_a_sweep_with_a_damaged_design_is_a_message(finished):
+    folder, _ = finished
+    (folder / "design.parquet").write_bytes(b"PAR1 damaged")
+    code, err = cli("analyze", folder)
+    assert_message(code, err, str(folder / "design.parquet"), "unreadable")
