@@ -843,9 +843,11 @@ def TopBar(ctrl: Controller, presenter: bool):
                 )
         if not presenter:
             with solara.Column(classes=["sim-timeline"], style={"min-width": "320px"}):
+                # the range is the whole run, fixed: a range that followed the years simulated would make the
+                # slider clamp (and report) its value whenever a reset shrinks it
                 solara.SliderInt(
-                    f"Timeline (simulated to {latest})", value=year, min=session.first,
-                    max=max(latest, session.first + 1), on_value=ctrl.scrub, thumb_label=False,
+                    f"Timeline (simulated to {latest}; drag to go back, or forward to simulate)", value=year,
+                    min=session.first, max=session.last, on_value=ctrl.scrub, thumb_label=False,
                 )  # fmt: skip
 
 
