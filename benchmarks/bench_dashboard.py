@@ -180,8 +180,14 @@ def set_speed(page, value: float, current: float = 4.0) -> None:
     time.sleep(0.5)
 
 
+def click(page, selector: str) -> None:
+    """A DOM click (an open menu's overlay cannot swallow it)."""
+    page.keyboard.press("Escape")
+    page.evaluate(f"document.querySelector('{selector}').click()")
+
+
 def reset(page) -> None:
-    page.locator(".sim-reset").click()
+    click(page, ".sim-reset")
     page.wait_for_function("document.querySelector('.sim-year').innerText == '1917'", timeout=30_000)
     time.sleep(0.5)
 
@@ -192,7 +198,7 @@ def year(page) -> int:
 
 def achieved_rate(page, speed: float) -> float:
     set_speed(page, speed)
-    page.locator(".sim-play").click()
+    click(page, ".sim-play")
     time.sleep(1.0)
     y0, t0 = year(page), time.perf_counter()
     time.sleep(5.0)
@@ -207,9 +213,9 @@ def achieved_rate(page, speed: float) -> float:
 def pause_overshoot(page, tries: int = 11) -> list[int]:
     out = []
     for _ in range(tries):
-        if year(page) > 2015:
+        if year(page) > 2015 or page.locator(".sim-play").is_disabled():
             reset(page)
-        page.locator(".sim-play").click()
+        click(page, ".sim-play")
         time.sleep(0.9)
         clicked = page.evaluate(PAUSE)
         time.sleep(1.5)
