@@ -180,41 +180,60 @@ def set_speed(page, value: float, current: float = 4.0) -> None:
     time.sleep(0.5)
 
 
-def reset(page) -> None:
-    page.locator(".sim-reset").click()
-    page.wait_for_function("document.querySelector('.sim-year').innerText == '1917'", timeout=30_000)
-    time.sleep(0.5)
+def click(page, selector: str) -> None:
+    """A DOM click (an open menu's overlay cannot swallow it)."""
+    page.keyboard.press("Escape")
+    page.evaluate(f"document.querySelector('{selector}').click()")
 
 
 def year(page) -> int:
     return int(page.inner_text(".sim-year"))
 
 
-def achieved_rate(page, speed: float) -> float:
-    set_speed(page, speed)
-    page.locator(".sim-play").click()
-    time.sleep(1.0)
-    y0, t0 = year(page), time.perf_counter()
-    time.sleep(5.0)
-    y1, t1 = year(page), time.perf_counter()
-    page.evaluate(PAUSE)
-    time.sleep(1.0)
-    set_speed(page, 4.0, speed)
-    reset(page)
-    return (y1 - y0) / (t1 - t0)
+def achieved_rate(browser, url: str, speed: float) -> float:
+    """Years per second shown over 5 s of play at ``speed`` (a fresh page each time: no Reset needed)."""
+    page, _ = open_page(browser, url)
+    try:
+        set_speed(page, speed)
+        click(page, ".sim-play")
+        time.sleep(1.0)
+        y0, t0 = year(page), time.perf_counter()
+        time.sleep(5.0)
+        y1, t1 = year(page), time.perf_counter()
+        page.evaluate(PAUSE)
+        return (y1 - y0) / (t1 - t0)
+    finally:
+        close_page(page)
 
 
-def pause_overshoot(page, tries: int = 11) -> list[int]:
+def pause_overshoot(browser, url: str, tries: int = 11) -> list[int]:
+    """Years shown past the year on screen at the click on Pause, at 4 years per second."""
     out = []
-    for _ in range(tries):
-        if year(page) > 2015:
-            reset(page)
-        page.locator(".sim-play").click()
-        time.sleep(0.9)
-        clicked = page.evaluate(PAUSE)
-        time.sleep(1.5)
-        out.append(year(page) - clicked)
+    page, _ = open_page(browser, url)
+    try:
+        for _ in range(tries):
+            if year(page) > 2010 or page.locator(".sim-play").is_disabled():
+                close_page(page)
+                page, _ = open_page(browser, url)
+            click(page, ".sim-play")
+            time.sleep(0.9)
+            clicked = page.evaluate(PAUSE)
+            time.sleep(1.5)
+            out.append(year(page) - clicked)
+    finally:
+        close_page(page)
     return out
+
+
+def attempt(name: str, measure_it, default=None):
+    """Run one measurement; on failure report it and go on (one stuck page must not lose the rest)."""
+    try:
+        value = measure_it()
+    except Exception as exc:  # a timeout in the page: the figure is missing, the others stand
+        print(f"  {name}: failed ({type(exc).__name__}: {str(exc).splitlines()[0]})", flush=True)
+        return default
+    print(f"  {name}: done", flush=True)
+    return value
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -224,48 +243,55 @@ def percentile(values: list[float], q: float) -> float:
 
 def measure(checkout: Path, browser, n_steps: int) -> dict:
     server = Server(checkout)
+    url = server.url
     try:
         loads = []
         for _ in range(3):
-            page, seconds = open_page(browser, server.url)
+            page, seconds = open_page(browser, url)
             loads.append(seconds)
             close_page(page)
         time.sleep(3)
         idle = server.rss()
-        print("  done:", "idle", flush=True)
-        page, _ = open_page(browser, server.url)
-        plain = steps(page, n_steps)
-        print("  done:", "plain", flush=True)
-        open_drill_down(page)
-        drill = steps(page, n_steps)
-        print("  done:", "drill", flush=True)
-        reset(page)
-        rates = {str(s): achieved_rate(page, s) for s in (2.0, 4.0, 10.0)}
-        print("  done:", "rates", flush=True)
-        overshoot = pause_overshoot(page)
-        print("  done:", "overshoot", flush=True)
+        page, _ = open_page(browser, url)
+        plain = attempt("steps", lambda: steps(page, n_steps), [])
+        drill = attempt("steps with drill-down", lambda: (open_drill_down(page), steps(page, n_steps))[1], [])
         close_page(page)
+        rates = {str(s): attempt(f"speed {s}", lambda s=s: achieved_rate(browser, url, s)) for s in (2.0, 4.0, 10.0)}
+        overshoot = attempt("pause", lambda: pause_overshoot(browser, url), [])
         pages = []
         for _ in range(6):
-            p, _ = open_page(browser, server.url)
-            steps(p, 20)
+            p, _ = open_page(browser, url)
+            attempt("a session's 20 steps", lambda p=p: steps(p, 20))
             pages.append(p)
         six = server.rss()
-        print("  done:", "six", flush=True)
         for p in pages:
             close_page(p)
         time.sleep(10)
         after = server.rss()
     finally:
         server.stop()
+
+    def summary(values: list[float]) -> dict:
+        if not values:
+            return {"median": None, "p95": None, "n": 0}
+        return {"median": statistics.median(values), "p95": percentile(values, 0.95), "n": len(values)}
+
     return {
         "load_to_interactive_s": statistics.median(loads),
-        "step_ms": {"median": statistics.median(plain), "p95": percentile(plain, 0.95), "n": len(plain)},
-        "step_drill_down_ms": {"median": statistics.median(drill), "p95": percentile(drill, 0.95), "n": len(drill)},
+        "step_ms": summary(plain),
+        "step_drill_down_ms": summary(drill),
         "years_per_s": rates,
-        "pause_overshoot_years": {"max": max(overshoot), "tries_over": sum(o > 0 for o in overshoot), "all": overshoot},
+        "pause_overshoot_years": {
+            "max": max(overshoot, default=None),
+            "tries_over": sum(o > 0 for o in overshoot),
+            "all": overshoot,
+        },
         "memory_mb": {"idle": idle, "six_sessions": six, "after_closing": after},
     }
+
+
+def _f(value: float | None, digits: int = 0) -> str:
+    return "failed" if value is None else f"{value:.{digits}f}"
 
 
 def main() -> None:
@@ -287,14 +313,16 @@ def main() -> None:
             for name, checkout in checkouts.items():
                 print(f"measuring {name} ({checkout}) ...", flush=True)
                 results[name] = measure(checkout, browser, args.steps)
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")  # so far
         finally:
             browser.close()
     rows = [
         ("load to interactive (s)", lambda r: f"{r['load_to_interactive_s']:.2f}"),
-        ("step, median / p95 (ms)", lambda r: f"{r['step_ms']['median']:.0f} / {r['step_ms']['p95']:.0f}"),
+        ("step, median / p95 (ms)", lambda r: f"{_f(r['step_ms']['median'])} / {_f(r['step_ms']['p95'])}"),
         ("step with drill-down, median / p95 (ms)",
-         lambda r: f"{r['step_drill_down_ms']['median']:.0f} / {r['step_drill_down_ms']['p95']:.0f}"),
-        *[(f"years/s at speed {s}", lambda r, s=s: f"{r['years_per_s'][s]:.2f}") for s in ("2.0", "4.0", "10.0")],
+         lambda r: f"{_f(r['step_drill_down_ms']['median'])} / {_f(r['step_drill_down_ms']['p95'])}"),
+        *[(f"years/s at speed {s}", lambda r, s=s: _f(r["years_per_s"][s], 2)) for s in ("2.0", "4.0", "10.0")],
         ("pause overshoot, max years (tries over / 11)",
          lambda r: f"{r['pause_overshoot_years']['max']} ({r['pause_overshoot_years']['tries_over']})"),
         ("memory idle / 6 sessions / after closing (MB)",

@@ -159,6 +159,7 @@ def map_option(
     selected: str | None = None,
     differs: frozenset[str] | set[str] = frozenset(),
     title: str = "",
+    label_size: int = 12,
 ) -> dict[str, Any]:
     """A tile-grid map in geographic arrangement, each state coloured by its category in ``year``.
 
@@ -177,7 +178,13 @@ def map_option(
         item: dict[str, Any] = {
             "value": [c, r, CATEGORIES.index(cat)],
             "name": f"{state.name}: {LABELS[cat]} {held}",
-            "label": {"show": True, "formatter": state.code, "color": "#fff" if cat in palette.DARK else "#1a1a1a"},
+            "label": {
+                "show": True,
+                "formatter": state.code,
+                "fontSize": label_size,
+                "fontWeight": 600 if label_size > 12 else 400,
+                "color": "#fff" if cat in palette.DARK else "#1a1a1a",
+            },
         }
         if cat == "not_entered":
             item["itemStyle"] = {"borderColor": palette.NOT_ENTERED_BORDER, "borderType": "dashed", "borderWidth": 1.5}
@@ -865,6 +872,29 @@ def why(model: CommunistWorld, code: str, until: int | None = None) -> list[str]
             sentence += f" That year: {', '.join(dict.fromkeys(same_year))}."
         sentences.append(sentence)
     return sentences
+
+
+def status_headlines(model: CommunistWorld, until: int | None = None, limit: int = 5) -> list[tuple[str, str]]:
+    """The latest status changes as short headlines for a projector, newest first: (to_status, text).
+
+    For example ``("hybrid", "1985 China: communist → hybrid (lost F4 command economy)")``.
+    """
+    table = _table(model, "events")
+    out: list[tuple[str, str]] = []
+    for i in range(len(table["year"]) - 1, -1, -1):
+        year = int(table["year"][i])
+        if table["kind"][i] != "status" or (until is not None and year > until):
+            continue
+        name = model.state_by_code[table["code"][i]].name.split(" (")[0]
+        lost = [f for f in str(table["features_lost"][i]).split(",") if f]
+        gained = [f for f in str(table["features_gained"][i]).split(",") if f]
+        parts = [f"lost {', '.join(f'{f} {FEATURE_LABELS[f.lower()]}' for f in lost)}"] if lost else []
+        parts += [f"gained {', '.join(f'{f} {FEATURE_LABELS[f.lower()]}' for f in gained)}"] if gained else []
+        change = f"{_STATUS_WORDS[table['from_status'][i]]} → {_STATUS_WORDS[table['to_status'][i]]}"
+        out.append((table["to_status"][i], f"{year} {name}: {change}" + (f" ({'; '.join(parts)})" if parts else "")))
+        if len(out) >= limit:
+            break
+    return out
 
 
 # -- one frame ----------------------------------------------------------------------------------------------------

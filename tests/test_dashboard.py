@@ -398,13 +398,18 @@ def test_the_fall_year_slider_spans_the_scenarios_years(page):
     """On main the slider ran 1925-2030 whatever the scenario."""
     slider = page.page.locator(".sim-slider-fall_year [role=slider]")
     assert (slider.get_attribute("aria-valuemin"), slider.get_attribute("aria-valuemax")) == ("1917", "2030")
-    page.set_slider("fall_year", 200, "ArrowLeft")  # to the first year: hegemony has fallen from the start
+    page.set_slider("fall_year", 1, "Home")  # to the first year: hegemony has fallen from the start
+    page.page.wait_for_selector(".sim-slider-fall_year:has-text('fallen by: 1917')")
+    page.page.wait_for_selector(".sim-pending")
     page.reset()
+    page.page.wait_for_selector(".sim-pending", state="detached")
     page.wait_year(1917)
     page.step(30)
     chips = page.chips()
     page.page.locator(".sim-defaults").click()
+    page.page.wait_for_selector(".sim-slider-fall_year:has-text('fallen by: 1989')")
     page.reset()
+    page.page.wait_for_selector(".sim-pending", state="detached")
     page.wait_year(1917)
     page.step(30)
     assert page.chips() != chips  # the centre never backed the 1940s takeovers with hegemony gone

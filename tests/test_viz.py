@@ -169,6 +169,9 @@ def test_why_names_the_feature_its_threshold_and_the_cause():
     fall = next(s for s in sentences if "communist to non-communist" in s)
     assert "F1 monopoly of power" in fall and "threshold 0.8" in fall and "Cause:" in fall
     assert "_" not in " ".join(sentences)
+    headlines = viz.status_headlines(model, until=1989, limit=50)
+    assert ("non_communist", "1989 Poland: communist → non-communist (lost F1 monopoly of power)") in headlines
+    assert all(int(text[:4]) <= 1989 for _, text in headlines)
 
 
 def test_the_session_keeps_every_year_and_steps_through_kept_years_first():

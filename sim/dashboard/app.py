@@ -572,14 +572,17 @@ def Controls(
 
 @solara.component
 def MapPanel(session: Session, year: int, selected: str | None, differs: frozenset, on_click, which: str = "base",
-             height: int | str = 380, title: str = ""):  # fmt: skip
+             height: int | str = 380, title: str = "", label_size: int = 12):  # fmt: skip
     base, other = session.records(year)
     rec = base if which == "base" else other
     key = (tuple(rec.categories.values()), tuple(rec.features.values())) if rec is not None else None
-    option = solara.use_memo(
-        lambda: Option(viz.map_option(session.base.model, rec, selected, differs, title)) if rec is not None else None,
-        [key, selected, differs],
-    )
+
+    def build() -> Option | None:
+        if rec is None:
+            return None
+        return Option(viz.map_option(session.base.model, rec, selected, differs, title, label_size))
+
+    option = solara.use_memo(build, [key, selected, differs, label_size])
     if option is not None:
         Chart(option, height, on_click=on_click, name="map" if which == "base" else "map-variant")
 
@@ -843,9 +846,11 @@ def TopBar(ctrl: Controller, presenter: bool):
                 )
         if not presenter:
             with solara.Column(classes=["sim-timeline"], style={"min-width": "320px"}):
+                # the range is the whole run, fixed: a range that followed the years simulated would make the
+                # slider clamp (and report) its value whenever a reset shrinks it
                 solara.SliderInt(
-                    f"Timeline (simulated to {latest})", value=year, min=session.first,
-                    max=max(latest, session.first + 1), on_value=ctrl.scrub, thumb_label=False,
+                    f"Timeline (simulated to {latest}; drag to go back, or forward to simulate)", value=year,
+                    min=session.first, max=session.last, on_value=ctrl.scrub, thumb_label=False,
                 )  # fmt: skip
 
 
@@ -911,18 +916,27 @@ def Main(ctrl: Controller):
 
 @solara.component
 def Presenter(ctrl: Controller):
-    """For a projector: the map large, the counts and the latest status changes in large type."""
+    """For a projector: the map large, the counts and the latest status changes as short headlines."""
     session = ctrl.session
     year = ctrl.shown.value
     with session.lock:
-        changes = viz.events(session.base.model, limit=5, kinds=("status",), until=year)
+        headlines = viz.status_headlines(session.base.model, until=year, limit=5)
+    items = "".join(
+        f'<li style="border-left: 10px solid {viz.palette.STATUS_LINE[status]}; padding: 4px 12px; margin: 6px 0;'
+        f' list-style: none;">{escape(text)}</li>'
+        for status, text in headlines
+    )
     with solara.ColumnsResponsive(12, large=[8, 4], medium=[8, 4]):
         with solara.Column(classes=["sim-panel"]):
-            MapPanel(session, year, ctrl.selected.value, frozenset(), ctrl.click_map, "base", "calc(100vh - 230px)")
+            MapPanel(session, year, ctrl.selected.value, frozenset(), ctrl.click_map, "base", "calc(100vh - 230px)",
+                     label_size=20)  # fmt: skip
         with solara.Column(classes=["sim-panel", "sim-presenter-events"]):
             solara.Text("Latest status changes", style={"font-size": "1.6rem", "font-weight": "700"})
-            solara.HTML(tag="div", unsafe_innerHTML=_events_html(changes, big=True), classes=["sim-events"],
-                        style="max-height: calc(100vh - 240px); overflow-y: auto;")  # fmt: skip
+            solara.HTML(
+                tag="ul", unsafe_innerHTML=items or "<li style='list-style:none'>none yet</li>",
+                classes=["sim-events"],
+                style="padding-left: 0; font-size: 1.5rem; max-height: calc(100vh - 240px); overflow-y: auto;",
+            )  # fmt: skip
 
 
 CSS = """
