@@ -358,8 +358,14 @@ class CommunistWorld(mesa.Model):
         total = table.per_party_sum()
         mean_belief = table.per_party_mean(table.belief, weights=total)
         mean_careerism = table.per_party_mean(table.careerism, weights=total)
-        top = table.rank == table.rank.max() if table.size else np.zeros(0, bool)
-        reformist_top = table.per_party_mean((table.reformism >= 0.6).astype(float), mask=top)
+        # share of reformers among the members of the top rank: sums over the top rows alone (the rest add zeros)
+        top = np.flatnonzero(table.rank == table.rank.max()) if table.size else np.zeros(0, np.intp)
+        top_party, top_weight = table.party[top], table.weight[top]
+        top_total = np.bincount(top_party, weights=top_weight, minlength=table.n_parties)
+        top_reformist = np.bincount(
+            top_party, weights=top_weight * (table.reformism[top] >= 0.6), minlength=table.n_parties
+        )
+        reformist_top = np.divide(top_reformist, top_total, out=np.zeros(table.n_parties), where=top_total > 0)
         index_of = {p.code: i for i, p in enumerate(self.communist_parties)}
         rows = [index_of.get(p.code) for p in parties]
         leaders = [p.leader for p in parties]

@@ -179,8 +179,9 @@ def promote(
     (MODEL.md: reformers reach the top only when D is low or h is low.)
     """
     occupied = table.weight > 0
-    rank = table.rank.astype(np.int64)
-    counts = np.bincount(table.party * N_RANKS + rank, weights=occupied, minlength=table.n_parties * N_RANKS).reshape(
+    rank = table.rank.astype(np.intp)
+    party_rank = table.party * N_RANKS + rank  # flat index into (party, rank) tables
+    counts = np.bincount(party_rank, weights=occupied, minlength=table.n_parties * N_RANKS).reshape(
         table.n_parties, N_RANKS
     )
     total = counts.sum(axis=1, keepdims=True)
@@ -194,7 +195,7 @@ def promote(
     screen = np.where(reformist, params.reformer_screen * centralism[p] * hegemony[p], 0.0)
     prob = (
         params.promotion_rate
-        * vacancy[p, rank]
+        * vacancy.ravel()[party_rank]
         * (params.promotion_base + params.promotion_careerism * table.careerism)
         * (1.0 - screen)
     )
