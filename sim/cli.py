@@ -303,7 +303,7 @@ def params(group: Annotated[str | None, typer.Argument(help="Only this group.")]
     for g in GROUPS if group is None else [group]:
         print(f"[{g}]")
         for p in by_group(g):
-            print(f"  {p.name:<28} {p.default:<8g} [{p.lo:g}, {p.hi:g}] {p.unit:<14} {p.doc}")
+            print(f"  {p.name:<28} {p.default:<8g} [{p.lo:g}, {p.hi:g}] {p.unit:<14} {p.provenance:<10} {p.doc}")
 
 
 @app.command()

@@ -1,39 +1,22 @@
 """The model: :class:`CommunistWorld`, one step per year.
 
-Each year, after the year's causes and crisis flags are cleared, the steps of :data:`SCHEDULE` run in this order
-(generated from it by ``sim docs``, as is the ODD document's section 3):
+Each year, after the year's causes and crisis flags are cleared, the steps of :data:`sim.year.SCHEDULE` run in this
+order (generated from it by ``sim docs``; ODD section 3 describes each step):
 
-1. drivers (drivers.step): hegemony and tolerance of the (non-rival) centres; each state's population (from
-   `population_points`), commitment, monopoly pressure, emigration and aid; then the year's dated events in file
-   order (7.10).
-2. founding (founding.step): every party whose `founded` year has come becomes legal opposition; a Communist party
-   joins the first centre's camp and its founders wait in `pending_recruits`.
-3. takeovers (takeover.step): a takeover by its route in every state whose `entry_year` has come, if its Communist
-   party neither rules already nor is dissolved.
-4. economy (economy.step): Kornai's chain in every state: ownership and command toward the party's targets,
-   softness, shortage, performance, hardship.
-5. members (members.step): perceived gap, belief, trait drift, exits and purges, retirement and the year's cohort,
-   promotions, over all member rows at once.
-6. legitimacy (legitimacy.step): every state's legitimacy moves toward its level.
-7. dissent (dissent.step): fear decays; the regional demonstration effect (`dissent.fallen_peers`); emigration of
-   privately opposed citizens (`dissent.emigrate`) where an emigration driver is set; the threshold cascade
-   (`dissent.threshold_cascade`) in every Communist-ruled state at once; then open dissent inside each ruling party
-   erodes its centralism and its state's repression capacity.
-8. crisis responses (crisis.step): every ruling party facing mass protest cracks down, holds on or concedes
-   (`crisis.crisis_response`), before the centre acts on what is left.
-9. centres (movement.step): a centre whose host party left office dissolves; otherwise hostility decays, then
-   (Moscow only) alignment, funding, splits, readmission, intervention or admonition, admission of new members
-   (`movement.centre_acts`).
-10. ruling parties (leadership.step): the leader's belief follows its cohort (`leadership.follow_cohort`);
-    succession at a term's end or after a crisis (`draw_successor`); the leader's programme (`reform_program`); the
-    sticky goal (`sticky_goal`); the transition check.
-11. free elections (elections.step): where due (`elections.election_due`).
-12. recognition graph (movement.recognise): the edges of this year's recognition graph (F6).
-13. status (events.step): every state's six features and status (`features.classify`) and the event log of every
-    change (`events.feature_change_text`).
-14. data collection (model.CommunistWorld._collect): the model series and the `states` and `parties` tables the
-    model was asked to collect, in the years it collects them (section 10); the `events` and `elections` tables are
-    filled as things happen.
+1. drivers (drivers.step)
+2. founding (founding.step)
+3. takeovers (takeover.step)
+4. economy (economy.step)
+5. members (members.step)
+6. legitimacy (legitimacy.step)
+7. dissent (dissent.step)
+8. crisis responses (crisis.step)
+9. centres (movement.step)
+10. ruling parties (leadership.step)
+11. free elections (elections.step)
+12. recognition graph (recognition.step)
+13. status (events.step)
+14. data collection (year.collect)
 """
 
 from __future__ import annotations
@@ -45,28 +28,17 @@ from typing import Any
 import mesa
 import numpy as np
 from mesa.agent import AgentSet
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from sim import drivers, events
+from sim import drivers, events, year
 from sim.agents import InternationalAgent, MemberAgent, PartyAgent, StateAgent
 from sim.drivers import Drivers
 from sim.events import EVENT_COLUMNS, EventLog
 from sim.features import FEATURES, Status, Thresholds
-from sim.mechanisms import (
-    crisis,
-    dissent,
-    economy,
-    elections,
-    founding,
-    leadership,
-    legitimacy,
-    members,
-    movement,
-    takeover,
-)
+from sim.mechanisms import economy, founding, leadership, legitimacy, movement, recognition, seeding, takeover
 from sim.params import Parameters
 from sim.population import MEMBER_TYPES, CitizenTable, MemberTable, PartyMembers
 from sim.scenario import Scenario, load
-from sim.schedule import Step
 from sim.streams import Streams
 from sim.vocab import EventKind, Family, Phase, TypeRule
 
@@ -97,9 +69,12 @@ class CommunistWorld(mesa.Model):
     """An agent-based model of Communist political systems (Brown's six features, recomputed every year).
 
     Args:
-        scenario: a scenario name in ``scenarios/`` (``"stylized"``, the default), a path to a TOML file, or a
-            loaded :class:`~sim.scenario.Scenario`.
+        world: the world to simulate: a scenario name in ``scenarios/`` (``"stylized"``, the default), a path to a
+            TOML file, or a loaded :class:`~sim.scenario.Scenario` (also the first positional argument).
         rng: seed or generator for ``model.rng`` (all randomness derives from it).
+        scenario: Mesa's own keyword, a :class:`mesa.experimental.scenarios.Scenario` (what Mesa's SolaraViz passes
+            on Reset): its ``rng`` seeds the model when ``rng`` is not given, and its other values are overrides
+            (below). Anything else is a TypeError: the world goes in ``world``.
         collect: which yearly tables to collect (``"states"``, ``"parties"``; both by default): a sweep that needs only
             statuses can skip the parties table, the costliest to collect. Model series, events and elections are
             always collected.
@@ -114,25 +89,38 @@ class CommunistWorld(mesa.Model):
         members: the member table (all member rows); citizens: the citizen table.
         member_agents: the :class:`~sim.agents.MemberAgent` views of the member rows (Mesa agents, made on first
             use).
-        movement: the recognition graph (:class:`~sim.mechanisms.movement.Movement`).
+        movement: the recognition graph (:class:`~sim.mechanisms.recognition.Movement`).
         log: the event log; datacollector: Mesa's DataCollector (model series; tables states, parties, events).
     """
 
     def __init__(
         self,
-        scenario: str | Path | Scenario | None = None,
+        world: str | Path | Scenario | None = None,
         *,
         rng: Any = None,
+        scenario: MesaScenario | None = None,
         collect: Sequence[str] = COLLECTED_TABLES,
         collect_every: int = 1,
         **overrides: Any,
     ):
+        if scenario is not None and not isinstance(scenario, MesaScenario):
+            raise TypeError(
+                f"CommunistWorld(scenario=...): expected Mesa's mesa.experimental.scenarios.Scenario, got "
+                f"{type(scenario).__name__} {scenario!r}; give the scenario name, file or loaded Scenario as the "
+                "first argument or as world=..."
+            )
         if not set(collect) <= set(COLLECTED_TABLES):
             raise ValueError(f"collect: expected a subset of {COLLECTED_TABLES} (got {tuple(collect)})")
         if collect_every < 1:
             raise ValueError(f"collect_every: expected a whole number of years >= 1 (got {collect_every})")
-        loaded = load(scenario).with_overrides(overrides)
-        super().__init__(rng=rng)
+        if scenario is not None:
+            overrides = {**{k: v for k, v in scenario if k != "rng"}, **overrides}
+            if scenario.rng is None:
+                scenario.rng = rng
+            elif rng is None:
+                rng = scenario.rng
+        loaded = load(world).with_overrides(overrides)
+        super().__init__(rng=rng, scenario=scenario)
         self.collect_tables = frozenset(collect)
         self.collect_every = int(collect_every)
         self.scenario_file = loaded
@@ -171,7 +159,7 @@ class CommunistWorld(mesa.Model):
             },
         )
         self.log = EventLog(self.datacollector)
-        self.movement = movement.Movement()
+        self.movement = recognition.Movement()
         self._build_agents()
         self._initialise()
 
@@ -225,12 +213,12 @@ class CommunistWorld(mesa.Model):
         drivers.init(self)
         movement.init(self)
         founding.init(self)
-        members.init(self)
+        seeding.init(self)
         takeover.init(self)
         leadership.init(self)
         economy.init(self)
         legitimacy.init(self)
-        movement.recognise(self)
+        recognition.step(self)
         events.classify_states(self, record_events=False)
         self._collect()
 
@@ -289,13 +277,13 @@ class CommunistWorld(mesa.Model):
     # -- the year ---------------------------------------------------------------------------------------------
     def step(self) -> None:
         """Advance one year: clear the year's causes and crisis flags, make last year's called founding elections
-        this year's elections due, then run every step of :data:`SCHEDULE` in order."""
+        this year's elections due, then run every step of :data:`sim.year.SCHEDULE` in order."""
         self.year += 1
         self.elections_due, self.elections_called = self.elections_called, set()
         for state in self.states:
             state.causes = []
             state.crisis = False
-        for step in SCHEDULE:
+        for step in year.SCHEDULE:
             step.run(self)
         if self.year >= self.end_year:
             self.running = False
@@ -429,39 +417,3 @@ def _extend_table(collector: mesa.DataCollector, name: str, columns: dict[str, l
         raise ValueError(f"table {name}: columns {sorted(columns.keys() ^ table.keys())} collected or missing")
     for column, values in columns.items():
         table[column].extend(values)
-
-
-SCHEDULE: tuple[Step, ...] = (
-    Step("drivers", drivers.step, "hegemony and tolerance of the (non-rival) centres; each state's population (from "
-         "`population_points`), commitment, monopoly pressure, emigration and aid; then the year's dated events in "
-         "file order (7.10)."),
-    Step("founding", founding.step, "every party whose `founded` year has come becomes legal opposition; a "
-         "Communist party joins the first centre's camp and its founders wait in `pending_recruits`."),
-    Step("takeovers", takeover.step, "a takeover by its route in every state whose `entry_year` has come, if its "
-         "Communist party neither rules already nor is dissolved."),
-    Step("economy", economy.step, "Kornai's chain in every state: ownership and command toward the party's "
-         "targets, softness, shortage, performance, hardship."),
-    Step("members", members.step, "perceived gap, belief, trait drift, exits and purges, retirement and the "
-         "year's cohort, promotions, over all member rows at once."),
-    Step("legitimacy", legitimacy.step, "every state's legitimacy moves toward its level."),
-    Step("dissent", dissent.step, "fear decays; the regional demonstration effect (`dissent.fallen_peers`); "
-         "emigration of privately opposed citizens (`dissent.emigrate`) where an emigration driver is set; the "
-         "threshold cascade (`dissent.threshold_cascade`) in every Communist-ruled state at once; then open dissent "
-         "inside each ruling party erodes its centralism and its state's repression capacity."),
-    Step("crisis responses", crisis.step, "every ruling party facing mass protest cracks down, holds on or "
-         "concedes (`crisis.crisis_response`), before the centre acts on what is left."),
-    Step("centres", movement.step, "a centre whose host party left office dissolves; otherwise hostility decays, "
-         "then (Moscow only) alignment, funding, splits, readmission, intervention or admonition, admission of new "
-         "members (`movement.centre_acts`)."),
-    Step("ruling parties", leadership.step, "the leader's belief follows its cohort (`leadership.follow_cohort`); "
-         "succession at a term's end or after a crisis (`draw_successor`); the leader's programme "
-         "(`reform_program`); the sticky goal (`sticky_goal`); the transition check."),
-    Step("free elections", elections.step, "where due (`elections.election_due`)."),
-    Step("recognition graph", movement.recognise, "the edges of this year's recognition graph (F6)."),
-    Step("status", events.step, "every state's six features and status (`features.classify`) and the event log "
-         "of every change (`events.feature_change_text`)."),
-    Step("data collection", CommunistWorld._collect, "the model series and the `states` and `parties` tables the "
-         "model was asked to collect, in the years it collects them (section 10); the `events` and `elections` "
-         "tables are filled as things happen."),
-)  # fmt: skip
-"""The year, in order: each step is a process of a mechanism module (ODD section 3 is generated from it)."""

@@ -1,7 +1,7 @@
 """Keeps the generated parts of ``docs/ODD.md`` and of the model's docstring current with the code (``sim docs``).
 
 Two blocks of the ODD document are rewritten from the code: the process overview of section 3 (between
-``<!-- schedule:start -->`` and ``<!-- schedule:end -->``) from the model's declared year, :data:`sim.model.SCHEDULE`,
+``<!-- schedule:start -->`` and ``<!-- schedule:end -->``) from the model's declared year, :data:`sim.year.SCHEDULE`,
 and the parameter tables (between ``<!-- parameters:start -->`` and ``<!-- parameters:end -->``) from the parameter
 registry :mod:`sim.params`. The module docstring of ``sim/model.py`` carries the same process overview. A test fails
 when the documents and the code disagree.
@@ -29,44 +29,47 @@ GROUP_TITLES = {
     "movement": "The movement: alignment, splits, recognition, intervention",
     "elections": "Free elections",
     "takeover": "Takeovers",
+    "events": "Dated events: what a scenario's events do",
 }
 
 
 def parameter_tables() -> str:
-    """Markdown tables of every parameter by group: name, default, range, unit, meaning, source."""
+    """Markdown tables of every parameter by group: name, default, range, unit, meaning, source, provenance."""
     parts = [START, "", "_Generated from `sim/params.py` by `uv run sim docs`; do not edit by hand._", ""]
     for group in GROUPS:
         parts += [
             f"#### {GROUP_TITLES.get(group, group)} (`[parameters.{group}]`)",
             "",
-            "| parameter | default | range | unit | meaning | source |",
-            "|---|---|---|---|---|---|",
+            "| parameter | default | range | unit | meaning | source | provenance |",
+            "|---|---|---|---|---|---|---|",
         ]
         for p in by_group(group):
-            parts.append(f"| `{p.name}` | {p.default:g} | {p.lo:g} to {p.hi:g} | {p.unit} | {p.doc} | {p.source} |")
+            provenance = f"fitted to {p.target}" if p.provenance == "fitted" else p.provenance
+            cells = (f"`{p.name}`", f"{p.default:g}", f"{p.lo:g} to {p.hi:g}", p.unit, p.doc, p.source, provenance)
+            parts.append("| " + " | ".join(cells) + " |")
         parts.append("")
     parts.append(END)
     return "\n".join(parts)
 
 
 def schedule_overview() -> str:
-    """The numbered process overview of ODD section 3, from :data:`sim.model.SCHEDULE`."""
-    from sim.model import SCHEDULE
+    """The numbered process overview of ODD section 3, from :data:`sim.year.SCHEDULE`."""
     from sim.schedule import overview
+    from sim.year import SCHEDULE
 
-    note = "_Generated from `SCHEDULE` in `sim/model.py` by `uv run sim docs`; do not edit by hand._"
+    note = "_Generated from `SCHEDULE` in `sim/year.py` by `uv run sim docs`; do not edit by hand._"
     return "\n".join([SCHEDULE_START, "", note, "", overview(SCHEDULE), "", SCHEDULE_END])
 
 
 def model_docstring() -> str:
     """The module docstring of ``sim/model.py``: what the model is and the year's schedule, in order."""
-    from sim.model import SCHEDULE
     from sim.schedule import overview
+    from sim.year import SCHEDULE
 
     return (
         "The model: :class:`CommunistWorld`, one step per year.\n\n"
-        "Each year, after the year's causes and crisis flags are cleared, the steps of :data:`SCHEDULE` run in this "
-        "order\n(generated from it by ``sim docs``, as is the ODD document's section 3):\n\n"
+        "Each year, after the year's causes and crisis flags are cleared, the steps of :data:`sim.year.SCHEDULE` run "
+        "in this\norder (generated from it by ``sim docs``; ODD section 3 describes each step):\n\n"
         + overview(SCHEDULE, markdown=False)
         + "\n"
     )

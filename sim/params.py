@@ -37,6 +37,8 @@ class Param:
         doc: what it means, in one sentence.
         source: where the default comes from.
         integer: whether the parameter takes whole numbers.
+        provenance: how the default was obtained (:data:`PROVENANCES`); derived from ``source`` unless given.
+        target: for a ``fitted`` default, what it was fitted to; derived from ``source`` unless given.
     """
 
     name: str
@@ -48,6 +50,48 @@ class Param:
     doc: str
     source: str
     integer: bool = False
+    provenance: str = ""
+    target: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.provenance:
+            object.__setattr__(self, "provenance", provenance_of(self.source))
+        if self.provenance not in PROVENANCES:
+            raise ValueError(f"parameter {self.name}: provenance {self.provenance!r} is not one of {PROVENANCES}")
+        if self.provenance == "fitted" and not self.target:
+            object.__setattr__(self, "target", _fit_target(self.source))
+        if not self.lo <= self.default <= self.hi:
+            raise ValueError(f"parameter {self.name}: default {self.default} outside [{self.lo}, {self.hi}]")
+
+
+PROVENANCES = ("data", "literature", "assumption", "fitted")
+"""How a default was obtained: ``data`` (read off a source's figures: party_stats.csv, a dated history), ``literature``
+(the mechanism and its scale from a cited author; the number is our reading of it), ``assumption`` (a modelling
+choice: MODEL.md's first operationalisations and ours), ``fitted`` (calibrated to a target, named in ``target``)."""
+_LITERATURE = ("Brown 2009", "Kornai 1992", "Kuran 1991", "Granovetter 1978", "Duverger", "Hirschman")
+
+
+def _fit_target(source: str) -> str:
+    """What a calibrated default was fitted to: the words after "calibrated" in its source."""
+    target = source.split("calibrated", 1)[-1].strip()
+    if target.startswith("(") and target.endswith(")"):
+        target = target[1:-1]
+    return target.strip(" ;:").removeprefix("on ") or source
+
+
+def provenance_of(source: str) -> str:
+    """The provenance a source string implies: calibrated -> fitted; an assumption or first operationalisation ->
+    assumption; party_stats.csv or a dated history -> data; a cited author -> literature; MODEL.md alone ->
+    assumption (its numbers are first operationalisations)."""
+    if "calibrated" in source:
+        return "fitted"
+    if "assumption" in source or "first operationalisation" in source:
+        return "assumption"
+    if "party_stats.csv" in source or source.startswith("history:"):
+        return "data"
+    if any(author in source for author in _LITERATURE):
+        return "literature"
+    return "assumption"
 
 
 _FIRST = "first operationalisation (MODEL.md)"

@@ -38,14 +38,18 @@ class Step:
 def overview(schedule: Sequence[Step], width: int = 116, markdown: bool = True) -> str:
     """The numbered process overview of ``schedule``: one item per step, ``N. **name** (`where`): text``.
 
-    ``markdown=False`` gives the plain form of the model's module docstring (no bold, no code marks).
+    ``markdown=False`` gives the compact form of the model's module docstring: ``N. name (where)``, one line each.
     """
+    if not markdown:
+        return "\n".join(f"{number}. {step.name} ({step.where})" for number, step in enumerate(schedule, start=1))
     lines: list[str] = []
     for number, step in enumerate(schedule, start=1):
-        name, where = (f"**{step.name}**", f"`{step.where}`") if markdown else (step.name, step.where)
-        head = f"{number}. {name} ({where}): "
         indent = " " * len(f"{number}. ")
         lines += textwrap.wrap(
-            head + step.text, width=width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+            f"{number}. **{step.name}** (`{step.where}`): {step.text}",
+            width=width,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
         )
     return "\n".join(lines)

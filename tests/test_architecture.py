@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import sim.model
+import sim.year
 from sim import odd
-from sim.model import SCHEDULE, CommunistWorld
+from sim.model import CommunistWorld
 from sim.schedule import overview
+from sim.year import SCHEDULE
 
 
 def test_the_model_docstring_and_odd_section_3_are_generated_from_the_schedule():
@@ -30,7 +33,7 @@ def test_a_year_runs_the_schedule_steps_once_each_in_order(monkeypatch):
 
         return dataclasses.replace(step, run=run)
 
-    monkeypatch.setattr(sim.model, "SCHEDULE", tuple(recording(s) for s in SCHEDULE))
+    monkeypatch.setattr(sim.year, "SCHEDULE", tuple(recording(s) for s in SCHEDULE))
     model.step()
     assert ran == [s.name for s in SCHEDULE]
 
@@ -95,9 +98,7 @@ def test_each_core_module_imports_alone_in_a_fresh_interpreter():
     import subprocess
     import sys
 
-    modules = ["sim.vocab", "sim.agents", "sim.features", "sim.population", "sim.events", "sim.drivers"]
-    modules += [f"sim.mechanisms.{m}" for m in ("crisis", "dissent", "economy", "elections", "founding")]
-    modules += [f"sim.mechanisms.{m}" for m in ("leadership", "legitimacy", "members", "movement", "takeover")]
+    modules = [path.removesuffix(".py").replace("/", ".") for path in CORE_MODULES]
     code = "import importlib, sys\nfor m in sys.argv[1:]:\n    importlib.import_module(m)\n"
     for module in modules:  # one interpreter per module: each must import without another having run first
         done = subprocess.run([sys.executable, "-c", code, module], capture_output=True, text=True)
@@ -133,14 +134,14 @@ def test_a_run_records_only_names_of_the_vocabulary():
 
 # -- every behavioural constant is a registered parameter ------------------------------------------------------
 
+_PACKAGE = Path(sim.model.__file__).resolve().parent
 CORE_MODULES = (
-    "sim/agents.py", "sim/drivers.py", "sim/events.py", "sim/features.py", "sim/model.py", "sim/population.py",
-    "sim/schedule.py", "sim/streams.py", "sim/vocab.py",
-    *(f"sim/mechanisms/{m}.py" for m in (
-        "crisis", "dissent", "economy", "elections", "founding", "leadership", "legitimacy", "members", "movement",
-        "takeover",
+    *(f"sim/{m}.py" for m in (
+        "agents", "drivers", "events", "features", "model", "population", "schedule", "streams", "vocab", "year",
     )),
+    *sorted(f"sim/mechanisms/{p.name}" for p in (_PACKAGE / "mechanisms").glob("*.py") if p.name != "__init__.py"),
 )  # fmt: skip
+"""The core's modules with behaviour (every mechanism module, found on disk: a new one is scanned too)."""
 STRUCTURAL = {0, 1, -1}
 """Numbers that are never behavioural: nothing, identity, the empty-slot marker (and 0.0, 1.0: shares' bounds)."""
 ALLOWED: dict[tuple[str, str, float], str] = {
@@ -162,8 +163,8 @@ ALLOWED: dict[tuple[str, str, float], str] = {
     ("sim/mechanisms/leadership.py", "orthodoxy", 0.5): "the mean of belief and 1 - reformism",
     ("sim/mechanisms/leadership.py", "sticky_goal", 0.05): "reporting: when the drop of the goal is noted as a cause",
     ("sim/mechanisms/members.py", "<module>", 5): "N_RANKS: primary organisation to politburo (the rank ladder)",
-    ("sim/mechanisms/members.py", "_beta", 0.01): "numerical: a Beta mean must lie inside (0, 1)",
-    ("sim/mechanisms/members.py", "_beta", 0.99): "numerical: a Beta mean must lie inside (0, 1)",
+    ("sim/mechanisms/members.py", "beta_draws", 0.01): "numerical: a Beta mean must lie inside (0, 1)",
+    ("sim/mechanisms/members.py", "beta_draws", 0.99): "numerical: a Beta mean must lie inside (0, 1)",
     ("sim/mechanisms/members.py", "step", 1e-12): "numerical: division guard for empty batches",
     ("sim/mechanisms/members.py", "member_exits", 0.5): "the mean of disbelief and reformism",
     ("sim/mechanisms/members.py", "member_exits", 2): "(1 - M)^2: the exponent of the equation's form",
@@ -219,3 +220,24 @@ def test_the_literal_scan_catches_a_behavioural_literal(tmp_path, monkeypatch):
 def test_allowed_literals_are_all_still_there():
     present = {(path, where, value) for path in CORE_MODULES for where, value, _ in _numeric_literals(path)}
     assert set(ALLOWED) <= present, f"stale ALLOWED entries: {sorted(set(ALLOWED) - present)}"
+
+
+def test_every_parameter_has_a_provenance_and_the_odd_and_cli_show_it():
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+    from sim.params import PARAMETERS, PROVENANCES, Param, provenance_of
+
+    text = odd.ODD_PATH.read_text(encoding="utf-8")
+    for p in PARAMETERS.values():
+        assert p.provenance in PROVENANCES
+        assert (p.provenance == "fitted") == bool(p.target), p.name
+        shown = f"fitted to {p.target}" if p.provenance == "fitted" else p.provenance
+        assert f"| {p.source} | {shown} |" in text, p.name
+    assert provenance_of("calibrated (stylized patterns)") == "fitted"
+    assert provenance_of("party_stats.csv (PCI, PCF)") == "data"
+    assert provenance_of("Kuran 1991") == "literature"
+    assert provenance_of("MODEL.md section 2") == "assumption"
+    assert Param("x", "g", 0.5, 0, 1, "u", "d", "calibrated on the stylized world").target == "the stylized world"
+    listing = CliRunner().invoke(app, ["params", "takeover"]).output
+    assert "installed_alignment" in listing and "assumption" in listing

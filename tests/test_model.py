@@ -50,7 +50,7 @@ def test_runs_to_the_end_and_stops():
 def test_model_runs_under_mesa_batch_run_unchanged():
     results = mesa.batch_run(
         CommunistWorld,
-        parameters={"scenario": "stylized", "end_year": 1952, "belief_erosion": [0.2, 0.4]},
+        parameters={"world": "stylized", "end_year": 1952, "belief_erosion": [0.2, 0.4]},
         rng=[1],
         max_steps=100,
         number_processes=1,
