@@ -120,6 +120,29 @@ CASES = {"historical": historical, "members": members, "history": history}
 HEADLINE = {"historical": "run_s", "members": "wall_s", "history": "wall_s"}
 
 
+def compare(this: Path, against: Path, cases: list[str], repeats: int = 3) -> dict:
+    """Every case on both checkouts, in interleaved repeats; medians per side and the speed-up of ``this``."""
+    unknown = sorted(set(cases) - set(CASES))
+    if unknown:
+        raise SystemExit(f"--cases: unknown {unknown}; expected some of {sorted(CASES)}")
+    sides = {"this": this.resolve(), "against": against.resolve()}
+    results: dict = {"date": date.today().isoformat(), "cpus": os.cpu_count(), "repeats": repeats,
+                     "checkouts": {k: str(v) for k, v in sides.items()}, "cases": {}}  # fmt: skip
+    for case in cases:
+        samples: dict[str, list[dict]] = {"this": [], "against": []}
+        for r in range(repeats):
+            order = ("this", "against") if r % 2 == 0 else ("against", "this")
+            for side in order:
+                print(f"{case} repeat {r + 1}/{repeats}: {side} ...", file=sys.stderr, flush=True)
+                samples[side].append(CASES[case](sides[side]))
+        medians = {side: _medians(runs) for side, runs in samples.items()}
+        key = HEADLINE[case]
+        medians["speedup"] = medians["against"][key] / medians["this"][key]
+        results["cases"][case] = {"median": medians, "samples": samples}
+        print(f"{case}: this {medians['this']}  against {medians['against']}  speed-up {medians['speedup']:.2f}x")
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--against", type=Path, required=True, help="the other checkout (e.g. /work/main)")
@@ -128,25 +151,8 @@ def main() -> None:
     parser.add_argument("--cases", default="historical,members,history", help="comma-separated: " + ", ".join(CASES))
     parser.add_argument("--out", type=Path, default=HERE / "results-core.json")
     args = parser.parse_args()
-    sides = {"this": args.this.resolve(), "against": args.against.resolve()}
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
-    unknown = sorted(set(cases) - set(CASES))
-    if unknown:
-        raise SystemExit(f"--cases: unknown {unknown}; expected some of {sorted(CASES)}")
-    results: dict = {"date": date.today().isoformat(), "cpus": os.cpu_count(), "repeats": args.repeats,
-                     "checkouts": {k: str(v) for k, v in sides.items()}, "cases": {}}  # fmt: skip
-    for case in cases:
-        samples: dict[str, list[dict]] = {"this": [], "against": []}
-        for r in range(args.repeats):
-            order = ("this", "against") if r % 2 == 0 else ("against", "this")
-            for side in order:
-                print(f"{case} repeat {r + 1}/{args.repeats}: {side} ...", file=sys.stderr, flush=True)
-                samples[side].append(CASES[case](sides[side]))
-        medians = {side: _medians(runs) for side, runs in samples.items()}
-        key = HEADLINE[case]
-        medians["speedup"] = medians["against"][key] / medians["this"][key]
-        results["cases"][case] = {"median": medians, "samples": samples}
-        print(f"{case}: this {medians['this']}  against {medians['against']}  speed-up {medians['speedup']:.2f}x")
+    results = compare(args.this, args.against, cases, args.repeats)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"written: {args.out}")
 

@@ -15,7 +15,10 @@ Measures, on this machine:
 
 Each size runs in a fresh subprocess so that its peak memory is its own. ``--quick`` skips the 1,000,000 case.
 Goals (issue 6): updates/s >= 10x Boltzmann; 1M members x 100 years < 30 s and < 2 GB; scaling <= 12x; historical
-run < 1 s after import.
+run < 1 s after import. With ``--against CHECKOUT`` (issue 13, item 5) it also times, beside that checkout in
+interleaved repeats (``bench_core.py``), one historical run (goal: 5x faster), 1,000,000 members x 100 years
+(goal: under 10 s and 1 GB) and ``sim history`` (goal: under 10 s); sweep throughput and Dask efficiency are
+measured by ``bench_sweep.py throughput --scenario historical [--scheduler local]``.
 """
 
 from __future__ import annotations
@@ -129,6 +132,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip the 1,000,000-member case")
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        help="also time the issue-13 cases beside this checkout (bench_core.py), e.g. /work/main",
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved A/B repeats with --against")
     args = parser.parse_args()
     import os
 
@@ -155,6 +165,19 @@ def main() -> None:
         "scaling_at_most_12": all(r <= 12 for r in results["scaling"].values()),
         "one_million_under_30s_and_2gb": (one_m["wall_s"] < 30 and one_m["peak_mb"] < 2048) if one_m else None,
     }
+    if args.against is not None:
+        sys.path.insert(0, str(HERE))
+        import bench_core
+
+        versus = bench_core.compare(HERE.parent, args.against, list(bench_core.CASES), args.repeats)
+        results["versus"] = versus
+        cases = versus["cases"]
+        results["goals"] |= {
+            "historical_5x_faster": cases["historical"]["median"]["speedup"] >= 5,
+            "one_million_under_10s_and_1gb": cases["members"]["median"]["this"]["wall_s"] < 10
+            and cases["members"]["median"]["this"]["peak_mb"] < 1024,
+            "history_under_10s": cases["history"]["median"]["this"]["wall_s"] < 10,
+        }
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print()
     print(f"import of the package: {results['import_s']:.2f} s")

@@ -287,12 +287,3 @@ class CommunistWorld(Lifecycle, mesa.Model):
     def table(self, name: str):
         """A collected table (``"states"``, ``"parties"``, ``"events"``, ``"elections"``) as a pandas DataFrame."""
         return self.datacollector.get_table_dataframe(name)
-
-
-def _extend_table(collector: mesa.DataCollector, name: str, columns: dict[str, list]) -> None:
-    """Append one year's rows to a collector table, column by column (every column of the table, same length)."""
-    table = collector.tables[name]
-    if columns.keys() != table.keys():
-        raise ValueError(f"table {name}: columns {sorted(columns.keys() ^ table.keys())} collected or missing")
-    for column, values in columns.items():
-        table[column].extend(values)

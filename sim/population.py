@@ -61,7 +61,19 @@ def member_opposition(belief, careerism, reformism, sd_affinity, params: Mapping
 
     From social-democratic affinity, reformism and disbelief (MODEL.md section 2: "private opposition x (from s, r
     and 1-b)"); a careerist who believes nothing still owes the party its career, so careerism damps it.
+    Works on floats and on arrays (for arrays the same operations run in place on two buffers).
     """
+    if isinstance(belief, np.ndarray) and belief.ndim:
+        x = np.multiply(sd_affinity, params["opposition_sd_weight"])
+        term = np.multiply(reformism, params["opposition_reformism_weight"])
+        x += term
+        np.subtract(1.0, belief, out=term)
+        term *= params["opposition_disbelief_weight"]
+        x += term
+        np.multiply(careerism, params["careerist_loyalty"], out=term)
+        np.subtract(1.0, term, out=term)
+        x *= term
+        return x
     return (
         params["opposition_sd_weight"] * sd_affinity
         + params["opposition_reformism_weight"] * reformism

@@ -259,7 +259,11 @@ class TypeRule:
             careerist & (tenure >= self.conservative_tenure),
             careerist,
         ]
-        return np.select(conditions, list(range(len(conditions))), default=len(conditions)).astype(np.int8)
+        # as np.select (the first condition that holds wins), by writing the conditions' indices last to first
+        kinds = np.full(np.shape(belief), len(conditions), dtype=np.int8)
+        for index in range(len(conditions) - 1, -1, -1):
+            kinds[conditions[index]] = index
+        return kinds
 
     def leader_kind(self, belief: float, careerism: float, reformism: float, sd_affinity: float) -> LeaderKind:
         """Kind of a leader drawn from the members, by its traits (careerism does not set the programme)."""

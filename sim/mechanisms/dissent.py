@@ -234,10 +234,19 @@ def threshold_cascade(
     members.dissent[:] = y_m
     public = state_share(y_c)
     private = state_share(opposed_c)
+    # weighted shares per party, summed over the rows that count (skipping rows that would add zero)
     total = members.per_party_sum()
-    member_dissent = members.per_party_mean(y_m.astype(float), weights=total)
-    member_opposition = members.per_party_mean((x_m > params.opposition_cutoff).astype(float), weights=total)
+    voiced = rows[y_o]
+    opposing = np.flatnonzero(x_m > params.opposition_cutoff)
+    member_dissent = _party_share(members, voiced, total)
+    member_opposition = _party_share(members, opposing, total)
     return DissentResult(public, private, member_dissent, member_opposition, rounds, mass_round)
+
+
+def _party_share(members: MemberTable, rows: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """Per party: the weight of ``rows`` over the party's total weight (0 for a party with no weight)."""
+    weight = np.bincount(members.party[rows], weights=members.weight[rows], minlength=members.n_parties)
+    return np.divide(weight, total, out=np.zeros(members.n_parties), where=total > 0)
 
 
 def centralism_erosion(centralism: float, member_dissent: float, params: Parameters) -> float:

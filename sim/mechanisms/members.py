@@ -44,7 +44,14 @@ def update_belief(
     """
     p = table.party
     b = table.belief
-    b += -params.belief_erosion * gap[p] * b + params.belief_renewal * centralism[p] * commitment[p] * (1.0 - b)
+    # the per-party factors are formed per party and then spread to rows (the same products, on 32 numbers
+    # instead of every row); the row terms are built in place
+    erosion = (-params.belief_erosion * gap)[p]
+    erosion *= b
+    renewal = (params.belief_renewal * centralism * commitment)[p]
+    renewal *= 1.0 - b
+    erosion += renewal
+    b += erosion
     np.clip(b, 0.0, 1.0, out=b)
 
 
@@ -56,8 +63,13 @@ def drift_traits(table: MemberTable, gap: np.ndarray, centralism: np.ndarray, pa
     """
     p = table.party
     r, s = table.reformism, table.sd_affinity
-    r += params.reformism_learning * gap[p] * (1.0 - r)
-    s += params.sd_openness * (1.0 - centralism[p]) * (1.0 - table.belief) * (1.0 - s)
+    learning = (params.reformism_learning * gap)[p]
+    learning *= 1.0 - r
+    r += learning
+    openness = (params.sd_openness * (1.0 - centralism))[p]
+    openness *= 1.0 - table.belief
+    openness *= 1.0 - s
+    s += openness
     np.clip(r, 0.0, 1.0, out=r)
     np.clip(s, 0.0, 1.0, out=s)
 
@@ -71,9 +83,19 @@ def member_exits(table: MemberTable, monopoly: np.ndarray, personalism: np.ndarr
     """
     p = table.party
     b, c, r = table.belief, table.careerism, table.reformism
-    exit_share = np.minimum(1.0, params.exit_monopoly * (1.0 - monopoly[p]) ** 2 * c * (1.0 - b))
-    purge_share = np.minimum(1.0, params.purge_rate * personalism[p] * 0.5 * ((1.0 - b) + r))
-    table.weight *= (1.0 - params.attrition) * (1.0 - exit_share) * (1.0 - purge_share)
+    disbelief = 1.0 - b
+    exit_share = (params.exit_monopoly * (1.0 - monopoly) ** 2)[p]
+    exit_share *= c
+    exit_share *= disbelief
+    np.minimum(1.0, exit_share, out=exit_share)
+    purge_share = (params.purge_rate * personalism * 0.5)[p]
+    disbelief += r
+    purge_share *= disbelief
+    np.minimum(1.0, purge_share, out=purge_share)
+    stay = np.subtract(1.0, exit_share, out=exit_share)
+    stay *= 1.0 - params.attrition
+    stay *= np.subtract(1.0, purge_share, out=purge_share)
+    table.weight *= stay
 
 
 def target_membership(
@@ -179,8 +201,9 @@ def promote(
     (MODEL.md: reformers reach the top only when D is low or h is low.)
     """
     occupied = table.weight > 0
-    rank = table.rank.astype(np.int64)
-    counts = np.bincount(table.party * N_RANKS + rank, weights=occupied, minlength=table.n_parties * N_RANKS).reshape(
+    rank = table.rank.astype(np.intp)
+    party_rank = table.party * N_RANKS + rank  # flat index into (party, rank) tables
+    counts = np.bincount(party_rank, weights=occupied, minlength=table.n_parties * N_RANKS).reshape(
         table.n_parties, N_RANKS
     )
     total = counts.sum(axis=1, keepdims=True)
@@ -194,7 +217,7 @@ def promote(
     screen = np.where(reformist, params.reformer_screen * centralism[p] * hegemony[p], 0.0)
     prob = (
         params.promotion_rate
-        * vacancy[p, rank]
+        * vacancy.ravel()[party_rank]
         * (params.promotion_base + params.promotion_careerism * table.careerism)
         * (1.0 - screen)
     )

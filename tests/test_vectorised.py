@@ -1,0 +1,96 @@
+"""The faster forms of the core's rules give exactly the numbers of their plain forms (not approximately: results
+must stay byte-identical, tests/test_reproducibility.py holds the hashes)."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from sim import CommunistWorld
+from sim.features import Status
+from sim.mechanisms import dissent
+from sim.params import Parameters, defaults
+from sim.population import member_opposition
+from sim.vocab import TypeRule
+
+
+def test_member_types_equal_the_first_rule_that_applies():
+    params = Parameters(defaults())
+    rule = TypeRule.from_params(params)
+    rng = np.random.default_rng(3)
+    n = 5_000
+    b, c, r, s = (rng.random(n) for _ in range(4))
+    tenure = rng.integers(0, 60, n)
+    careerist = rule.careerist_without_belief(b, c)
+    conditions = [
+        b >= rule.believer,
+        r >= rule.reformer,
+        rule.closet_social_democrat(b, s),
+        careerist & (tenure >= rule.conservative_tenure),
+        careerist,
+    ]
+    expected = np.select(conditions, list(range(5)), default=5).astype(np.int8)
+    got = rule.member_types(b, c, r, s, tenure)
+    assert got.dtype == np.int8
+    assert np.array_equal(got, expected)
+    assert set(np.unique(got)) == set(range(6))  # every branch was taken
+
+
+def test_member_opposition_of_arrays_equals_the_formula_row_by_row():
+    params = Parameters(defaults())
+    rng = np.random.default_rng(4)
+    b, c, r, s = (rng.random(200) for _ in range(4))
+    x = member_opposition(b, c, r, s, params)
+    plain = [member_opposition(float(b[i]), float(c[i]), float(r[i]), float(s[i]), params) for i in range(200)]
+    assert x.tolist() == plain  # bit for bit
+
+
+def test_parameters_read_as_attributes_and_survive_pickling():
+    params = Parameters({"belief_erosion": 0.25})
+    assert params.belief_erosion == params["belief_erosion"] == 0.25
+    copy = pickle.loads(pickle.dumps(params))
+    copy["belief_erosion"] = 0.5
+    assert copy.belief_erosion == 0.5 and params.belief_erosion == 0.25
+    with pytest.raises(AttributeError, match="unknown parameter 'nope'"):
+        _ = params.nope
+    with pytest.raises(ValueError, match="dict methods"):
+        Parameters({"items": 1.0})
+
+
+def _fallen_peers_loop(world) -> np.ndarray:
+    """The demonstration effect as a plain double loop over the states (the rule as first written)."""
+
+    def region(state) -> str:
+        return state.region.split("/")[0]
+
+    pool = [s for s in world.states if s.ever_communist]
+    fallen = np.zeros(len(world.states))
+    for state in world.states:
+        if state.ruling_party is None:
+            continue
+        peers = [s for s in pool if region(s) == region(state)]
+        total = sum(s.population for s in peers) + (0.0 if state in peers else state.population)
+        gone = sum(s.population for s in peers if s is not state and s.status == Status.NON_COMMUNIST)
+        fallen[state.index] = gone / total if total > 0 else 0.0
+    return fallen
+
+
+def test_fallen_peers_equal_the_double_loop_in_every_year():
+    model = CommunistWorld("historical", rng=2, end_year=1995)
+    seen_fallen = False
+    while model.running:
+        assert np.array_equal(dissent.fallen_peers(model), _fallen_peers_loop(model))
+        seen_fallen |= bool(dissent.fallen_peers(model).any())
+        model.step()
+    assert seen_fallen  # the comparison covered years with fallen peers
+
+
+def test_member_agents_read_the_rows_they_stand_for_whenever_made():
+    early = CommunistWorld("stylized", rng=8, end_year=1960)
+    first = early.member_agents  # made at the start, then the model runs
+    early.run()
+    late = CommunistWorld("stylized", rng=8, end_year=1960).run()
+    assert [a.weight for a in first] == [a.weight for a in late.member_agents]
+    assert [a.cohort for a in first] == [a.cohort for a in late.member_agents]
