@@ -619,13 +619,13 @@ def docs(check: Annotated[bool, typer.Option(help="Only check that the generated
     except FileNotFoundError as exc:
         _fail(str(exc))
     if check:
-        stale = ([odd.ODD_PATH] if not odd.is_current() else []) + docsite.stale(root)
+        stale = ([odd.ODD_PATH] if not odd.is_current() else []) + docsite.stale(root, app, EXIT_CODES)
         if stale:
             _fail(f"out of date: {', '.join(str(p) for p in stale)}: run `uv run sim docs`", 1)
         print(f"{odd.ODD_PATH}, docs/schemas/ and docs/reference/: current")
         return
     print(f"{odd.ODD_PATH}: {'updated' if odd.write() else 'already current'}")
-    written = docsite.write(root)
+    written = docsite.write(root, app, EXIT_CODES)
     print(f"generated pages: {len(written)} updated" + "".join(f"\n  {p}" for p in written))
 
 

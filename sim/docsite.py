@@ -113,18 +113,17 @@ def files_reference() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def cli_reference() -> str:
-    """``docs/reference/cli.md``: every command of the typer app with its arguments and options."""
+def cli_reference(app: Any, exit_codes: dict[int, str]) -> str:
+    """``docs/reference/cli.md``: every command of the typer ``app`` (``sim.cli.app``) with its arguments and
+    options, and its ``exit_codes``. The CLI passes itself in, so this module does not import it."""
     import typer
-
-    from sim.cli import EXIT_CODES, app
 
     root = typer.main.get_command(app)
     lines = ["# Command line", "", GENERATED, "", f"`sim`: {root.help}", ""]
     lines += ["Global options (before the command): `sim [OPTIONS] COMMAND ...`", ""]
     lines += _params(root)
     lines += ["## Exit codes", "", "| code | meaning |", "|---|---|"]
-    lines += [f"| {code} | {meaning} |" for code, meaning in EXIT_CODES.items()]
+    lines += [f"| {code} | {meaning} |" for code, meaning in exit_codes.items()]
     lines.append("")
     for name, command in root.commands.items():
         usage = " ".join(p.name.upper() for p in command.params if p.param_type_name == "argument")
@@ -149,24 +148,28 @@ def _params(command) -> list[str]:
     return ["| name | kind | default | meaning |", "|---|---|---|---|", *rows, ""]
 
 
-def pages(root: Path) -> dict[Path, str]:
-    """Every generated file under the checkout ``root`` and its content."""
+def pages(root: Path, app: Any, exit_codes: dict[int, str]) -> dict[Path, str]:
+    """Every generated file under the checkout ``root`` and its content (``app``, ``exit_codes``: the CLI's)."""
     out = {root / "docs" / "schemas" / f"{name}.schema.json": json.dumps(schema, indent=2) + "\n"
            for name, schema in json_schemas().items()}  # fmt: skip
     out[root / "docs" / "reference" / "files.md"] = files_reference()
-    out[root / "docs" / "reference" / "cli.md"] = cli_reference()
+    out[root / "docs" / "reference" / "cli.md"] = cli_reference(app, exit_codes)
     return out
 
 
-def stale(root: Path) -> list[Path]:
+def stale(root: Path, app: Any, exit_codes: dict[int, str]) -> list[Path]:
     """The generated files that are missing or differ from what the code gives."""
-    return [path for path, text in pages(root).items() if not path.exists() or path.read_text(encoding="utf-8") != text]
+    return [
+        path
+        for path, text in pages(root, app, exit_codes).items()
+        if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]
 
 
-def write(root: Path) -> list[Path]:
+def write(root: Path, app: Any, exit_codes: dict[int, str]) -> list[Path]:
     """Regenerate every stale file; returns those written."""
     written = []
-    for path, text in pages(root).items():
+    for path, text in pages(root, app, exit_codes).items():
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")

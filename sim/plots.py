@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sim.features import FEATURE_LABELS, FEATURES, INDICATOR_OF, Status, Thresholds
-from sim.output import STATUS_COLOURS
+from sim.palette import STATUS_COLOURS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

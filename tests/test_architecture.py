@@ -240,3 +240,44 @@ def test_every_parameter_has_a_provenance_and_the_odd_and_cli_show_it():
     assert Param("x", "g", 0.5, 0, 1, "u", "d", "calibrated on the stylized world").target == "the stylized world"
     listing = CliRunner().invoke(app, ["params", "takeover"]).output
     assert "installed_alignment" in listing and "assumption" in listing
+
+
+# -- the layers: core, experiments, reports (issue 10 item 6) ---------------------------------------------------
+
+LAYERS = {
+    "core": (  # what the world is and does
+        "sim", "sim.errors", "sim.resources", "sim.params", "sim.vocab", "sim.scenario", "sim.timeline",
+        "sim.causal_rule", "sim.drivers", "sim.agents", "sim.population", "sim.features", "sim.streams", "sim.events",
+        "sim.schedule", "sim.year", "sim.observe", "sim.lifecycle", "sim.model", "sim.mechanisms",
+    ),
+    "experiments": (  # how runs are organised and measured
+        "sim.console", "sim.executors", "sim.runner", "sim.ensemble", "sim.variants", "sim.sweep", "sim.whatif",
+        "sim.baseline", "sim.analyze", "sim.sensitivity", "sim.discover", "sim.patterns", "sim.targets",
+        "sim.validation", "sim.calibrate", "sim.posterior", "sim.audit",
+    ),
+    "reports": (  # how runs are shown and written
+        "sim.output", "sim.palette", "sim.plots", "sim.history", "sim.viz", "sim.dashboard", "sim.odd", "sim.docsite",
+        "sim.cli", "sim.__main__",
+    ),
+}  # fmt: skip
+"""Every module of the package in one layer (a package name covers its modules). The core imports neither of the
+other layers; the experiments may write through the reports' writers (``sim.output``)."""
+
+
+def _layer_of(module: str) -> str:
+    found = [
+        layer
+        for layer, names in LAYERS.items()
+        for name in names
+        if module == name or (name != "sim" and module.startswith(name + "."))
+    ]
+    assert len(found) == 1, f"{module}: in {found or 'no'} layer; add it to LAYERS in tests/test_architecture.py"
+    return found[0]
+
+
+def test_every_module_belongs_to_one_layer_and_the_core_imports_only_the_core():
+    graph = _runtime_imports()
+    for module, targets in graph.items():
+        if _layer_of(module) == "core":
+            outside = sorted(t for t in targets if _layer_of(t) != "core")
+            assert outside == [], f"{module} (core) imports {outside}"

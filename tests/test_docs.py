@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sim import docsite, odd
+from sim import cli, docsite, odd
 from sim.params import PARAMETERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,9 @@ def test_readme_starts_with_the_two_commands():
 
 
 def test_schemas_and_generated_references_are_current():
-    assert docsite.stale(ROOT) == [], "docs/schemas/ or docs/reference/ is out of date: run `uv run sim docs`"
+    assert docsite.stale(ROOT, cli.app, cli.EXIT_CODES) == [], (
+        "docs/schemas/ or docs/reference/ is out of date: run `uv run sim docs`"
+    )
 
 
 def test_the_json_schemas_accept_the_shipped_files_keys():
