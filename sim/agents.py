@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.features import Classification, Indicators, Status
 from sim.population import MEMBER_TYPES, PartyMembers, member_opposition
-from sim.scenario import DRIVER_DEFAULTS
+from sim.schema import DRIVER_DEFAULTS
 from sim.vocab import Doctrine, Family, FamilyLabel, MemberType, Origin, Phase, Role, Route
 
 if TYPE_CHECKING:

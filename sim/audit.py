@@ -54,7 +54,8 @@ from sim.causal_rule import (
     undecided_inputs,
 )
 from sim.drivers import Schedule
-from sim.scenario import DRIVER_VARIABLES, Scenario, ScenarioError, validate
+from sim.scenario import Scenario, ScenarioError, validate
+from sim.vocab import DRIVER_VARIABLES
 
 STATUS_YEAR = 2025
 """The year whose statuses the audit compares (the last year run if earlier)."""

@@ -30,7 +30,7 @@ from sim.timeline import Schedule
 from sim.vocab import DOCTRINES, DRIVER_EVENT_KINDS, DRIVER_VARIABLES, INSTITUTIONS
 
 if TYPE_CHECKING:
-    from sim.scenario import EventSpec, ScenarioSpec
+    from sim.schema import EventSpec, ScenarioSpec
 
 EVENT_KINDS: tuple[str, ...] = DRIVER_EVENT_KINDS
 """Every kind of ``[[drivers.events]]`` entry the schema accepts."""

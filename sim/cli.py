@@ -37,7 +37,7 @@ from typing import Annotated
 import typer
 
 from sim.errors import ScenarioError
-from sim.observe import OUTCOME_HELP
+from sim.outcomes import OUTCOME_HELP
 
 EXIT_CODES = {
     0: "success",

@@ -23,9 +23,9 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from sim.mechanisms import leadership, takeover
-from sim.scenario import DRIVER_DEFAULTS, INSTITUTIONS, EventSpec, ScenarioSpec
+from sim.schema import DRIVER_DEFAULTS, EventSpec, ScenarioSpec
 from sim.timeline import Schedule
-from sim.vocab import Doctrine, EventKind, LeaderKind, Phase
+from sim.vocab import INSTITUTIONS, Doctrine, EventKind, LeaderKind, Phase
 
 if TYPE_CHECKING:
     from sim.model import CommunistWorld

@@ -67,11 +67,14 @@ import pyarrow.parquet as pq
 from pydantic import Field, ValidationError, model_validator
 
 from sim.executors import Interrupted, check_scheduler, make_executor
-from sim.observe import SWEEP_SERIES, OutcomeError, RunView, compute_outcomes, expand_outcome
+from sim.observe import SWEEP_SERIES
+from sim.outcomes import OutcomeError, RunView, compute_outcomes, expand_outcome
 from sim.output import commit_file, write_parquet
 from sim.params import PARAMETERS
 from sim.resources import SWEEP_DIR
-from sim.scenario import DRIVER_VARIABLES, Scenario, ScenarioError, _format_loc, _Strict, load, read_toml, resolve_named
+from sim.scenario import Scenario, ScenarioError, _format_loc, load, read_toml, resolve_named
+from sim.schema import _Strict
+from sim.vocab import DRIVER_VARIABLES
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 SERIES = SWEEP_SERIES

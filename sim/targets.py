@@ -49,7 +49,8 @@ import pandas as pd
 from pydantic import Field, ValidationError, model_validator
 
 from sim import patterns as pat
-from sim.scenario import SCENARIO_DIR, Scenario, ScenarioError, _format_loc, _Strict, load
+from sim.scenario import SCENARIO_DIR, Scenario, ScenarioError, _format_loc, load
+from sim.schema import _Strict
 
 TARGETS_DIR = SCENARIO_DIR / "targets"
 BASELINE = "baseline"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from sim.scenario import ScheduleSpec
+    from sim.schema import ScheduleSpec
 
 
 class Schedule:

@@ -246,13 +246,13 @@ def test_every_parameter_has_a_provenance_and_the_odd_and_cli_show_it():
 
 LAYERS = {
     "core": (  # what the world is and does
-        "sim", "sim.errors", "sim.resources", "sim.params", "sim.vocab", "sim.scenario", "sim.timeline",
+        "sim", "sim.errors", "sim.resources", "sim.params", "sim.vocab", "sim.schema", "sim.scenario", "sim.timeline",
         "sim.causal_rule", "sim.drivers", "sim.agents", "sim.population", "sim.features", "sim.streams", "sim.events",
         "sim.schedule", "sim.year", "sim.observe", "sim.lifecycle", "sim.model", "sim.mechanisms",
     ),
     "experiments": (  # how runs are organised and measured
-        "sim.console", "sim.executors", "sim.runner", "sim.ensemble", "sim.variants", "sim.sweep", "sim.whatif",
-        "sim.baseline", "sim.analyze", "sim.sensitivity", "sim.discover", "sim.patterns", "sim.targets",
+        "sim.console", "sim.executors", "sim.runner", "sim.ensemble", "sim.variants", "sim.sweep", "sim.outcomes",
+        "sim.whatif", "sim.baseline", "sim.analyze", "sim.sensitivity", "sim.discover", "sim.patterns", "sim.targets",
         "sim.validation", "sim.calibrate", "sim.posterior", "sim.audit",
     ),
     "reports": (  # how runs are shown and written

@@ -16,7 +16,9 @@ import pytest
 from sim import audit as au
 from sim import causal_rule as rule
 from sim.drivers import Schedule
-from sim.scenario import DRIVER_VARIABLES, INSTITUTIONS, SCENARIO_DIR, EventSpec, ScenarioError, load, validate
+from sim.scenario import SCENARIO_DIR, ScenarioError, load, validate
+from sim.schema import EventSpec
+from sim.vocab import DRIVER_VARIABLES, INSTITUTIONS
 
 BLOC = ("BLA", "BLB", "BLC", "BLD", "BLE", "BLF")
 

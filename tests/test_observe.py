@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from sim import CommunistWorld, observe
+from sim import CommunistWorld, observe, outcomes
 from sim.output import write_parquet
 from sim.runner import model_frames
 from sim.scenario import load
@@ -110,15 +110,15 @@ def test_outcome_validation_expands_stars_and_names_the_problem():
 
 
 def test_the_outcome_help_lists_every_outcome_once():
-    for outcome in observe.OUTCOMES.values():
-        assert observe.OUTCOME_HELP.count(f"{outcome.usage} ({outcome.help})") == 1
+    for outcome in outcomes.OUTCOMES.values():
+        assert outcomes.OUTCOME_HELP.count(f"{outcome.usage} ({outcome.help})") == 1
 
 
 def test_a_new_outcome_is_one_registry_entry(monkeypatch, run):
-    coups = observe.Outcome("coups", "none", "coups", observe.partial(observe._events, ("coup",)))
-    monkeypatch.setitem(observe.OUTCOMES, "coups", coups)
+    coups = outcomes.Outcome("coups", "none", "coups", outcomes.partial(outcomes._events, ("coup",)))
+    monkeypatch.setitem(outcomes.OUTCOMES, "coups", coups)
     assert spec_from_dict(spec(["coups"])).scalars == ("coups",)
     values, _ = outcomes_of(run, ["coups"], [])
     assert values["coups"] == (run.table("events").kind == "coup").sum()
-    assert "coups (coups)" in observe.outcome_help()
+    assert "coups (coups)" in outcomes.outcome_help()
     assert replace(coups, name="x").usage == "x"

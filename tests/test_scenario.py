@@ -153,7 +153,8 @@ def with_aid(state: str = "RVB", value: str = "0.8") -> str:
 def test_aid_is_a_per_state_driver_read_from_its_schedule(tmp_path):
     from sim import CommunistWorld
     from sim.drivers import Drivers
-    from sim.scenario import DRIVER_DEFAULTS, DRIVER_VARIABLES, PER_STATE_DRIVERS
+    from sim.schema import DRIVER_DEFAULTS, PER_STATE_DRIVERS
+    from sim.vocab import DRIVER_VARIABLES
 
     assert "aid" in DRIVER_VARIABLES and "aid" in PER_STATE_DRIVERS and DRIVER_DEFAULTS["aid"] == 0.0
     path = write(tmp_path, with_aid(), "aid.toml")
