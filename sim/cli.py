@@ -450,6 +450,7 @@ def calibrate(
 ) -> None:
     """Fit parameters by ABC-SMC (pyabc) to the record up to a cut year; resumes when rerun after a kill."""
     from sim import calibrate as cal
+    from sim.executors import Interrupted
     from sim.scenario import load
 
     try:
@@ -465,8 +466,9 @@ def calibrate(
                              scheduler, progress=not quiet)  # fmt: skip
     except ScenarioError as exc:
         _fail(str(exc))
-    except KeyboardInterrupt:
-        _fail("interrupted; the finished generations are in abc.db: rerun the same command to continue", 130)
+    except (KeyboardInterrupt, Interrupted) as exc:  # main() reports it, with the note on how to resume
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        raise Interrupted(signum, "the finished generations are in abc.db: rerun the same command to go on") from None
     print(f"{folder}: {len(meta['generations'])} generations, {meta['total_simulations']} simulations "
           f"x {replicates} runs, {meta['wall_seconds_this_session']:.0f} s this session")  # fmt: skip
     for row in meta["posterior"]:
@@ -496,8 +498,6 @@ def validate_history(
         table, loo = val.validate_history(calibration, folder, draws, reference, seed, workers, loo=reference > 0)
     except ScenarioError as exc:
         _fail(str(exc))
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing was written", 130)
     print(f"{folder}: scores.csv, report.md" + (", leave_one_out.csv" if loo is not None else ""))
     print(table.to_string(index=False))
     if loo is not None:
@@ -589,8 +589,6 @@ def audit(
         where = au.write_audit(result, out, sys.argv[1:])
     except ScenarioError as exc:
         _fail(str(exc))
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing was written", 130)
     print(au.terminal_summary(result, where))
 
 

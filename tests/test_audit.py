@@ -261,7 +261,7 @@ def test_an_interrupted_audit_writes_nothing(tmp_path):
             time.sleep(0.2)
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=120) == 130
-    assert "interrupted; nothing was written" in err.read_text()
+    assert "interrupted (SIGINT): nothing was written" in err.read_text()
     assert not (tmp_path / "out" / "audit").exists() or not any((tmp_path / "out" / "audit").rglob("*.md"))
 
 
