@@ -305,11 +305,11 @@ def test_a_folder_unreadable_or_non_toml_path_is_shown_beside_the_field(page, tm
     not_toml.write_text("this is [not toml", encoding="utf-8")
     binary = tmp_path / "binary.toml"
     binary.write_bytes(b"\xff\xfe\x00\x01")
-    variant = ROOT / "scenarios" / "whatif" / "tolerate_1968.toml"
+    variant = ROOT / "sim" / "scenarios" / "whatif" / "tolerate_1968.toml"
     for typed, expected in (
-        ("scenarios", "is a folder"),
+        (str(ROOT / "sim" / "scenarios"), "is a folder"),
         (str(tmp_path / "missing.toml"), "no such scenario file"),
-        (str(not_toml), "not valid TOML"),
+        (str(not_toml), "malformed TOML"),
         (str(binary), "not UTF-8"),
         (str(variant), "a what-if variant"),
     ):
@@ -323,7 +323,7 @@ def test_a_folder_unreadable_or_non_toml_path_is_shown_beside_the_field(page, tm
 
 def test_a_schema_error_names_the_file_and_the_key(page, tmp_path):
     bad = tmp_path / "broken.toml"
-    text = (ROOT / "scenarios" / "stylized.toml").read_text(encoding="utf-8")
+    text = (ROOT / "sim" / "scenarios" / "stylized.toml").read_text(encoding="utf-8")
     bad.write_text(text.replace("population = 180.0", 'population = "large"', 1), encoding="utf-8")
     page.type_into(".sim-path", str(bad))
     message = page.field_message(".sim-path", "population")
@@ -436,7 +436,7 @@ def test_a_what_if_runs_beside_the_baseline_with_its_causes_listed(page):
 
 
 def test_a_variant_for_another_scenario_or_not_a_variant_is_refused(page):
-    page.type_into(".sim-variant-path", str(ROOT / "scenarios" / "stylized.toml"))
+    page.type_into(".sim-variant-path", str(ROOT / "sim" / "scenarios" / "stylized.toml"))
     assert "not a what-if variant" in page.field_message(".sim-variant-path", "not a what-if variant")
 
 

@@ -234,11 +234,11 @@ def test_inputs_are_checked_with_messages_naming_the_field(tmp_path):
     (tmp_path / "bad.toml").write_bytes(b"\xff\xfe")
     (tmp_path / "nottoml.toml").write_text("a = [", encoding="utf-8")
     for source, message in (
-        (str(ROOT / "scenarios"), "is a folder"),
+        (str(ROOT / "sim" / "scenarios"), "is a folder"),
         (str(tmp_path / "none.toml"), "no such scenario file"),
         (str(tmp_path / "bad.toml"), "not UTF-8"),
-        (str(tmp_path / "nottoml.toml"), "not valid TOML"),
-        (str(ROOT / "scenarios" / "whatif" / "nep_kept.toml"), "a what-if variant"),
+        (str(tmp_path / "nottoml.toml"), "malformed TOML"),
+        (str(ROOT / "sim" / "scenarios" / "whatif" / "nep_kept.toml"), "a what-if variant"),
     ):
         with pytest.raises(ScenarioError, match=message):
             load_scenario(source)
@@ -247,8 +247,8 @@ def test_inputs_are_checked_with_messages_naming_the_field(tmp_path):
 def test_sim_validate_refuses_a_folder_with_exit_2():
     import subprocess
 
-    done = subprocess.run([sys.executable, "-m", "sim", "validate", str(ROOT / "scenarios")], capture_output=True,
-                          text=True, cwd=ROOT)  # fmt: skip
+    folder = str(ROOT / "sim" / "scenarios")
+    done = subprocess.run([sys.executable, "-m", "sim", "validate", folder], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 2 and "is a folder" in done.stderr and "Traceback" not in done.stderr
 
 

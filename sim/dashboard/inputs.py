@@ -6,10 +6,9 @@ what was expected; the page shows it beside the field and keeps the run it has. 
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
-from sim.scenario import Scenario, ScenarioError, load
+from sim.scenario import Scenario, ScenarioError, load, read_toml
 from sim.variants import VARIANT_DIR, load_variant
 
 SEED_MAX = 2**32 - 1
@@ -49,20 +48,10 @@ def parse_year(text: str | int | None, first: int, last: int, field: str = "Year
 
 
 def _read_toml(path: Path, what: str) -> dict:
+    """The parsed file (:func:`sim.scenario.read_toml`: folder, unreadable, not UTF-8, not TOML are messages)."""
     if not path.exists():
         raise ScenarioError(f"{path}: no such {what} file")
-    if path.is_dir():
-        raise ScenarioError(f"{path}: is a folder, expected a {what} file (.toml)")
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a text file (not UTF-8); expected a {what} in TOML") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML ({exc}); expected a {what} file") from None
+    return read_toml(path, what)[0]
 
 
 def load_scenario(source: str) -> Scenario:
