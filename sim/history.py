@@ -29,6 +29,8 @@ from sim.targets import BASELINE, Check, Targets, evaluate, load_targets
 
 HISTORY_INPUTS = HISTORY_DIR  # the historical inputs shipped in the package (sim/data/history/README.md)
 PARTY_STATS = HISTORY_INPUTS / "party_stats.csv"
+CASCADE_TAG = "european_bloc"
+"""The scenario tag of the states whose exits the terminal summary lists as the cascade."""
 TARGETS = "historical"
 """The targets file of the checks (``sim/scenarios/targets/historical.toml``)."""
 STATUS_RGB = {s: tuple(int(c[i : i + 2], 16) / 255 for i in (1, 3, 5)) for s, c in STATUS_COLOURS.items()}
@@ -456,8 +458,9 @@ def terminal_summary(ens: Ensemble, checks: list[Check], where: Path) -> str:
             exit_year = pat.exit_of(s, code).year
             if exit_year is not None:
                 exits.setdefault(code, []).append(exit_year)
-    cascade = {c: ys for c, ys in exits.items() if c in pat.EUROPEAN_BLOC}
-    others = {c: ys for c, ys in exits.items() if c not in pat.EUROPEAN_BLOC}
+    bloc = {s.code for s in ens.scenario.spec.states if CASCADE_TAG in s.tags}  # the states of the 1989 cascade
+    cascade = {c: ys for c, ys in exits.items() if c in bloc}
+    others = {c: ys for c, ys in exits.items() if c not in bloc}
     ruled = [pat.ruled_in(run["states"], 2025) for run in ens.runs]
     survivors = Counter(code for codes in ruled for code in codes)
     status_2025 = states[states.year == 2025].groupby("code").status.agg(lambda s: s.value_counts().index[0])
