@@ -33,8 +33,10 @@ class InternationalAgent(mesa.Agent):
         host: the state whose ruling party leads it.
         phase: comintern, cominform, international_department, none, or dissolved (drivers set it; a centre whose
             host party loses office dissolves).
-        hegemony: h, credibility of the centre's enforcement (driver; a rival centre has no military reach).
-        tolerance: deviation from orthodoxy allowed before it acts (driver).
+        hegemony: h, credibility of the centre's enforcement (the host leadership's decision,
+            :mod:`sim.mechanisms.enforcement`, or a laboratory's schedule; a rival centre has no military reach).
+        tolerance: deviation from orthodoxy allowed before it acts (decided with h).
+        resolve: R, the host leadership's will to enforce orthodoxy abroad this year (0..1).
         budget: yearly funding for non-ruling parties (0..1).
         doctrine: limited_sovereignty, freedom_of_choice or none.
         rival: whether it emerged from a split (a second centre).
@@ -47,7 +49,8 @@ class InternationalAgent(mesa.Agent):
         self.host = host
         self.phase = Phase(phase)
         self.hegemony = 0.0
-        self.tolerance = 0.0  # set by the tolerance driver (a rival centre tolerates nothing: it does not police)
+        self.tolerance = 0.0  # decided each year with h (a rival centre tolerates nothing: it does not police)
+        self.resolve = 1.0
         self.budget = budget
         self.doctrine = Doctrine.NONE
         self.rival = False
@@ -122,7 +125,10 @@ class StateAgent(mesa.Agent):
         self.commitment = DRIVER_DEFAULTS["commitment"]  # the drivers set these every year
         self.monopoly_pressure = DRIVER_DEFAULTS["monopoly_pressure"]
         self.emigration = 0.0  # driver: yearly share of privately opposed citizens who can leave (exit)
-        self.aid = 0.0  # driver: economic and military aid received from the centre's host state (0..1)
+        self.aid = 0.0  # aid received from the centre's host state (0..1): the driver's pledge times what is paid
+        self.aid_pledged = 0.0  # driver: the aid the centre's host has pledged this year
+        self.settled = False  # a negotiated settlement has ended its war (sim.mechanisms.settlement)
+        self.war = 0.0  # driver: burden of a war against outside forces or an outside-backed insurgency (0..1)
         self.regime_start: int | None = None  # the year of the Communist takeover (set once, never reset)
         self.ever_communist = False  # classified communist or hybrid in some year so far
         self.crisis = False
@@ -231,6 +237,7 @@ class PartyAgent(mesa.Agent):
         self.member_opposition = 0.0
         self.funding = 0.0
         self.admonished = 0
+        self.reforming = False  # whether this year's programme reformed (glasnost, market, contested elections)
         self.consolidated_years = 0
         self.leaders_so_far = 0
         self.election_contested = False

@@ -128,6 +128,14 @@ RULE: tuple[InputKind, ...] = (
               "end itself: an outcome (Nicaragua 1990, Cambodia 1993)", decider="election"),
     InputKind("schedule", "hegemony", None, Verdict.OUTCOME, _ENFORCEMENT, lever=True),
     InputKind("schedule", "tolerance", None, Verdict.OUTCOME, _ENFORCEMENT, lever=True),
+    InputKind("schedule", "reach", None, Verdict.CAUSE,
+              "the means the movement's centre has to enforce abroad, as distinct from its will to use them: "
+              "Comintern discipline without an army abroad, then the Red Army standing in Eastern Europe after the "
+              "Second World War (an outside war); how far the centre uses them is its leadership's decision"),
+    InputKind("schedule", "war", None, Verdict.CAUSE,
+              "a war against outside forces or an insurgency backed by outside powers (Afghanistan 1979-89, the "
+              "Contras, UNITA, RENAMO): armed action by powers outside the movement; how a war ends through a "
+              "settlement is an outcome (sim.mechanisms.settlement)"),
     InputKind("schedule", "commitment", None, Verdict.DEPENDS,
               "a party's effort at ideological education: a cause when it dates a leadership's campaign, an "
               "outcome when it traces the decay of belief that the members' mechanism should produce; judged case "

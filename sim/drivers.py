@@ -1,10 +1,13 @@
 """Drivers: yearly schedules and dated events. They set causes, never outcomes.
 
-Schedules give, for every year, the centre's ``hegemony`` and ``tolerance`` and each state's ideological
-``commitment``, ``monopoly_pressure``, ``emigration`` (the yearly share of its privately opposed citizens able to
-leave) and ``aid`` (the economic and military aid it receives from the centre's host state, 0..1: 0 none, 1 a
-regime whose economy and defence rest on it, as Cuba's on Soviet oil, credits and sugar purchases in the 1980s;
-default 0). Aid is a cause, like Soviet dependence v but without troops: it pulls the recipient's alignment
+Schedules give, for every year, the movement's ``reach`` (the means to enforce abroad: the Red Army in Europe
+from 1944-45), each state's ideological ``commitment``, ``monopoly_pressure``, ``emigration`` (the yearly share of
+its privately opposed citizens able to leave), ``war`` (0..1: the burden of a war the state fights against outside
+forces or an armed insurgency backed by outside powers, Afghanistan 1979-89 for the USSR) and ``aid`` (the economic
+and military aid the centre's host state has pledged it, 0..1: 0 none, 1 a regime whose economy and defence rest on
+it, as Cuba's on Soviet oil, credits and sugar purchases in the 1980s; default 0; what is paid is the host's
+decision, :mod:`sim.mechanisms.enforcement`). The centre's ``hegemony`` and ``tolerance`` are decided each year by
+the hegemon's leadership (:mod:`sim.mechanisms.enforcement`); a schedule of them is a laboratory's lever. Aid is a cause, like Soviet dependence v but without troops: it pulls the recipient's alignment
 toward the centre, weakens the pull of ideological distance and gives the centre leverage over an admonished
 party (:func:`sim.mechanisms.movement.soviet_reliance`), and it adds to the recipient's economic performance
 (``aid_performance``); it never enables an intervention. Events are dated causes (a leader of a given kind, and
@@ -31,6 +34,10 @@ if TYPE_CHECKING:
     from sim.model import CommunistWorld
 
 
+GLOBAL_DRIVERS = ("hegemony", "tolerance", "reach")
+"""Driver variables of the whole movement (the others are per state)."""
+
+
 class Drivers:
     """All schedules and events of a scenario, applied to the model year by year."""
 
@@ -39,7 +46,7 @@ class Drivers:
         self.state_schedules: dict[str, dict[str, Schedule]] = defaultdict(dict)
         for s in spec.drivers.schedules:
             schedule = Schedule.from_spec(s)
-            if s.variable in ("hegemony", "tolerance"):
+            if s.variable in GLOBAL_DRIVERS:
                 self.global_schedules[s.variable] = schedule
             else:
                 for code in s.states:
@@ -57,20 +64,28 @@ class Drivers:
         schedule = per_state.get(state or "*") or per_state.get("*")
         return schedule(year) if schedule is not None else DRIVER_DEFAULTS[variable]
 
+    def scheduled(self, variable: str) -> bool:
+        """Whether the scenario schedules a movement-wide driver (``hegemony`` or ``tolerance`` as a laboratory's
+        lever: :mod:`sim.mechanisms.enforcement` then leaves it to the schedule)."""
+        return variable in self.global_schedules
+
     def apply_schedules(self, model: CommunistWorld, year: int) -> None:
-        """Set this year's hegemony and tolerance on the (non-rival) centres, and per-state drivers (commitment,
-        monopoly pressure, emigration, aid)."""
+        """Set this year's scheduled hegemony and tolerance (a laboratory's levers) on the (non-rival) centres, and
+        the per-state drivers (commitment, monopoly pressure, emigration, the aid pledged, war)."""
         for centre in model.centres:
             if not centre.rival:
-                centre.hegemony = self.value("hegemony", year)
-                centre.tolerance = self.value("tolerance", year)
+                for variable in ("hegemony", "tolerance"):
+                    if self.scheduled(variable):
+                        setattr(centre, variable, self.value(variable, year))
         for state in model.states:
             if state.code in self.population:
                 state.population = self.population[state.code](year)
             state.commitment = self.value("commitment", year, state.code)
             state.monopoly_pressure = self.value("monopoly_pressure", year, state.code)
             state.emigration = self.value("emigration", year, state.code)
-            state.aid = self.value("aid", year, state.code)
+            state.aid_pledged = self.value("aid", year, state.code)
+            state.aid = state.aid_pledged  # the enforcement step sets what is paid
+            state.war = self.value("war", year, state.code)
 
     def apply_events(self, model: CommunistWorld, year: int) -> None:
         """Fire this year's dated events, in file order."""

@@ -4,19 +4,21 @@ Each year, after the year's causes and crisis flags are cleared, the steps of :d
 order (generated from it by ``sim docs``; ODD section 3 describes each step):
 
 1. drivers (drivers.step)
-2. founding (founding.step)
-3. takeovers (takeover.step)
-4. economy (economy.step)
-5. members (members.step)
-6. legitimacy (legitimacy.step)
-7. dissent (dissent.step)
-8. crisis responses (crisis.step)
-9. centres (movement.step)
-10. ruling parties (leadership.step)
-11. free elections (elections.step)
-12. recognition graph (recognition.step)
-13. status (events.step)
-14. data collection (year.collect)
+2. enforcement (enforcement.step)
+3. settlements (settlement.step)
+4. founding (founding.step)
+5. takeovers (takeover.step)
+6. economy (economy.step)
+7. members (members.step)
+8. legitimacy (legitimacy.step)
+9. dissent (dissent.step)
+10. crisis responses (crisis.step)
+11. ruling parties (leadership.step)
+12. centres (movement.step)
+13. free elections (elections.step)
+14. recognition graph (recognition.step)
+15. status (events.step)
+16. data collection (year.collect)
 """
 
 from __future__ import annotations
@@ -36,7 +38,17 @@ from sim.drivers import Drivers
 from sim.events import EVENT_COLUMNS, EventLog
 from sim.features import Status, Thresholds
 from sim.lifecycle import Lifecycle
-from sim.mechanisms import economy, founding, leadership, legitimacy, movement, recognition, seeding, takeover
+from sim.mechanisms import (
+    economy,
+    enforcement,
+    founding,
+    leadership,
+    legitimacy,
+    movement,
+    recognition,
+    seeding,
+    takeover,
+)
 from sim.params import Parameters
 from sim.population import CitizenTable, MemberTable, PartyMembers
 from sim.scenario import Scenario, load
@@ -188,6 +200,7 @@ class CommunistWorld(Lifecycle, mesa.Model):
         leadership.init(self)
         economy.init(self)
         legitimacy.init(self)
+        enforcement.init(self)
         recognition.step(self)
         events.classify_states(self, record_events=False)
         self._collect()

@@ -38,14 +38,16 @@ ROUTES = ("own_revolution", "soviet_backed", "other", "none")
 LEADER_TYPES = ("reformer", "economic_reformer", "conservative", "autocrat", "believer", "closet_social_democrat")
 POLICIES = ("market_opening", "command_drive")
 PARTY_RULES = ("faction_ban",)
-PER_STATE_DRIVERS = ("commitment", "monopoly_pressure", "emigration", "aid")
+PER_STATE_DRIVERS = ("commitment", "monopoly_pressure", "emigration", "aid", "war")
 DRIVER_DEFAULTS = {
     "hegemony": 0.9,
     "tolerance": 0.15,
+    "reach": 0.9,
     "commitment": 1.0,
     "monopoly_pressure": 0.95,
     "emigration": 0.0,
     "aid": 0.0,
+    "war": 0.0,
 }
 WORLD_OVERRIDES = ("start_year", "end_year", "convention", "member_slots", "citizens")
 

@@ -179,6 +179,7 @@ class EventKind(StrEnum):
     RENAME = "rename"
     MOVEMENT = "movement"
     FOUNDING = "founding"
+    SETTLEMENT = "settlement"  # a regime at war negotiates once its patron's support has gone
 
     @property
     def main(self) -> bool:
@@ -197,7 +198,7 @@ _MAIN_KINDS = frozenset(
     {
         EventKind.STATUS, EventKind.TAKEOVER, EventKind.SPLIT, EventKind.EXPULSION, EventKind.RIVAL_CENTRE,
         EventKind.INTERVENTION, EventKind.CONCESSION, EventKind.CRACKDOWN, EventKind.COALITION, EventKind.COUP,
-        EventKind.READMISSION,
+        EventKind.READMISSION, EventKind.SETTLEMENT,
     }
 )  # fmt: skip
 _ROUTINE_KINDS = frozenset({EventKind.ADMONITION})
@@ -292,7 +293,7 @@ DRIVER_EVENT_KINDS = (
     "election",
 )
 """The kinds of a scenario's dated events (``[[drivers.events]]``); :mod:`sim.causal_rule` says which are causes."""
-DRIVER_VARIABLES = ("hegemony", "tolerance", "commitment", "monopoly_pressure", "emigration", "aid")
+DRIVER_VARIABLES = ("hegemony", "tolerance", "reach", "commitment", "monopoly_pressure", "emigration", "aid", "war")
 """The variables a scenario may schedule (``[[drivers.schedules]]``)."""
 INSTITUTIONS = {
     "comintern_founded": "comintern",
@@ -302,7 +303,6 @@ INSTITUTIONS = {
     "international_department": "international_department",
     "international_department_dissolved": "dissolved",
 }
-DOCTRINES = ("limited_sovereignty", "freedom_of_choice", "none")
 """Each institution event and the phase of the movement's centre it opens."""
 DOCTRINES = ("limited_sovereignty", "freedom_of_choice", "none")
 """The doctrines of the centre a scenario may date (``doctrine`` events)."""

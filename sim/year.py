@@ -15,12 +15,14 @@ from sim.mechanisms import (
     dissent,
     economy,
     elections,
+    enforcement,
     founding,
     leadership,
     legitimacy,
     members,
     movement,
     recognition,
+    settlement,
     takeover,
 )
 from sim.schedule import Step
@@ -35,9 +37,16 @@ def collect(world: CommunistWorld) -> None:
 
 
 SCHEDULE: tuple[Step, ...] = (
-    Step("drivers", drivers.step, "hegemony and tolerance of the (non-rival) centres; each state's population (from "
-         "`population_points`), commitment, monopoly pressure, emigration and aid; then the year's dated events in "
-         "file order (7.10)."),
+    Step("drivers", drivers.step, "the movement's reach (and a laboratory's hegemony and tolerance levers); each "
+         "state's population (from `population_points`), commitment, monopoly pressure, emigration, war and the aid "
+         "pledged; then the year's dated events in file order (7.10)."),
+    Step("enforcement", enforcement.step, "the hegemon's leadership decides how far it enforces orthodoxy abroad "
+         "(`enforcement.resolve`: its leader's stance, its party's discipline and top ranks, its economy, war, aid "
+         "and legitimacy): hegemony, tolerance, the freedom-of-choice doctrine, the share of its aid pledges it "
+         "pays."),
+    Step("settlements", settlement.step, "a regime at war with an outside-backed insurgency whose patron no "
+         "longer pays most of its aid pledge negotiates (`settlement.settles`): the war ends, free elections "
+         "follow."),
     Step("founding", founding.step, "every party whose `founded` year has come becomes legal opposition; a "
          "Communist party joins the first centre's camp and its founders wait in `pending_recruits`."),
     Step("takeovers", takeover.step, "a takeover by its route in every state whose `entry_year` has come, if its "
@@ -52,13 +61,13 @@ SCHEDULE: tuple[Step, ...] = (
          "threshold cascade (`dissent.threshold_cascade`) in every Communist-ruled state at once; then open dissent "
          "inside each ruling party erodes its centralism and its state's repression capacity."),
     Step("crisis responses", crisis.step, "every ruling party facing mass protest cracks down, holds on or "
-         "concedes (`crisis.crisis_response`), before the centre acts on what is left."),
-    Step("centres", movement.step, "a centre whose host party left office dissolves; otherwise hostility decays, "
-         "then (Moscow only) alignment, funding, splits, readmission, intervention or admonition, admission of new "
-         "members (`movement.centre_acts`)."),
+         "concedes (`crisis.crisis_response`), before its leadership's year and the centre's response."),
     Step("ruling parties", leadership.step, "the leader's belief follows its cohort (`leadership.follow_cohort`); "
          "succession at a term's end or after a crisis (`draw_successor`); the leader's programme "
          "(`reform_program`); the sticky goal (`sticky_goal`); the transition check."),
+    Step("centres", movement.step, "a centre whose host party left office dissolves; otherwise hostility decays, "
+         "then (Moscow only) alignment, funding, splits, readmission, and intervention or admonition against the "
+         "deviation of the year's reforms, admission of new members (`movement.centre_acts`)."),
     Step("free elections", elections.step, "where due (`elections.election_due`)."),
     Step("recognition graph", recognition.step, "the edges of this year's recognition graph (F6)."),
     Step("status", events.step, "every state's six features and status (`features.classify`) and the event log "

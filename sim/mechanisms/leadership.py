@@ -6,10 +6,12 @@ membership's) or from a driver. The kind sets the party's yearly programme:
 - political reformer (``reformer``, ``closet_social_democrat``): glasnost lowers D; below ``market_start`` market
   reform begins (coordination first, ownership at half pace and only up to ``political_private_max``); below
   ``election_start`` contested elections lower M (MODEL.md: "a reformer leader lowers D, then C and O, and in the
-  end M"; the USSR lost F2 before F1 in 1989, Brown 2009). The centre's hegemony binds its own reformers, step by
-  step: glasnost stops at D = ``glasnost_hegemony`` h, market reform waits until h < ``market_hegemony_max`` and
-  contested elections until h < ``election_hegemony_max``; while h is credible, reform stays de-Stalinisation
-  within the system (Khrushchev kept the plan and the party's discipline).
+  end M"; the USSR lost F2 before F1 in 1989, Brown 2009). How far the reformer goes is bounded by its own belief
+  in the goal (glasnost stops at D = ``glasnost_belief`` * belief; no market reform while belief >=
+  ``market_belief_max``: Khrushchev, who believed, kept the plan and the party's discipline), and, in a party of
+  another centre's camp, by that centre's hegemony h: glasnost stops at D = ``glasnost_hegemony`` h, market reform
+  waits until h < ``market_hegemony_max`` and contested elections until h < ``election_hegemony_max``. The
+  hegemon's own party answers to no centre: its reform pace comes from its leader and its top ranks.
 - ``economic_reformer``: market and ownership reform together while keeping D and M (reform and opening with the
   monopoly kept).
 - ``conservative``, ``believer``: restore D, consolidate M toward the monopoly-pressure driver, and re-centralise
@@ -184,11 +186,16 @@ def organisation_ceiling(state: StateAgent, params: Parameters) -> float:
 def consolidate(party: PartyAgent, target: float, capacity: float, params: Parameters) -> None:
     """M approaches the monopoly-pressure target at a rate scaled by state capacity (weak states consolidate slowly).
 
-    Not while the regime is in crisis or has called free elections.
+    Upward not while the regime is in crisis or has called free elections; downward where the target is below the
+    party's monopoly (a regime held to pluralism by outside pressure: the Sandinistas kept opposition parties and
+    the 1984 election).
     """
     called = party.model.elections_called | party.model.elections_due
+    rate = params.consolidation_rate * capacity_cap(capacity, params)
     if party.monopoly < target and not party.state.crisis and party.state.code not in called:
-        party.monopoly = approach(party.monopoly, target, params.consolidation_rate * capacity_cap(capacity, params))
+        party.monopoly = approach(party.monopoly, target, rate)
+    elif party.monopoly > target:
+        party.monopoly = approach(party.monopoly, target, rate)
 
 
 def _top_rows(members) -> np.ndarray:
@@ -225,30 +232,38 @@ def reform_pace(party: PartyAgent, params: Parameters) -> float:
 def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params: Parameters) -> None:
     """One year of the leader's programme (the reform sequence, or orthodox restoration and consolidation).
 
-    A reformer starts the year after it takes office. A political reformer moves at :func:`reform_pace`, cannot take
-    centralism below ``glasnost_hegemony * h``, starts market reform only once ``hegemony < market_hegemony_max``
-    and concedes contested elections only once the movement's enforcement is no longer credible (``hegemony <
-    election_hegemony_max``): while it is credible, reform stays within the system (de-Stalinisation, not
-    glasnost, perestroika or demokratizatsiya).
+    ``hegemony`` is the hegemony of the centre whose camp the party is in (0 for the centre's own party). A reformer
+    starts the year after it takes office. A political reformer moves at :func:`reform_pace`, cannot take centralism below ``glasnost_belief`` * its belief in the goal
+    nor below ``glasnost_hegemony * h``, starts market reform only while its belief is below ``market_belief_max``
+    and ``hegemony < market_hegemony_max``, and concedes contested elections only once the movement's enforcement
+    is no longer credible (``hegemony < election_hegemony_max``): a believing reformer, or one under a credible
+    centre, keeps reform within the system (de-Stalinisation, not glasnost, perestroika or demokratizatsiya).
+    ``party.reforming`` records whether the year's programme reformed (what the centre reads as deviation).
     """
     leader = party.leader
     kind = leader.kind if leader else LeaderKind.CONSERVATIVE
+    party.reforming = False
     if leader is not None and leader.since == state.model.year and kind.starts_reform:
         pass  # a new reformer spends its first year taking hold of the party
     elif kind.reforming:
         pace = (params.closet_pace if kind == LeaderKind.CLOSET_SOCIAL_DEMOCRAT else 1.0) * reform_pace(party, params)
-        floor = max(params.glasnost_floor, params.glasnost_hegemony * hegemony)  # h binds the reformer too
+        pace *= float(np.exp(params.reform_pace_sd * party.model.streams(f"reform/{party.code}").standard_normal()))
+        floor = max(params.glasnost_floor, params.glasnost_hegemony * hegemony, params.glasnost_belief * leader.belief)
         if party.centralism > floor:
             party.centralism = max(floor, party.centralism - params.glasnost_step * pace)
+            party.reforming = True
         state.note("glasnost (open debate lowers centralism)")
-        if party.centralism < params.market_start and hegemony < params.market_hegemony_max:
+        believes = leader.belief >= params.market_belief_max
+        if party.centralism < params.market_start and hegemony < params.market_hegemony_max and not believes:
             party.market = min(params.political_market_max, party.market + params.market_step)
             party.private = min(
                 params.political_private_max, party.private + params.political_private_pace * params.market_step
             )
+            party.reforming = True
             state.note("market reform")
         if party.centralism < params.election_start and hegemony < params.election_hegemony_max:
             party.monopoly = clip01(party.monopoly - params.election_step * pace)
+            party.reforming = True
             state.note("contested elections")
     elif kind == LeaderKind.ECONOMIC_REFORMER:
         if party.market < params.economic_market_max:
@@ -317,6 +332,7 @@ def ruling_party_year(world: CommunistWorld, party: PartyAgent, replace: bool) -
     """Succession (at a term's end, or after a crisis), the leader's programme, the sticky goal, transition."""
     params, state, year = world.params, party.state, world.year
     hegemony = world.hegemony_for(party)
+    binding = 0.0 if any(c.party is party and not c.rival for c in world.centres) else hegemony
     follow_cohort(party)
     if replace or year >= party.leader.term_end:
         old = party.leader
@@ -330,7 +346,7 @@ def ruling_party_year(world: CommunistWorld, party: PartyAgent, replace: bool) -
             EventKind.LEADER,
             f"{party.name}: {new.describe()} succeeds {old.kind.replace('_', ' ')} leader {why}",
         )
-    reform_program(party, state, hegemony, params)
+    reform_program(party, state, binding, params)
     sticky_goal(party, hegemony, state, params)
     if party.monopoly < params.transition_monopoly and state.code not in world.elections_called:
         state.free_elections = True

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sim.mechanisms.crisis import silence
 from sim.mechanisms.economy import clip01
+from sim.mechanisms.enforcement import proclaim_limited_sovereignty
 from sim.mechanisms.leadership import install_leader
 from sim.vocab import Doctrine, EventKind, LeaderKind, Origin, Phase, Role
 
@@ -31,10 +32,11 @@ def orthodoxy_deviation(
 ) -> float:
     """How far a party has drifted from the orthodoxy the centre enforces.
 
-    dev = max(0, M_ref - M) + max(0, D_ref - D) + max(0, G_ref - G) + k_r * leader reformism [+ k_a * (1 - A)]
-          [+ public dissent, when at least ``intervention_dissent``]
+    dev = max(0, M_ref - M) + max(0, D_ref - D) + max(0, G_ref - G) + k_r * leader reformism [if reform is under
+          way] [+ k_a * (1 - A)] [+ public dissent, when at least ``intervention_dissent``]
     The orthodox reference is each feature's threshold plus ``orthodoxy_margin`` (M .85, D .75, G .55 by default):
-    the centre watches for drift toward the edge of the category. ``with_autonomy=False`` leaves out the party's
+    the centre watches for drift toward the edge of the category, and for a reform programme once it has begun (the
+    year's programme reformed: ``party.reforming``), never for a leader's label alone. ``with_autonomy=False`` leaves out the party's
     independence from the centre (1 - A): the domestic deviation, the only one the centre sends troops against.
     """
     th = party.model.thresholds
@@ -43,7 +45,7 @@ def orthodoxy_deviation(
         + max(0.0, th.centralism + params.orthodoxy_margin - party.centralism)
         + max(0.0, th.goal + params.orthodoxy_margin - party.goal)
     )
-    if party.leader is not None:
+    if party.leader is not None and party.reforming:
         deviation += params.reformer_deviation * party.leader.reformism
     if with_autonomy:
         deviation += params.autonomy_deviation * (1.0 - party.alignment)
@@ -138,6 +140,7 @@ def intervene(centre: InternationalAgent, party: PartyAgent, params: Parameters)
     else:
         party.alignment = max(party.alignment, params.restore_alignment)
     centre.interventions += 1
+    proclaim_limited_sovereignty(centre, state.name)
     state.note(f"a military intervention by {centre.name}")
     model.log.record(
         model.year,
