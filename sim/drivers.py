@@ -1,23 +1,23 @@
 """Drivers: yearly schedules and dated events. They set causes, never outcomes.
 
-Schedules give, for every year, the movement's ``reach`` (the means to enforce abroad: the Red Army in Europe
-from 1944-45), each state's ideological ``commitment``, ``monopoly_pressure``, ``emigration`` (the yearly share of
-its privately opposed citizens able to leave), ``war`` (0..1: the burden of a war the state fights against outside
-forces or an armed insurgency backed by outside powers, Afghanistan 1979-89 for the USSR) and ``aid`` (the economic
-and military aid the centre's host state has pledged it, 0..1: 0 none, 1 a regime whose economy and defence rest on
-it, as Cuba's on Soviet oil, credits and sugar purchases in the 1980s; default 0; what is paid is the host's
-decision, :mod:`sim.mechanisms.enforcement`). The centre's ``hegemony`` and ``tolerance`` are decided each year by
-the hegemon's leadership (:mod:`sim.mechanisms.enforcement`); a schedule of them is a laboratory's lever. Aid is a cause, like Soviet dependence v but without troops: it pulls the recipient's alignment
-toward the centre, weakens the pull of ideological distance and gives the centre leverage over an admonished
-party (:func:`sim.mechanisms.movement.soviet_reliance`), and it adds to the recipient's economic performance
+Schedules give, for every year, the movement's ``reach`` (the means to enforce abroad: the Red Army in Europe from
+1944-45), each state's ideological ``commitment``, ``monopoly_pressure``, ``emigration`` (the yearly share of its
+privately opposed citizens able to leave), ``war`` (0..1: the burden of a war the state fights against outside forces
+or an armed insurgency backed by outside powers, Afghanistan 1979-89 for the USSR) and ``aid`` (the economic and
+military aid the centre's host state has pledged it, 0..1: 0 none, 1 a regime whose economy and defence rest on it, as
+Cuba's on Soviet oil, credits and sugar purchases in the 1980s; default 0; what is paid is the host's decision,
+:mod:`sim.mechanisms.enforcement`). The centre's ``hegemony`` and ``tolerance`` are decided each year by the hegemon's
+leadership (:mod:`sim.mechanisms.enforcement`); a schedule of them is a laboratory's lever. Aid is a cause, like
+Soviet dependence v but without troops: it pulls the recipient's alignment toward the centre, weakens the pull of
+ideological distance and gives the centre leverage over an admonished party
+(:func:`sim.mechanisms.movement.soviet_reliance`), and it adds to the recipient's economic performance
 (``aid_performance``); it never enables an intervention. Events are dated causes (a leader of a given kind, and
-optionally its belief in the goal, takes over; an institution is founded or dissolved, a doctrine is proclaimed,
-a policy or party rule is adopted, an army occupies, an elected coalition forms, a coup happens, a party is
-renamed, a free election is held). What follows from them (status, features) is computed by the mechanisms.
-Kinds: ``leader``, ``institution``, ``doctrine``, ``policy``, ``party_rule``, ``occupation`` and ``withdrawal``
-(of foreign troops: Soviet dependence up or down), ``coalition``, ``coup`` (ends free elections and bans the
-party), ``ban`` (bans the party, elections go on), ``rename``, ``election`` (restores free elections and
-legalises banned parties).
+optionally its belief in the goal, takes over; an institution is founded or dissolved, a doctrine is proclaimed, a
+policy or party rule is adopted, an army occupies, an elected coalition forms, a coup happens, a party is renamed, a
+free election is held). What follows from them (status, features) is computed by the mechanisms. Kinds: ``leader``,
+``institution``, ``doctrine``, ``policy``, ``party_rule``, ``occupation`` and ``withdrawal`` (of foreign troops:
+Soviet dependence up or down), ``coalition``, ``coup`` (ends free elections and bans the party), ``ban`` (bans the
+party, elections go on), ``rename``, ``election`` (restores free elections and legalises banned parties).
 """
 
 from __future__ import annotations

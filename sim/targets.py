@@ -369,12 +369,17 @@ def status_throughout(runs: Sequence[Run], ctx: Context, state: str, status: str
 
 
 @metric
-def exit_in_office(runs: Sequence[Run], ctx: Context, state: str, year: int, after: int = 1950) -> Measure:
-    """Pattern 11: per run, whether ``state`` first became non_communist (after ``after``) in ``year`` under the same
-    leader, with F2 lost before (or with) F1, and the state going on."""
+def exit_in_office(
+    runs: Sequence[Run], ctx: Context, state: str, year: int, after: int = 1950, within: int = 0
+) -> Measure:
+    """Pattern 11: per run, whether ``state`` first became non_communist (after ``after``) in ``year`` (give or take
+    ``within`` years) under the same leader, with F2 lost before (or with) F1, and the state going on."""
     exits = [ctx.on(pat.exit_of, run, state, after) for run in runs]
     return Measure(
-        [e.year == year and e.same_leader and e.f2_first and e.state_lasts for e in exits],
+        [
+            e.year is not None and abs(e.year - year) <= within and e.same_leader and e.f2_first and e.state_lasts
+            for e in exits
+        ],
         detail=f"exit years: {dict(Counter(e.year for e in exits))}",
     )
 

@@ -192,9 +192,8 @@ def consolidate(party: PartyAgent, target: float, capacity: float, params: Param
     """
     called = party.model.elections_called | party.model.elections_due
     rate = params.consolidation_rate * capacity_cap(capacity, params)
-    if party.monopoly < target and not party.state.crisis and party.state.code not in called:
-        party.monopoly = approach(party.monopoly, target, rate)
-    elif party.monopoly > target:
+    rising = party.monopoly < target and not party.state.crisis and party.state.code not in called
+    if rising or party.monopoly > target:
         party.monopoly = approach(party.monopoly, target, rate)
 
 
@@ -233,11 +232,12 @@ def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params
     """One year of the leader's programme (the reform sequence, or orthodox restoration and consolidation).
 
     ``hegemony`` is the hegemony of the centre whose camp the party is in (0 for the centre's own party). A reformer
-    starts the year after it takes office. A political reformer moves at :func:`reform_pace`, cannot take centralism below ``glasnost_belief`` * its belief in the goal
-    nor below ``glasnost_hegemony * h``, starts market reform only while its belief is below ``market_belief_max``
-    and ``hegemony < market_hegemony_max``, and concedes contested elections only once the movement's enforcement
-    is no longer credible (``hegemony < election_hegemony_max``): a believing reformer, or one under a credible
-    centre, keeps reform within the system (de-Stalinisation, not glasnost, perestroika or demokratizatsiya).
+    starts the year after it takes office. A political reformer moves at :func:`reform_pace`, cannot take centralism
+    below ``glasnost_belief`` * its belief in the goal nor below ``glasnost_hegemony * h``, starts market reform
+    only while its belief is below ``market_belief_max`` and ``hegemony < market_hegemony_max``, and concedes
+    contested elections only once the movement's enforcement is no longer credible (``hegemony <
+    election_hegemony_max``): a believing reformer, or one under a credible centre, keeps reform within the system
+    (de-Stalinisation, not glasnost, perestroika or demokratizatsiya).
     ``party.reforming`` records whether the year's programme reformed (what the centre reads as deviation).
     """
     leader = party.leader

@@ -36,8 +36,9 @@ def orthodoxy_deviation(
           way] [+ k_a * (1 - A)] [+ public dissent, when at least ``intervention_dissent``]
     The orthodox reference is each feature's threshold plus ``orthodoxy_margin`` (M .85, D .75, G .55 by default):
     the centre watches for drift toward the edge of the category, and for a reform programme once it has begun (the
-    year's programme reformed: ``party.reforming``), never for a leader's label alone. ``with_autonomy=False`` leaves out the party's
-    independence from the centre (1 - A): the domestic deviation, the only one the centre sends troops against.
+    year's programme reformed: ``party.reforming``), never for a leader's label alone. ``with_autonomy=False``
+    leaves out the party's independence from the centre (1 - A): the domestic deviation, the only one the centre
+    sends troops against.
     """
     th = party.model.thresholds
     deviation = (
