@@ -4,19 +4,20 @@ Each year, after the year's causes and crisis flags are cleared, the steps of :d
 order (generated from it by ``sim docs``; ODD section 3 describes each step):
 
 1. drivers (drivers.step)
-2. founding (founding.step)
-3. takeovers (takeover.step)
-4. economy (economy.step)
-5. members (members.step)
-6. legitimacy (legitimacy.step)
-7. dissent (dissent.step)
-8. crisis responses (crisis.step)
-9. centres (movement.step)
-10. ruling parties (leadership.step)
-11. free elections (elections.step)
-12. recognition graph (recognition.step)
-13. status (events.step)
-14. data collection (year.collect)
+2. borders (borders.step)
+3. founding (founding.step)
+4. takeovers (takeover.step)
+5. economy (economy.step)
+6. members (members.step)
+7. legitimacy (legitimacy.step)
+8. dissent (dissent.step)
+9. crisis responses (crisis.step)
+10. centres (movement.step)
+11. ruling parties (leadership.step)
+12. free elections (elections.step)
+13. recognition graph (recognition.step)
+14. status (events.step)
+15. data collection (year.collect)
 """
 
 from __future__ import annotations
@@ -241,8 +242,8 @@ class CommunistWorld(Lifecycle, mesa.Model):
         return self.params.rival_hegemony
 
     def status_count(self, status: Status) -> int:
-        """Number of states with ``status`` this year."""
-        return sum(s.status == status for s in self.states)
+        """Number of existing states with ``status`` this year (a state that unified with a neighbour has ended)."""
+        return sum(s.status == status for s in self.states if s.exists)
 
     # -- the year ---------------------------------------------------------------------------------------------
     def step(self) -> None:

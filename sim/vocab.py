@@ -179,6 +179,9 @@ class EventKind(StrEnum):
     RENAME = "rename"
     MOVEMENT = "movement"
     FOUNDING = "founding"
+    BREAKUP = "breakup"  # a federation breaks up (sim.mechanisms.borders)
+    UNIFICATION = "unification"  # a state unifies with a neighbour and ends
+    BORDER = "border"  # a neighbour's border opens (or closes again) to a state's emigrants
 
     @property
     def main(self) -> bool:
@@ -197,7 +200,7 @@ _MAIN_KINDS = frozenset(
     {
         EventKind.STATUS, EventKind.TAKEOVER, EventKind.SPLIT, EventKind.EXPULSION, EventKind.RIVAL_CENTRE,
         EventKind.INTERVENTION, EventKind.CONCESSION, EventKind.CRACKDOWN, EventKind.COALITION, EventKind.COUP,
-        EventKind.READMISSION,
+        EventKind.READMISSION, EventKind.BREAKUP, EventKind.UNIFICATION,
     }
 )  # fmt: skip
 _ROUTINE_KINDS = frozenset({EventKind.ADMONITION})

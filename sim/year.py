@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sim import drivers, events
 from sim.mechanisms import (
+    borders,
     crisis,
     dissent,
     economy,
@@ -38,6 +39,11 @@ SCHEDULE: tuple[Step, ...] = (
     Step("drivers", drivers.step, "hegemony and tolerance of the (non-rival) centres; each state's population (from "
          "`population_points`), commitment, monopoly pressure, emigration and aid; then the year's dated events in "
          "file order (7.10)."),
+    Step("borders", borders.step, "a federation whose ruling party lost its monopoly or office may break up "
+         "(`borders.break_up`); a state that left communism may unify with its named neighbour and end "
+         "(`borders.unify`); every state's population is its trend times its core share plus the states merged into "
+         "it (`borders.populations`); emigration rises where a neighbour's regime has opened its border "
+         "(`borders.open_exits`)."),
     Step("founding", founding.step, "every party whose `founded` year has come becomes legal opposition; a "
          "Communist party joins the first centre's camp and its founders wait in `pending_recruits`."),
     Step("takeovers", takeover.step, "a takeover by its route in every state whose `entry_year` has come, if its "
