@@ -84,6 +84,14 @@ class StateAgent(mesa.Agent):
         commitment, monopoly_pressure: the drivers of ideological commitment and monopoly pressure this year.
         emigration, aid: the drivers of exit (yearly share of the privately opposed able to leave) and of Soviet
             economic and military aid received (0..1) this year.
+        federation_core, unify_with, exit_through: from the scenario (:mod:`sim.mechanisms.borders`): the core
+            republic's share of a federation's population, the neighbour it can unify with, the neighbours its
+            citizens can leave through.
+        initial_population: the scenario's ``population`` (the trend of a state without ``population_points``).
+        core_share: the share of its population schedule the state keeps (1; the core share after a break-up).
+        broke_up, merged_year: the year the federation broke up, the year the state unified (None: not yet).
+        merged_into: the code of the neighbour it unified with (None while it exists).
+        open_exits: codes of the neighbours whose opened borders its citizens can leave through this year.
         communist, social_democratic: the state's parties (or None).
         classification: the six features and status this year (:mod:`sim.features`).
         causes: what happened to the state this year, in words (for the event log).
@@ -129,6 +137,15 @@ class StateAgent(mesa.Agent):
         self.aid_pledged = 0.0  # driver: the aid the centre's host has pledged this year
         self.settled = False  # a negotiated settlement has ended its war (sim.mechanisms.settlement)
         self.war = 0.0  # driver: burden of a war against outside forces or an outside-backed insurgency (0..1)
+        self.federation_core: float | None = spec.federation_core
+        self.unify_with: str | None = spec.unify_with
+        self.exit_through: tuple[str, ...] = tuple(spec.exit_through)
+        self.initial_population: float = spec.population
+        self.core_share = 1.0  # borders: the share of the population schedule the state keeps
+        self.broke_up: int | None = None
+        self.merged_into: str | None = None
+        self.merged_year: int | None = None
+        self.open_exits: tuple[str, ...] = ()
         self.regime_start: int | None = None  # the year of the Communist takeover (set once, never reset)
         self.ever_communist = False  # classified communist or hybrid in some year so far
         self.crisis = False
@@ -156,6 +173,11 @@ class StateAgent(mesa.Agent):
     def status(self) -> Status:
         """This year's status (communist / hybrid / non_communist)."""
         return self.classification.status if self.classification else Status.NON_COMMUNIST
+
+    @property
+    def exists(self) -> bool:
+        """Whether the state still exists (it ends when it unifies with a neighbour: :mod:`sim.mechanisms.borders`)."""
+        return self.merged_into is None
 
     @property
     def entered(self) -> bool:

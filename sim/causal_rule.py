@@ -148,8 +148,9 @@ RULE: tuple[InputKind, ...] = (
     InputKind("schedule", "emigration", None, Verdict.DEPENDS,
               "an exit route decided outside the system (the United States admitting Cubans, the open sector border "
               "of Berlin before 1961) or a regime's own closure (the Wall, 1961) is a cause; emigration through "
-              "borders the model's own reformers open (East Germany via Hungary, 1989) is an outcome; judged case "
-              "by case"),
+              "borders the model's own reformers open (East Germany via Hungary, 1989) is an outcome: a point that "
+              "raises it after the entry year of a state with `exit_through` neighbours (whose opened borders "
+              "sim.mechanisms.borders computes); otherwise judged case by case", decider="emigration"),
     InputKind("schedule", "aid", None, Verdict.DEPENDS,
               "aid the centre's host gives: a point at which it falls is the centre's own aid cut-off, an outcome "
               "(it should follow from the donor no longer able or willing to pay, issue 11 item 2); a point at "
@@ -251,6 +252,21 @@ def _decide_monopoly_pressure(
     return Verdict.CAUSE, f"a consolidation of the monopoly in {code} ({value:g} from {year})"
 
 
+def _decide_emigration(spec: ScenarioSpec, points: list[tuple[int, float]], i: int, code: str) -> tuple[Verdict, str]:
+    prev = _previous(points, i)
+    year, value = points[i]
+    row = rule_for("schedule", "emigration")
+    if code == "*" or prev is None or value <= prev[1]:
+        return Verdict.DEPENDS, row.reason
+    state = spec.state(code)
+    if state.exit_through and state.entry_year is not None and year > state.entry_year:
+        return Verdict.OUTCOME, (
+            f"emigration from {code} raised to {value:g} in {year}: exit through the borders of "
+            f"{', '.join(state.exit_through)}, which the model opens when their regimes do (sim.mechanisms.borders)"
+        )
+    return Verdict.DEPENDS, row.reason
+
+
 def _decide_population(spec: ScenarioSpec, points: list[tuple[int, float]], i: int, code: str) -> tuple[Verdict, str]:
     prev = _previous(points, i)
     year, value = points[i]
@@ -270,6 +286,7 @@ DECIDERS: dict[str, Callable[..., tuple[Verdict, str]]] = {
     "ban": _decide_ban,
     "aid": _decide_aid,
     "monopoly_pressure": _decide_monopoly_pressure,
+    "emigration": _decide_emigration,
     "population": _decide_population,
 }
 """The functions that settle a ``depends`` row for one input (named by :attr:`InputKind.decider`)."""

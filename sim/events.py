@@ -105,13 +105,13 @@ def feature_change_text(
 
 def classify_states(world: CommunistWorld, record_events: bool = True) -> None:
     """Recompute every state's indicators, features and status (:func:`sim.features.classify`); log every change
-    (not for the initial classification, ``record_events=False``)."""
+    (not for the initial classification, ``record_events=False``, nor for a state that has ended)."""
     hegemony = world.primary_centre.hegemony if world.primary_centre else 0.0
     for state in world.states:
         ind = indicators_of(state)
         cls = classify(ind, world.thresholds, world.convention)
         before = state.classification
-        if record_events and before is not None and cls != before:
+        if record_events and before is not None and cls != before and state.exists:
             text, lost, gained = feature_change_text(state, before, cls, state.indicators, ind, hegemony)
             kind = EventKind.STATUS if before.status != cls.status else EventKind.FEATURE
             world.log.record(world.year, state.code, kind, text, before.status.value, cls.status.value, lost, gained)

@@ -6,19 +6,20 @@ order (generated from it by ``sim docs``; ODD section 3 describes each step):
 1. drivers (drivers.step)
 2. enforcement (enforcement.step)
 3. settlements (settlement.step)
-4. founding (founding.step)
-5. takeovers (takeover.step)
-6. economy (economy.step)
-7. members (members.step)
-8. legitimacy (legitimacy.step)
-9. dissent (dissent.step)
-10. crisis responses (crisis.step)
-11. ruling parties (leadership.step)
-12. centres (movement.step)
-13. free elections (elections.step)
-14. recognition graph (recognition.step)
-15. status (events.step)
-16. data collection (year.collect)
+4. borders (borders.step)
+5. founding (founding.step)
+6. takeovers (takeover.step)
+7. economy (economy.step)
+8. members (members.step)
+9. legitimacy (legitimacy.step)
+10. dissent (dissent.step)
+11. crisis responses (crisis.step)
+12. ruling parties (leadership.step)
+13. centres (movement.step)
+14. free elections (elections.step)
+15. recognition graph (recognition.step)
+16. status (events.step)
+17. data collection (year.collect)
 """
 
 from __future__ import annotations
@@ -254,8 +255,8 @@ class CommunistWorld(Lifecycle, mesa.Model):
         return self.params.rival_hegemony
 
     def status_count(self, status: Status) -> int:
-        """Number of states with ``status`` this year."""
-        return sum(s.status == status for s in self.states)
+        """Number of existing states with ``status`` this year (a state that unified with a neighbour has ended)."""
+        return sum(s.status == status for s in self.states if s.exists)
 
     # -- the year ---------------------------------------------------------------------------------------------
     def step(self) -> None:

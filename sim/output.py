@@ -56,6 +56,8 @@ MAIN_EVENT_KINDS = (
     "coalition",
     "coup",
     "readmission",
+    "breakup",
+    "unification",
 )
 
 

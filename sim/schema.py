@@ -103,6 +103,14 @@ class StateSpec(_Strict):
     civil_society: Share = 0.0  # independent institutions (a national church, unions) that link citizens
     voter_pluralism: Share | None = None  # mean pluralism preference of its voters (default: the parameter)
     voter_economy: Share = 0.5  # mean economic preference of its voters (1 = fully planned)
+    federation_core: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
+    """A federation's core republic's share of its population (Russia's 0.51 of the USSR in 1989): a federation
+    whose ruling party lost its monopoly or office can break up and keeps this share (:mod:`sim.mechanisms.borders`)."""
+    unify_with: str | None = None
+    """The code of a neighbour the state can unify with once it has left communism (East Germany: ``"DEU"``)."""
+    exit_through: list[str] = Field(default_factory=list)
+    """Codes of the neighbours its citizens can leave through when their regimes open their borders (East
+    Germany: Hungary, Czechoslovakia)."""
     case: str = ""
     map: tuple[int, int] | None = None  # tile-grid position (column, row) for the dashboard
     tags: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(default_factory=list)
@@ -318,6 +326,16 @@ def _check_references(spec: ScenarioSpec) -> None:
                 f"year {e.year} is outside the scenario's years {spec.scenario.start_year}-{spec.scenario.end_year}",
             )
     for i, s in enumerate(spec.states):
+        need_state(f"states[{i}].unify_with", s.unify_with)
+        if s.unify_with == s.code:
+            raise _RefError(f"states[{i}].unify_with", f"state {s.code} cannot unify with itself; expected a neighbour")
+        for j, code in enumerate(s.exit_through):
+            need_state(f"states[{i}].exit_through[{j}]", code)
+            if code == s.code:
+                raise _RefError(
+                    f"states[{i}].exit_through[{j}]",
+                    f"state {s.code} cannot be left through itself; expected a neighbour",
+                )
         communists = [p for p in spec.parties if p.state == s.code and p.family == "communist"]
         if s.route_to_power != "none" and not communists:
             raise _RefError(

@@ -51,6 +51,7 @@ KIND_LABELS = {
     "institution": "institution", "doctrine": "doctrine", "occupation": "occupation", "withdrawal": "withdrawal",
     "policy": "policy", "founding": "party founded", "movement": "movement", "rename": "renamed", "ban": "party banned",
     "election_called": "election called", "party_rule": "party rule", "admonition": "admonition",
+    "breakup": "break-up", "unification": "unification", "border": "border",
 }  # fmt: skip
 """Each event kind in words (the log's tag)."""
 
@@ -107,6 +108,7 @@ class YearRecord:
         summaries: each state's one-line description that year (status, party, leader, members, route).
         network: the movement network's chart option that year.
         hegemony: the primary centre's hegemony that year.
+        ended: the states that no longer exist (unified with a neighbour): drawn, but left out of the counts.
     """
 
     year: int
@@ -117,13 +119,15 @@ class YearRecord:
     summaries: dict[str, dict[str, str]]
     network: dict[str, Any]
     hegemony: float
+    ended: frozenset[str] = frozenset()
 
     @property
     def counts(self) -> dict[str, int]:
         """Number of states in each map category."""
         counts = dict.fromkeys(CATEGORIES, 0)
-        for cat in self.categories.values():
-            counts[cat] += 1
+        for code, cat in self.categories.items():
+            if code not in self.ended:
+                counts[cat] += 1
         return counts
 
 
@@ -133,7 +137,7 @@ def record(model: CommunistWorld) -> YearRecord:
     for state in model.states:
         cat = category(model, state)
         categories[state.code] = cat
-        if cat != "not_entered" and state.classification is not None:
+        if cat != "not_entered" and state.classification is not None and state.exists:
             features[state.code] = tuple(bool(h) for h in state.classification.features)
             ind = state.indicators
             values[state.code] = tuple(round(float(getattr(ind, INDICATOR_OF[f])), 2) for f in FEATURES)
@@ -147,6 +151,7 @@ def record(model: CommunistWorld) -> YearRecord:
         summaries={s.code: state_summary(model, s.code) for s in model.states},
         network=network_option(model),
         hegemony=round(float(centre.hegemony), 3) if centre is not None else 0.0,
+        ended=frozenset(s.code for s in model.states if not s.exists),
     )
 
 
@@ -177,7 +182,9 @@ def map_option(
         held = "".join("●" if h else "○" for h in year.features.get(state.code, ()))
         item: dict[str, Any] = {
             "value": [c, r, CATEGORIES.index(cat)],
-            "name": f"{state.name}: {LABELS[cat]} {held}",
+            "name": f"{state.name}: {LABELS[cat]} {held}"
+            if state.code not in year.ended
+            else f"{state.name}: {ended_text(state)}",
             "label": {
                 "show": True,
                 "formatter": state.code,
@@ -186,7 +193,7 @@ def map_option(
                 "color": "#fff" if cat in palette.DARK else "#1a1a1a",
             },
         }
-        if cat == "not_entered":
+        if cat == "not_entered" or state.code in year.ended:
             item["itemStyle"] = {"borderColor": palette.NOT_ENTERED_BORDER, "borderType": "dashed", "borderWidth": 1.5}
         if state.code in differs:
             item["itemStyle"] = {"borderColor": "#000", "borderType": "dashed", "borderWidth": 4}
@@ -244,11 +251,14 @@ def category_counts(model: CommunistWorld) -> dict[str, list[int]]:
         ever_ruled[code] = ever_ruled.get(code, False) or bool(ruled[i])
         not_entered[i] = has_entry[i] and not entered[i] and not ever_ruled[code]
     cats = np.where(not_entered, "not_entered", status)
+    ended = {s.code: s.merged_year for s in model.states if s.merged_year is not None}
+    exists = np.array([c not in ended or y < ended[c] for c, y in zip(codes, years, strict=True)], dtype=bool)
     unique_years = sorted(set(years.tolist()))
     index = {y: k for k, y in enumerate(unique_years)}
     counts = {c: [0] * len(unique_years) for c in CATEGORIES}
-    for y, c in zip(years.tolist(), cats.tolist(), strict=True):
-        counts[c][index[y]] += 1
+    for y, c, present in zip(years.tolist(), cats.tolist(), exists.tolist(), strict=True):
+        if present:  # a state that has ended (unified with a neighbour) leaves the counts
+            counts[c][index[y]] += 1
     return {"years": unique_years, **counts}
 
 
@@ -549,6 +559,12 @@ def state_series(model: CommunistWorld, code: str, until: int | None = None) -> 
     return out
 
 
+def ended_text(state) -> str:
+    """How a state that no longer exists ended, in words (``merged into West Germany in 1990``)."""
+    partner = state.model.state_by_code[state.merged_into]
+    return f"merged into {partner.name} in {state.merged_year}"
+
+
 def state_summary(model: CommunistWorld, code: str) -> dict[str, str]:
     """One line each: the state, its status and features, its ruling party and leader, its route to power."""
     state = model.state_by_code[code]
@@ -559,7 +575,7 @@ def state_summary(model: CommunistWorld, code: str) -> dict[str, str]:
     leader = party.leader if party is not None else None
     return {
         "name": state.name,
-        "status": LABELS[cat],
+        "status": LABELS[cat] if state.exists else f"{LABELS[cat]}, {ended_text(state)}",
         "category": cat,
         "features": ", ".join(held) if held else "none",
         "party": f"{party.name} ({party.role.replace('_', ' ')})" if party is not None else "no Communist party",

@@ -180,6 +180,9 @@ class EventKind(StrEnum):
     MOVEMENT = "movement"
     FOUNDING = "founding"
     SETTLEMENT = "settlement"  # a regime at war negotiates once its patron's support has gone
+    BREAKUP = "breakup"  # a federation breaks up (sim.mechanisms.borders)
+    UNIFICATION = "unification"  # a state unifies with a neighbour and ends
+    BORDER = "border"  # a neighbour's border opens (or closes again) to a state's emigrants
 
     @property
     def main(self) -> bool:
@@ -198,7 +201,7 @@ _MAIN_KINDS = frozenset(
     {
         EventKind.STATUS, EventKind.TAKEOVER, EventKind.SPLIT, EventKind.EXPULSION, EventKind.RIVAL_CENTRE,
         EventKind.INTERVENTION, EventKind.CONCESSION, EventKind.CRACKDOWN, EventKind.COALITION, EventKind.COUP,
-        EventKind.READMISSION, EventKind.SETTLEMENT,
+        EventKind.READMISSION, EventKind.SETTLEMENT, EventKind.BREAKUP, EventKind.UNIFICATION,
     }
 )  # fmt: skip
 _ROUTINE_KINDS = frozenset({EventKind.ADMONITION})

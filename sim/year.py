@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sim import drivers, events
 from sim.mechanisms import (
+    borders,
     crisis,
     dissent,
     economy,
@@ -47,6 +48,11 @@ SCHEDULE: tuple[Step, ...] = (
     Step("settlements", settlement.step, "a regime at war with an outside-backed insurgency whose patron no "
          "longer pays most of its aid pledge negotiates (`settlement.settles`): the war ends, free elections "
          "follow."),
+    Step("borders", borders.step, "a federation whose ruling party lost its monopoly or office may break up "
+         "(`borders.break_up`); a state that left communism may unify with its named neighbour and end "
+         "(`borders.unify`); every state's population is its trend times its core share plus the states merged into "
+         "it (`borders.populations`); emigration rises where a neighbour's regime has opened its border "
+         "(`borders.open_exits`)."),
     Step("founding", founding.step, "every party whose `founded` year has come becomes legal opposition; a "
          "Communist party joins the first centre's camp and its founders wait in `pending_recruits`."),
     Step("takeovers", takeover.step, "a takeover by its route in every state whose `entry_year` has come, if its "

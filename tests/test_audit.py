@@ -71,8 +71,9 @@ def test_the_rule_calls_the_historical_scenarios_dated_outcomes_outcomes():
     # aid cut-offs are the centre's outcomes, its start a cause; population jumps encode break-ups
     assert verdict["1990 aid CUB = 0.7"] == "outcome"
     assert verdict["1960 aid CUB = 0.3"] == "cause"
-    assert verdict["1992 population SUN = 148 million"] == "outcome"
-    assert verdict["1990 population DEU = 80 million"] == "outcome"
+    assert verdict["1976 population VNM = 49 million"] == "outcome"  # the North's conquest of the South
+    assert verdict["2030 population SUN = 297 million"] == "cause"  # the break-up is a mechanism (borders)
+    assert verdict["2030 population DEU = 66 million"] == "cause"  # so is unification
     assert verdict["1989 population SUN = 287 million"] == "cause"
     assert verdict["1989 withdrawal AFG 0.2"] == "depends"
 
@@ -82,7 +83,7 @@ def test_rule_only_lists_the_dated_outcomes_with_file_key_and_reason():
     assert proc.returncode == 1, proc.stderr
     line = next(x for x in proc.stdout.splitlines() if "1990 election NIC" in x)
     assert "historical.toml: drivers.events[" in line and "ruled by its Communists since 1979" in line
-    assert "states[0].population_points[9]" in proc.stdout
+    assert "states[12].population_points[3]" in proc.stdout  # VNM 1976
     assert "historian's judgement" in proc.stdout
 
 

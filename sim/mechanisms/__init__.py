@@ -3,6 +3,7 @@
 A module with a yearly process has ``step(world)`` (listed in :data:`sim.year.SCHEDULE`) and, where it sets up
 the start year, ``init(world)``; both gather inputs from the agents, call the equations and write results back.
 
+- :mod:`~sim.mechanisms.borders`: break-ups of federations, unifications, emigration through opened borders.
 - :mod:`~sim.mechanisms.founding`: parties founded on their dated year.
 - :mod:`~sim.mechanisms.takeover`: takeovers by foreign armed backing or own revolution; coalitions; coups.
 - :mod:`~sim.mechanisms.economy`: Kornai's chain (ownership, command, softness, shortage, performance, hardship).
