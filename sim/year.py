@@ -57,7 +57,8 @@ SCHEDULE: tuple[Step, ...] = (
          "then (Moscow only) alignment, funding, splits, readmission, intervention or admonition, admission of new "
          "members (`movement.centre_acts`)."),
     Step("ruling parties", leadership.step, "the leader's belief follows its cohort (`leadership.follow_cohort`); "
-         "succession at a term's end or after a crisis (`draw_successor`); the leader's programme "
+         "succession when the leader dies, retires (`tenure.exit_by_age`), ends a term or was removed in the "
+         "crisis (`draw_successor`); the leader's programme "
          "(`reform_program`); the sticky goal (`sticky_goal`); the transition check."),
     Step("free elections", elections.step, "where due (`elections.election_due`)."),
     Step("recognition graph", recognition.step, "the edges of this year's recognition graph (F6)."),
