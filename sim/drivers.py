@@ -116,7 +116,14 @@ def apply_event(model: CommunistWorld, event: EventSpec) -> None:
         if party is None:
             return
         leader = leadership.install_leader(
-            party, LeaderKind(str(event.value)), year, name=event.name, until_replaced=True, belief=event.belief
+            party,
+            LeaderKind(str(event.value)),
+            year,
+            name=event.name,
+            until_replaced=True,
+            belief=event.belief,
+            born=event.born,
+            health=event.health,
         )
         state.note(f"{leader.describe()} took over{note}")
         model.log.record(year, state.code, EventKind.LEADER, f"{party.name}: {leader.describe()} takes over{note}")

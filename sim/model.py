@@ -131,7 +131,7 @@ class CommunistWorld(Lifecycle, mesa.Model):
         self.drivers = Drivers(self.spec)
         self.elections_due: set[str] = set()  # states holding a free election this year
         self.elections_called: set[str] = set()  # founding elections called this year, held next year
-        self.crisis_removals: dict[str, bool] = {}  # per ruling party: whether this year's crisis removes its leader
+        self.crisis_removals: dict[str, tuple] = {}  # ruling party -> (its leader, how this year's crisis removes it)
         self.datacollector = mesa.DataCollector(
             model_reporters=observe.model_reporters(),
             tables={

@@ -12,6 +12,8 @@ Sources are abbreviated; the full references are in ``docs/ODD.md``:
   soft budget constraint -> shortage).
 - *Kuran 1991*: T. Kuran, "Now out of never", *World Politics* 44 (preference falsification, thresholds).
 - *Granovetter 1978*: "Threshold models of collective behavior", *AJS* 83.
+- *Gompertz 1825*: "On the nature of the function expressive of the law of human mortality", *Phil. Trans. R. Soc.*
+  115; *Finch 1990*: C. E. Finch, *Longevity, Senescence, and the Genome*, University of Chicago Press.
 - *MODEL.md*: the project's starting design; "first operationalisation" marks a number chosen by us and recorded
   with its reason in ``docs/ODD.md``.
 - *calibrated (stylized)*: tuned so that the MODEL.md patterns hold on ``sim/scenarios/stylized.toml``.
@@ -69,6 +71,7 @@ PROVENANCES = ("data", "literature", "assumption", "fitted")
 (the mechanism and its scale from a cited author; the number is our reading of it), ``assumption`` (a modelling
 choice: MODEL.md's first operationalisations and ours), ``fitted`` (calibrated to a target, named in ``target``)."""
 _LITERATURE = ("Brown 2009", "Kornai 1992", "Kuran 1991", "Granovetter 1978", "Duverger", "Hirschman")
+_LITERATURE += ("Gompertz", "Finch")  # the demography of leaders' deaths (sim.mechanisms.tenure)
 
 
 def _fit_target(source: str) -> str:
@@ -217,7 +220,6 @@ _TABLE: list[Param] = [
     Param("crisis_removal", "leadership", 0.35, 0.0, 1.0, "probability", "yearly chance a leader is replaced while the regime is in crisis", _FIRST),
     Param("reformer_veto", "leadership", 1.0, 0.0, 1.0, "share", "chance the selectorate vetoes a reformer successor when D = h = 1 (scaled by D*h)", "MODEL.md section 2"),
     Param("glasnost_step", "leadership", 0.06, 0.0, 0.5, "1/year", "yearly fall of centralism under a political reformer (glasnost)", "MODEL.md section 2; " + _CAL),
-    Param("named_leader_years", "leadership", 50, 1, 60, "years", "longest tenure of a leader named by a driver, if no later driver replaces it", _FIRST, integer=True),
     Param("reform_support_floor", "leadership", 0.15, 0.0, 1.0, "share", "pace of a political reformer whose top ranks hold no reformers, as a share of full pace", "history: Khrushchev's de-Stalinisation (1953-64) left democratic centralism in place"),
     Param("reform_support_full", "leadership", 0.3, 0.01, 1.0, "share", "mean reformism of the top two ranks above reformism_base that gives a political reformer full pace", _FIRST),
     Param("market_step", "leadership", 0.07, 0.0, 0.5, "1/year", "yearly rise of market reform under a reforming leader", "MODEL.md section 2"),
@@ -274,6 +276,16 @@ _TABLE: list[Param] = [
     Param("autocrat_profile_careerism", "leadership", 0.5, 0.0, 1.0, "careerism", "careerism of a autocrat leader installed by a driver or a mechanism (its profile)", _ASSUMED),
     Param("autocrat_profile_reformism", "leadership", 0.0, 0.0, 1.0, "reformism", "reformism of a autocrat leader installed by a driver or a mechanism (its profile)", _ASSUMED),
     Param("autocrat_profile_sd_affinity", "leadership", 0.0, 0.0, 1.0, "affinity", "social-democratic affinity of a autocrat leader installed by a driver or a mechanism (its profile)", _ASSUMED),
+    # -- leaders are people: age, death, retirement, removal (sim/mechanisms/tenure.py) ------------------------------
+    Param("leader_age_mean", "leadership", 52.5, 20.0, 90.0, "years", "mean age at taking office of a leader whose birth year is not given (drawn: Normal, clipped)", "history: the 22 leader events of the historical scenario that give a birth year (ages 27-77 at taking office; mean 52.5)"),
+    Param("leader_age_sd", "leadership", 12.6, 0.0, 30.0, "years", "standard deviation of the drawn age at taking office", "history: the same 22 leader events (sample standard deviation 12.6 years)"),
+    Param("leader_age_min", "leadership", 27, 18, 90, "years", "youngest drawn age at taking office", "history: the youngest of the same 22 (Kim Jong-un, 27 in 2011)", integer=True),
+    Param("leader_age_max", "leadership", 77, 18, 100, "years", "oldest drawn age at taking office", "history: the oldest of the same 22 (Raul Castro, 77 in 2008)", integer=True),
+    Param("leader_mortality_60", "leadership", 0.015, 0.0, 0.2, "1/year", "Gompertz death hazard of a leader aged 60 with health 1 (m60 in mu(x) = health m60 exp(b (x - 60)))", "assumption: a privileged elite's level, near that of western European men of the 1970s-80s in period life tables (Soviet men as a whole were nearer 0.025 at 60); not fitted. Check: a man in office at 55 then has a median age at death of about 78, against 69-87 for the leaders who died in office (Andropov 69, Chernenko 73, Stalin 74, Brezhnev 75, Hoxha 76, Mao 82, Kim Il-sung 82, Tito 87)"),
+    Param("leader_mortality_slope", "leadership", 0.087, 0.0, 0.2, "1/year", "Gompertz slope b: the yearly rise of the log death hazard with age", "Gompertz 1825 (mortality rises exponentially with adult age); Finch 1990 (human mortality rate doubles about every 8 years: b = ln 2 / 8)"),
+    Param("retirement_age", "leadership", 70, 40, 100, "years", "age from which a leader's retirement hazard rises", "assumption: the bloc's leaders who left office alive and unforced did so in their late seventies or eighties (Kadar 76, Castro 80, Deng 85, Raul Castro 89); the hazard starts earlier so that it reaches them there"),
+    Param("retirement_rate", "leadership", 0.02, 0.0, 1.0, "1/year per year", "rise of the yearly retirement hazard per year of age past retirement_age: rho(x) = rate max(0, x - retirement_age)", "assumption: with retirement_age 70, about 60% of the survivors to 77 and 10% to 85 are still in office"),
+    Param("personalism_shield", "leadership", 1.0, 0.0, 1.0, "per unit", "how far the party's personalism P shields its leader from its own apparatus: the Politburo removes a leader in a crisis with probability crisis_removal (1 - shield P), and after a concession he did not want with probability 1 - shield P (else the army overthrows him)", "assumption: a personal dictator has purged the oligarchy that could remove him (Brown 2009 on personal dictatorships; Ceausescu 1989, overthrown by force, not voted out as Honecker, Zhivkov and Jakes were)"),
     # -- movement: alignment, splits, recognition, intervention --------------------------------------------------------
     Param("alignment_own_revolution", "movement", 0.02, 0.0, 0.5, "1/year", "yearly fall of an own-revolution party's alignment with the centre", "Brown 2009 (own revolutions resist hegemony)"),
     Param("revolution_autonomy", "movement", 0.3, 0.0, 1.0, "share", "share of its alignment a party loses by winning power through its own revolution", "Brown 2009 (own revolutions and Soviet hegemony)"),

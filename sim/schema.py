@@ -14,6 +14,9 @@ A scenario is a TOML file (see ``sim/scenarios/stylized.toml`` for a commented e
   and Soviet aid (``aid``: the economic and military aid a state receives from the centre's host, 0..1; see
   :mod:`sim.drivers`).
 - ``[[drivers.events]]``: dated causes (leaders, institutions, doctrines, policies, occupations, coalitions, coups).
+  A ``leader`` event may give the leader's ``name``, ``belief``, birth year ``born`` and ``health`` (a multiplier
+  of its death hazard); the leader serves until the next dated ``leader`` event of its state, or, without one,
+  until it dies, retires or is removed (:mod:`sim.mechanisms.tenure`).
 
 A driver sets a cause, never an outcome: there is deliberately no key that sets a state's status or a feature, and
 :mod:`sim.causal_rule` classifies every kind of dated input as cause, outcome or depends (``sim audit --rule-only``
@@ -189,6 +192,8 @@ class EventSpec(_Strict):
     value: str | float | None = None
     name: str = ""
     belief: Share | None = None  # a named leader's belief in the goal, where the sources set it apart from its kind's
+    born: Year | None = None  # a named leader's birth year (else its age at taking office is drawn)
+    health: Annotated[float, Field(gt=0.0, le=100.0)] | None = None  # multiplier of its death hazard (default 1)
     note: str = ""
 
     @model_validator(mode="after")
@@ -208,8 +213,11 @@ class EventSpec(_Strict):
                 raise ValueError(f"an '{self.kind}' event needs 'states' (a list of state codes)")
             if not isinstance(self.value, float) or not 0.0 <= self.value <= 1.0:
                 raise ValueError(f"an '{self.kind}' event needs a numeric 'value' in [0, 1] (Soviet dependence)")
-        if self.belief is not None and self.kind != "leader":
-            raise ValueError(f"'belief' belongs to a 'leader' event, not to a '{self.kind}' event")
+        for key in ("belief", "born", "health"):
+            if getattr(self, key) is not None and self.kind != "leader":
+                raise ValueError(f"'{key}' belongs to a 'leader' event, not to a '{self.kind}' event")
+        if self.born is not None and self.born >= self.year:
+            raise ValueError(f"a leader born in {self.born} cannot take office in {self.year}")
         if self.kind == "rename" and (self.party is None or not isinstance(self.value, str)):
             raise ValueError("a 'rename' event needs a 'party' and a new name as 'value'")
         if self.kind in allowed and self.value not in allowed[self.kind]:

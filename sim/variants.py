@@ -50,7 +50,7 @@ from sim.scenario import (
     validate,
 )
 
-EVENT_KEYS = ("year", "kind", "state", "states", "party", "value", "name", "note")
+EVENT_KEYS = ("year", "kind", "state", "states", "party", "value", "name", "note", "belief", "born", "health")
 _CODES = "a list of codes (strings)"
 EVENT_TYPES: dict[str, tuple[str, Any]] = {
     "year": ("an integer year", lambda v: isinstance(v, int) and not isinstance(v, bool)),
@@ -61,6 +61,8 @@ EVENT_TYPES: dict[str, tuple[str, Any]] = {
     "value": ("a string or a number", lambda v: isinstance(v, str | int | float) and not isinstance(v, bool)),
     "name": ("a string", lambda v: isinstance(v, str)),
     "note": ("a string", lambda v: isinstance(v, str)),
+    "born": ("an integer year", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+    "health": ("a positive number", lambda v: isinstance(v, int | float) and not isinstance(v, bool) and v > 0),
     "variable": ("a driver name (a string)", lambda v: isinstance(v, str)),
 }
 """What each key of an event or schedule given by a variant must be, checked before the baseline is touched."""

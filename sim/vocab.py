@@ -119,6 +119,30 @@ class LeaderKind(StrEnum):
         return self.value.replace("_", " ")
 
 
+class LeaderExit(StrEnum):
+    """How a leader leaves office other than by a dated succession (:mod:`sim.mechanisms.tenure`)."""
+
+    TERM = "term"  # a drawn or installed leader's regular term ends
+    DIED = "died"  # the Gompertz hazard
+    RETIRED = "retired"  # the retirement hazard
+    POLITBURO = "politburo"  # removed by its own apparatus in a crisis
+    ARMY = "army"  # overthrown when the army defected (a failed crackdown against overwhelming protest)
+
+    @property
+    def phrase(self) -> str:
+        """The exit in words, for the event log (``"was overthrown when the army defected"``)."""
+        return _EXIT_PHRASES[self]
+
+
+_EXIT_PHRASES = {
+    LeaderExit.TERM: "left office at the end of a term",
+    LeaderExit.DIED: "died in office",
+    LeaderExit.RETIRED: "retired",
+    LeaderExit.POLITBURO: "was removed by the Politburo in a crisis",
+    LeaderExit.ARMY: "was overthrown when the army defected",
+}
+
+
 class MemberType(StrEnum):
     """Derived member types (MODEL.md section 2), in the order they are tested (the first that applies wins)."""
 

@@ -69,7 +69,8 @@ SCHEDULE: tuple[Step, ...] = (
     Step("crisis responses", crisis.step, "every ruling party facing mass protest cracks down, holds on or "
          "concedes (`crisis.crisis_response`), before its leadership's year and the centre's response."),
     Step("ruling parties", leadership.step, "the leader's belief follows its cohort (`leadership.follow_cohort`); "
-         "succession at a term's end or after a crisis (`draw_successor`); the leader's programme "
+         "succession when the leader dies, retires (`tenure.exit_by_age`), ends a term or was removed in the "
+         "crisis (`draw_successor`); the leader's programme "
          "(`reform_program`); the sticky goal (`sticky_goal`); the transition check."),
     Step("centres", movement.step, "a centre whose host party left office dissolves; otherwise hostility decays, "
          "then (Moscow only) alignment, funding, splits, readmission, and intervention or admonition against the "

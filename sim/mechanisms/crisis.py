@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.mechanisms import tenure
 from sim.mechanisms.economy import clip01
-from sim.vocab import EventKind, Role
+from sim.vocab import EventKind, LeaderExit, Role
 
 if TYPE_CHECKING:
     from sim.agents import PartyAgent, StateAgent
@@ -36,20 +37,22 @@ def crackdown_probability(state: StateAgent, party: PartyAgent, hegemony: float,
 
 def crisis_response(
     state: StateAgent, party: PartyAgent, hegemony: float, rng: np.random.Generator, params: Parameters
-) -> bool:
-    """A regime facing mass protest cracks down, holds on or concedes. Returns whether to replace the leader.
+) -> LeaderExit | None:
+    """A regime facing mass protest cracks down, holds on or concedes. Returns how the leader is removed, if it is.
 
     Crisis: public dissent >= ``crisis_dissent``. A reforming leader concedes; another tries a crackdown
     (:func:`crackdown_probability`): success silences the streets and leaves fear. After a failed crackdown the
     regime concedes only if the protest is overwhelming (public dissent >= ``overwhelming_dissent``) or its
     apparatus is split (member dissent >= ``apparatus_split``); otherwise it holds on and the crisis goes into
     the next year. A concession lowers M by ``concession_monopoly`` and calls founding free elections for the next
-    year (a round table). In a crisis the leader is replaced with probability ``crisis_removal``, and always after
-    a concession it did not want, unless a driver named it (history says who led).
+    year (a round table). The leader's removal (:func:`sim.mechanisms.tenure.removal_in_crisis`): by the Politburo
+    with probability ``crisis_removal`` (1 - ``personalism_shield`` P) in any crisis year; after a concession it
+    did not want, by the Politburo with probability 1 - ``personalism_shield`` P, else overthrown when the army
+    defects (Romania 1989). A leader the scenario holds in office until a dated succession is not removed.
     """
     state.crisis = state.public_dissent >= params.crisis_dissent
     if not state.crisis:
-        return False
+        return None
     model = state.model
     model.log.record(
         model.year,
@@ -57,21 +60,19 @@ def crisis_response(
         EventKind.CRISIS,
         f"mass protest in {state.name} (public dissent {state.public_dissent:.2f})",
     )
-    named = party.leader is not None and party.leader.named
-    replace = rng.random() < params.crisis_removal and not named
     reforming = party.leader is not None and party.leader.kind.reforming
     if not reforming and rng.random() < crackdown_probability(state, party, hegemony, params):
         silence(state, party, params)
         state.note("a crackdown on mass protest")
         model.log.record(model.year, state.code, EventKind.CRACKDOWN, f"crackdown in {state.name} silences the protest")
-        return replace
+        return tenure.removal_in_crisis(party, False, rng, params)
     overwhelmed = state.public_dissent >= params.overwhelming_dissent or party.member_dissent >= params.apparatus_split
     if not reforming and not overwhelmed:
         state.note("a failed crackdown: the regime holds on")
         model.log.record(
             model.year, state.code, EventKind.STANDOFF, f"a crackdown in {state.name} fails; the regime holds on"
         )
-        return replace
+        return tenure.removal_in_crisis(party, False, rng, params)
     party.monopoly = clip01(party.monopoly - params.concession_monopoly)
     state.free_elections = True
     if state.code not in model.elections_due:  # unless this year's election is already the founding one
@@ -83,7 +84,7 @@ def crisis_response(
         EventKind.CONCESSION,
         f"{party.name} concedes to mass protest (monopoly now {party.monopoly:.2f})",
     )
-    return replace or (not reforming and not named)
+    return tenure.removal_in_crisis(party, not reforming, rng, params)
 
 
 def silence(state: StateAgent, party: PartyAgent | None, params: Parameters) -> None:
@@ -99,11 +100,13 @@ def silence(state: StateAgent, party: PartyAgent | None, params: Parameters) -> 
 
 
 def step(world: CommunistWorld) -> None:
-    """Every ruling party facing mass protest responds (stream ``crisis/<state>``); the leaders to replace are
-    kept in ``world.crisis_removals`` for the leadership step."""
+    """Every ruling party facing mass protest responds (stream ``crisis/<state>``); the leaders to remove, and how,
+    are kept in ``world.crisis_removals`` (party code -> (leader, exit)) for the leadership step."""
     world.crisis_removals = {}
     for party in world.communist_parties:
         if party.role == Role.RULING:
             rng = world.streams(f"crisis/{party.state.code}")
             hegemony = world.hegemony_for(party)
-            world.crisis_removals[party.code] = crisis_response(party.state, party, hegemony, rng, world.params)
+            removal = crisis_response(party.state, party, hegemony, rng, world.params)
+            if removal is not None:
+                world.crisis_removals[party.code] = (party.leader, removal)

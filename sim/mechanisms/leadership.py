@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.mechanisms import tenure
 from sim.mechanisms.economy import approach, capacity_cap, clip01
-from sim.vocab import EventKind, LeaderKind, Origin, Role, TypeRule
+from sim.vocab import EventKind, LeaderExit, LeaderKind, Origin, Role, TypeRule
 
 if TYPE_CHECKING:
     from sim.agents import PartyAgent, StateAgent
@@ -53,11 +54,16 @@ class Leader:
         kind: reformer, economic_reformer, closet_social_democrat, believer, conservative or autocrat.
         belief, careerism, reformism, sd_affinity: the leader's traits (as for members).
         since: year the leader took office.
-        term_end: year of the next regular succession.
+        term_end: year of the next regular succession (None: a named leader, who has no regular term).
         name: a name, when a driver gives one.
+        named: whether a driver named it.
         row, cohort: for a leader drawn from the members, the member row and cohort it came from; its belief goes
             on following that cohort's (a leader is one of its generation: :func:`~sim.mechanisms.leadership.
             follow_cohort`), while its programme (kind, reformism, social-democratic affinity) is fixed at selection.
+        born: birth year (given by a driver where the sources know it, else drawn: :mod:`sim.mechanisms.tenure`).
+        health: multiplier of the leader's death hazard (1: the age's hazard).
+        dated_until: for a named leader, the year of the scenario's next dated succession in its state, which
+            holds it in office until then (None: no later dated succession, or not named).
     """
 
     id: int
@@ -67,11 +73,14 @@ class Leader:
     reformism: float
     sd_affinity: float
     since: int
-    term_end: int
+    term_end: int | None
     name: str = ""
-    named: bool = False  # named by a driver: serves until a later driver (or its longest tenure), not removed in crises
+    named: bool = False  # named by a driver: held until its dated successor, else subject to death and removal
     row: int = -1  # the member row (party-local) a drawn leader came from; -1 for a driver-installed leader
     cohort: int = -1  # the cohort that row held when the leader was drawn
+    born: int = 0
+    health: float = 1.0
+    dated_until: int | None = None
 
     @property
     def orthodoxy(self) -> float:
@@ -98,14 +107,18 @@ def install_leader(
     until_replaced: bool = False,
     belief: float | None = None,
     term: int | None = None,
+    born: int | None = None,
+    health: float | None = None,
 ) -> Leader:
     """Put a leader of a given kind in office, with the profile traits of :data:`LEADER_PROFILES`.
 
     A leader named by a driver (``until_replaced=True``: e.g. a reformer General Secretary in 1985) serves until
-    the next driver or a crisis removes it, at most ``named_leader_years``; one installed by a mechanism serves
-    ``term`` years if given (an intervention's leader: ``installed_term``), else a regular term. A driver may give
-    the leader's ``belief`` in the goal where the sources set it apart from its kind's profile (Khrushchev, a
-    reformer who still believed in the communist future: Brown 2009); the kind alone sets the programme.
+    the scenario's next dated succession in its state; without one it has no regular term and serves until it
+    dies, retires or is removed (:mod:`sim.mechanisms.tenure`). One installed by a mechanism serves ``term`` years
+    if given (an intervention's leader: ``installed_term``), else a regular term. A driver may give the leader's
+    ``belief`` in the goal where the sources set it apart from its kind's profile (Khrushchev, a reformer who still
+    believed in the communist future: Brown 2009); the kind alone sets the programme. A driver may give its birth
+    year ``born`` (else the age at taking office is drawn) and its ``health`` (default 1).
     """
     model = party.model
     rng = model.streams(f"succession/{party.code}")
@@ -113,13 +126,17 @@ def install_leader(
     profile_belief, careerism, reformism, sd = leader_profile(kind, model.params)
     belief = profile_belief if belief is None else belief
     party.leaders_so_far += 1
+    dated_until = tenure.next_dated_succession(model, party.state.code, year) if until_replaced else None
     if until_replaced:
-        term_end = year + model.params.named_leader_years
+        term_end = None
     elif term is not None:
         term_end = year + term
     else:
         term_end = _term_end(year, rng, model.params)
     leader = Leader(party.leaders_so_far, kind, belief, careerism, reformism, sd, year, term_end, name, until_replaced)
+    leader.born = tenure.draw_birth_year(party, year, model.params) if born is None else born
+    leader.health = 1.0 if health is None else health
+    leader.dated_until = dated_until
     party.leader = leader
     if kind == LeaderKind.AUTOCRAT:
         party.personalism = max(party.personalism, model.params.autocrat_personalism)
@@ -161,6 +178,7 @@ def draw_successor(
     term_end = _term_end(year, rng, params)
     cohort = int(members.cohort[pick])
     leader = Leader(party.leaders_so_far, kind, *traits(pick), year, term_end, row=pick, cohort=cohort)
+    leader.born = tenure.draw_birth_year(party, year, params)
     party.leader = leader
     return leader
 
@@ -328,23 +346,38 @@ def init(world: CommunistWorld) -> None:
             install_leader(party, LeaderKind.BELIEVER, world.year)
 
 
-def ruling_party_year(world: CommunistWorld, party: PartyAgent, replace: bool) -> None:
-    """Succession (at a term's end, or after a crisis), the leader's programme, the sticky goal, transition."""
+def leader_exit(world: CommunistWorld, party: PartyAgent, removal: LeaderExit | None) -> LeaderExit | None:
+    """Why the ruling party's leader leaves office this year, if it does: the crisis step's ``removal``, else death
+    or retirement (:func:`~sim.mechanisms.tenure.exit_by_age`, drawn every year), else the end of a regular term."""
+    leader, year = party.leader, world.year
+    aged = tenure.exit_by_age(leader, year, world.streams(f"leader_exit/{party.code}"), world.params)
+    if removal is not None:
+        return removal
+    if aged is not None:
+        return aged
+    if leader.term_end is not None and year >= leader.term_end:
+        return LeaderExit.TERM
+    return None
+
+
+def ruling_party_year(world: CommunistWorld, party: PartyAgent, removal: LeaderExit | None = None) -> None:
+    """Succession (at death, retirement, a term's end, or a removal in a crisis), the leader's programme, the
+    sticky goal, transition."""
     params, state, year = world.params, party.state, world.year
     hegemony = world.hegemony_for(party)
     binding = 0.0 if any(c.party is party and not c.rival for c in world.centres) else hegemony
     follow_cohort(party)
-    if replace or year >= party.leader.term_end:
+    why = leader_exit(world, party, removal)
+    if why is not None:
         old = party.leader
         new = draw_successor(party, year, hegemony, world.streams(f"succession/{party.code}"), params)
-        why = "in a crisis" if replace else "at the end of a term"
         if new.kind != old.kind:
-            state.note(f"{new.describe()} took over {why}")
+            state.note(f"{new.describe()} took over after its predecessor {why.phrase}")
         world.log.record(
             year,
             state.code,
             EventKind.LEADER,
-            f"{party.name}: {new.describe()} succeeds {old.kind.replace('_', ' ')} leader {why}",
+            f"{party.name}: {tenure.departure(old, why, year)}; {new.describe()} succeeds",
         )
     reform_program(party, state, binding, params)
     sticky_goal(party, hegemony, state, params)
@@ -355,7 +388,11 @@ def ruling_party_year(world: CommunistWorld, party: PartyAgent, replace: bool) -
 
 
 def step(world: CommunistWorld) -> None:
-    """Every ruling party's year (:func:`ruling_party_year`); a leader the crisis step marked for removal goes."""
+    """Every ruling party's year (:func:`ruling_party_year`); a leader the crisis step marked for removal goes (if
+    it is still the leader who faced the crisis: a conservative the centre installed since is not the one
+    removed)."""
     for party in world.communist_parties:
         if party.role == Role.RULING:
-            ruling_party_year(world, party, world.crisis_removals.get(party.code, False))
+            marked = world.crisis_removals.get(party.code)
+            removal = marked[1] if marked is not None and marked[0] is party.leader else None
+            ruling_party_year(world, party, removal)
