@@ -9,7 +9,12 @@
   fate differs in most seeds;
 - ``shift_summary.csv``: per state and kind of change, seeds with it in each world, median years, median shift;
 - ``events.csv``: how often each kind of event happens in each world;
-- figures (PNG), ``report.md`` and ``metadata.json`` (files, hashes, seeds, versions, git commit);
+- ``chain.csv``: the causal chain (:mod:`sim.chain`, columns :data:`sim.chain.CHAIN_COLUMNS`): the changed cause,
+  the first divergence of the two worlds, the diverging events and series that link it to the outcome, and the
+  states whose fate differs; ``divergences.csv``: every event that exists in one world and not the other, seed by
+  seed, and ``first_divergence.csv``: the first year the worlds part in each seed and what differed;
+- figures (PNG), ``report.md`` (the chain in words first) and ``metadata.json`` (files, hashes, seeds, versions,
+  git commit);
 - ``baseline/`` and ``variant/``: both worlds' tables (Parquet), unless ``--no-tables``.
 Because every random process has its own named stream, a seed's two runs draw the same numbers wherever the
 worlds do not differ, so differences are the variant's effect, not noise.
@@ -24,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.chain import Chain, causal_chain, chain_markdown, chain_sentences
 from sim.ensemble import Ensemble
 from sim.observe import WHATIF_SERIES
 from sim.output import atomic_dir, first_changes, save_figure, write_json, write_parquet
@@ -43,6 +49,7 @@ class Comparison:
     shift_summary: pd.DataFrame
     fates: pd.DataFrame
     events: pd.DataFrame
+    chain: Chain | None = None
 
 
 def _yearly(ens: Ensemble) -> pd.DataFrame:
@@ -127,9 +134,9 @@ def compare(base: Ensemble, variant: Ensemble) -> Comparison:
     if base.seeds != variant.seeds:
         raise ValueError("a what-if comparison needs the same seeds in both worlds")
     shifts, summary = compare_shifts(base, variant)
-    return Comparison(
-        compare_series(base, variant), shifts, summary, compare_fates(base, variant), compare_events(base, variant)
-    )
+    fates = compare_fates(base, variant)
+    chain = causal_chain(base, variant, summary, fates)
+    return Comparison(compare_series(base, variant), shifts, summary, fates, compare_events(base, variant), chain)
 
 
 def write_figures(comparison: Comparison, title: str, out: Path) -> list[str]:
@@ -184,7 +191,10 @@ def report_markdown(comparison: Comparison, title: str, description: str, n: int
     """The comparison in words and tables."""
     fates = comparison.fates
     most = fates[fates.fate_differs_in_most_seeds]
-    lines = [f"# What if: {title}", "", description, ""]
+    lines = [f"# What if: {title}", ""]
+    if comparison.chain is not None:
+        lines += [*chain_markdown(comparison.chain), ""]
+    lines += ["## Whose fate changes", "", description, ""]
     lines += [f"Baseline and variant, {n} seeds each, common random numbers.", ""]
     if most.empty:
         lines.append("No state's fate differs in most seeds.")
@@ -242,6 +252,10 @@ def write_comparison(
         comparison.shift_summary.to_csv(tmp / "shift_summary.csv", index=False)
         comparison.fates.to_csv(tmp / "fates.csv", index=False)
         comparison.events.to_csv(tmp / "events.csv", index=False)
+        if comparison.chain is not None:
+            comparison.chain.table.to_csv(tmp / "chain.csv", index=False)
+            comparison.chain.divergences.to_csv(tmp / "divergences.csv", index=False)
+            comparison.chain.first.to_csv(tmp / "first_divergence.csv", index=False)
         if tables:
             for world, ens in (("baseline", base), ("variant", variant)):
                 (tmp / world).mkdir()
@@ -257,6 +271,8 @@ def write_comparison(
 def terminal_summary(comparison: Comparison, title: str, n: int, where: Path) -> str:
     """What ``sim whatif`` prints: the states whose fate differs, the biggest shifts and the headline series."""
     lines = [f"What if: {title} ({n} seeds each, common random numbers)", ""]
+    if comparison.chain is not None:
+        lines += [*chain_sentences(comparison.chain), ""]
     most = comparison.fates[comparison.fates.fate_differs_in_most_seeds]
     lines.append(
         "Fate differs in most seeds: "

@@ -254,6 +254,7 @@ LAYERS = {
     ),
     "experiments": (  # how runs are organised and measured
         "sim.console", "sim.executors", "sim.runner", "sim.ensemble", "sim.variants", "sim.sweep", "sim.outcomes",
+        "sim.chain",
         "sim.whatif", "sim.baseline", "sim.analyze", "sim.sensitivity", "sim.discover", "sim.patterns", "sim.targets",
         "sim.validation", "sim.calibrate", "sim.posterior", "sim.audit",
     ),
