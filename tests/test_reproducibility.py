@@ -17,11 +17,11 @@ from sim import output, runner
 
 PYARROW_RECORDED = "26.0.1"
 HISTORICAL_SEED_7 = {
-    "elections": "8bf4fefd923b2504d41fd241c572a69e62cd7531c4885be1d5a3adaafecbe725",
-    "model": "6d93a051721d8a4693e3f6570acbac1884c388d6cf23e6848ca2b76f951238cb",
-    "parties": "45b3289d0d5b316f6f3b832824c087828f59e514d43ca61937a50617a345a855",
-    "events": "0ee4b6c37be744e6c59de422f9a4ef5dc53efc3d3e8fda6a8b4430e0ead650a6",
-    "states": "bfc5143c97f27589d0220e19891225209776fd18363134ab569080f5137ff5d8",
+    "elections": "894b6524a243324fe1caf9b9a7e328452bad8cd34e63a1f38833bf4c86c1cfad",
+    "model": "90d107c66ef07919a2cee4942c59977c6894d542190c7c9447cbbbf2a19eb489",
+    "parties": "95f352f0ec6b310bf518caa1eafa055f542a795287c04e77b31d87b7a66df9ea",
+    "events": "d06fb84e043d3d6c6a929f95636d1e45eb09e01c992c5362f282d7df186c4bb6",
+    "states": "38b271b308888c856904eb9753767c7cf8c19555a5ec6a2e082d4b099d92fc64",
 }
 
 

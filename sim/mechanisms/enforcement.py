@@ -19,7 +19,7 @@ why the Soviet leadership of 1985-89 would no longer send tanks):
 The resolve R = s * d * p * (1 - ``enforce_strain`` * sigma). Hegemony, the credibility of enforcement, moves
 toward ``reach`` * R (``reach``, the driver of the movement's means before the Red Army stood in Europe, is 0.9
 after 1945) at the yearly rate ``enforce_adjust``: credibility is learnt, not switched. Tolerance is
-``tolerance_min`` + (``tolerance_max`` - ``tolerance_min``) * (1 - R)^2: a resolute leadership tolerates little,
+``tolerance_min`` + (``tolerance_max`` - ``tolerance_min``) * (1 - R)^``tolerance_curve``: a resolute leadership tolerates little,
 and tolerance grows fast only as the resolve goes.
 
 Doctrines are decisions recorded with their causes: a resolve below ``renounce_resolve`` proclaims freedom of
@@ -196,4 +196,6 @@ def decide(world: CommunistWorld, centre: InternationalAgent, first: bool = Fals
     if not drivers.scheduled("hegemony"):
         centre.hegemony = target if first else approach(centre.hegemony, target, params.enforce_adjust)
     if not drivers.scheduled("tolerance"):
-        centre.tolerance = params.tolerance_min + (params.tolerance_max - params.tolerance_min) * (1.0 - r) ** 2
+        centre.tolerance = (
+            params.tolerance_min + (params.tolerance_max - params.tolerance_min) * (1.0 - r) ** params.tolerance_curve
+        )
