@@ -77,7 +77,7 @@ MAX_LINKS_PER_STATE = 3
 MAX_OTHER_LINKS = 2
 """At most this many links in states that are neither the cause's nor among the outcomes."""
 MAX_OUTCOMES = 8
-"""At most this many states are outcomes."""
+"""At most this many states are listed as minority outcomes (every state that differs in most seeds is listed)."""
 MILLION = 1e6
 TEXT_WIDTH = 120
 _NUMBER = re.compile(r"\d+\.\d+|\d+%")
@@ -410,14 +410,15 @@ def _series_label(name: str) -> str:
 
 def outcomes(shift_summary: pd.DataFrame, fates: pd.DataFrame, n: int, end: int) -> list[dict[str, Any]]:
     """The states whose fate (status in a key year) differs, or whose status changes in another year, in most seeds
-    (else in any seed, marked as a minority), with their status changes that move most."""
+    (else, at most ``MAX_OUTCOMES`` of those that differ in any seed, marked as a minority), with their status
+    changes that move most."""
     share = fates.set_index("code").share_of_seeds_differing if len(fates) else pd.Series(dtype=float)
     if len(shift_summary):
         share = pd.concat([share, shift_summary.groupby("code").share_changed.max()], axis=1).max(axis=1)
     share = share.sort_values(ascending=False, kind="stable")
     chosen = share[share >= LINK_SHARE]
     minority = chosen.empty
-    chosen = (share[share > 0] if minority else chosen).head(MAX_OUTCOMES)
+    chosen = share[share > 0].head(MAX_OUTCOMES) if minority else chosen  # every state that differs in most seeds
     rows = []
     for code, differs in chosen.items():
         moved = shift_summary[(shift_summary.code == code) & (shift_summary.share_changed > 0)].head(2)

@@ -112,7 +112,7 @@ def test_causes_name_removed_events_parameters_and_schedules_with_old_and_new_va
     base = load("historical")
     kept = ch.causes(base, load_variant("khrushchev_kept").apply(base))
     assert [(c.year, c.state, c.kind) for c in kept] == [(1964, "SUN", "leader")]
-    assert kept[0].text == "1964 SUN leader: conservative (Brezhnev replaces Khrushchev) removed"
+    assert kept[0].text == "1964 SUN leader: conservative (Brezhnev) removed"
     body = ("[parameters.members]\nbelief_erosion = 0.02\n"
             '[[schedules]]\nvariable = "tolerance"\npoints = [[1917, 0.2], [1970, 0.6]]\ninterpolation = "step"\n'
             '[[add_events]]\nyear = 1970\nkind = "leader"\nstate = "CSK"\nvalue = "reformer"\n')  # fmt: skip

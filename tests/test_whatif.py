@@ -131,7 +131,8 @@ def test_comparison_finds_whose_fate_changes(tmp_path):
     assert series[("baseline", "communist", 1980)] == series[("variant", "communist", 1980)]
     shifts = comparison.shifts
     sun = shifts[(shifts.code == "SUN") & (shifts.from_status == "communist") & (shifts.to_status == "non_communist")]
-    assert (sun.baseline_year == 1989).all() and not (sun.variant_year == 1989).any()
+    # the Soviet exit comes in 1988-90 under the reformer (the P11 window), never in those years under a conservative
+    assert sun.baseline_year.between(1988, 1990).all() and not sun.variant_year.between(1988, 1990).any()
     assert "SUN" in (where / "report.md").read_text(encoding="utf-8")
 
 

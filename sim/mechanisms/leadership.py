@@ -11,7 +11,8 @@ membership's) or from a driver. The kind sets the party's yearly programme:
   ``market_belief_max``: Khrushchev, who believed, kept the plan and the party's discipline), and, in a party of
   another centre's camp, by that centre's hegemony h: glasnost stops at D = ``glasnost_hegemony`` h, market reform
   waits until h < ``market_hegemony_max`` and contested elections until h < ``election_hegemony_max``. The
-  hegemon's own party answers to no centre: its reform pace comes from its leader and its top ranks.
+  hegemon's own party answers to no centre: its reform pace comes from its leader and its top ranks (in a
+  laboratory that schedules hegemony as a lever, the lever binds the hegemon's reformer too).
 - ``economic_reformer``: market and ownership reform together while keeping D and M (reform and opening with the
   monopoly kept).
 - ``conservative``, ``believer``: restore D, consolidate M toward the monopoly-pressure driver, and re-centralise
@@ -365,7 +366,9 @@ def ruling_party_year(world: CommunistWorld, party: PartyAgent, removal: LeaderE
     sticky goal, transition."""
     params, state, year = world.params, party.state, world.year
     hegemony = world.hegemony_for(party)
-    binding = 0.0 if any(c.party is party and not c.rival for c in world.centres) else hegemony
+    # the hegemon's own party answers to no centre, unless a laboratory schedules its hegemony as a lever
+    host = any(c.party is party and not c.rival for c in world.centres)
+    binding = 0.0 if host and not world.drivers.scheduled("hegemony") else hegemony
     follow_cohort(party)
     why = leader_exit(world, party, removal)
     if why is not None:
