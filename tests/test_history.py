@@ -63,12 +63,13 @@ def test_historical_check_ensemble(check_id):
 
 
 def test_the_scenario_sets_causes_not_outcomes():
-    """No driver in the historical file sets a status or a feature: events are leaders, institutions, doctrines,
-    policies, takeovers, occupations, coups, bans, elections; schedules are causes (hegemony, tolerance, ...)."""
+    """No driver in the historical file sets a status or a feature, nor the centre's enforcement (hegemony and
+    tolerance are its leadership's decision): schedules are causes (reach, war, aid pledged, ...)."""
     spec = load("historical").spec
     assert {s.variable for s in spec.drivers.schedules} <= {
-        "hegemony", "tolerance", "commitment", "monopoly_pressure", "emigration", "aid",
+        "reach", "war", "commitment", "monopoly_pressure", "emigration", "aid",
     }  # fmt: skip
+    assert not any(e.kind == "doctrine" for e in spec.drivers.events)  # doctrines are decided
     text = (load("historical").path).read_text(encoding="utf-8")
     for word in ("status =", "f1 =", "f2 =", "monopoly =", "centralism =", "classification"):
         assert word not in text
