@@ -265,8 +265,12 @@ def ruled_in(runs: Sequence[Run], ctx: Context, states: str, year: int, ruled: b
     return Measure([codes <= r if ruled else not codes & r for r in ruling])
 
 
-def _elections(runs: Sequence[Run], ctx: Context) -> list[pat.Elections]:
-    return [ctx.on(pat.electoral_weakness, run) for run in runs]
+def _elections(runs: Sequence[Run], ctx: Context, exclude_route: str | None = None) -> list[pat.Elections]:
+    """Each run's elections summarised; ``exclude_route`` leaves out the states whose route to power is that one."""
+    if exclude_route is None:
+        return [ctx.on(pat.electoral_weakness, run) for run in runs]
+    left_out = {s.code for s in ctx.scenario.spec.states if s.route_to_power == exclude_route}
+    return [pat.electoral_weakness(run["elections"][~run["elections"].code.isin(left_out)]) for run in runs]
 
 
 @metric
@@ -288,15 +292,17 @@ def contested_elections(runs: Sequence[Run], ctx: Context) -> Measure:
 
 
 @metric
-def communists_lead(runs: Sequence[Run], ctx: Context) -> Measure:
-    """Pattern 7: per run, the share of free elections in which the Communists were the largest list (NaN: none)."""
-    return Measure([r.communists_lead for r in _elections(runs, ctx)])
+def communists_lead(runs: Sequence[Run], ctx: Context, exclude_route: str | None = None) -> Measure:
+    """Pattern 7: per run, the share of free elections in which the Communists were the largest list (NaN: none),
+    leaving out the states of ``exclude_route`` if given."""
+    return Measure([r.communists_lead for r in _elections(runs, ctx, exclude_route)])
 
 
 @metric
-def founding_shares(runs: Sequence[Run], ctx: Context) -> Measure:
-    """Pattern 7: the Communist share in each party's first free election, pooled over runs."""
-    shares = [s for r in _elections(runs, ctx) for s in r.founding_shares]
+def founding_shares(runs: Sequence[Run], ctx: Context, exclude_route: str | None = None) -> Measure:
+    """Pattern 7: the Communist share in each party's first free election, pooled over runs (leaving out the states
+    of ``exclude_route`` if given)."""
+    shares = [s for r in _elections(runs, ctx, exclude_route) for s in r.founding_shares]
     return Measure(shares, detail=f"{len(shares)} founding elections")
 
 

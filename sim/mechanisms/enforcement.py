@@ -19,7 +19,8 @@ why the Soviet leadership of 1985-89 would no longer send tanks):
 The resolve R = s * d * p * (1 - ``enforce_strain`` * sigma). Hegemony, the credibility of enforcement, moves
 toward ``reach`` * R (``reach``, the driver of the movement's means before the Red Army stood in Europe, is 0.9
 after 1945) at the yearly rate ``enforce_adjust``: credibility is learnt, not switched. Tolerance is
-``tolerance_min`` + (``tolerance_max`` - ``tolerance_min``) * (1 - R)^``tolerance_curve``: a resolute leadership tolerates little,
+``tolerance_min`` + (``tolerance_max`` - ``tolerance_min``) * (1 - R)^``tolerance_curve``: a resolute leadership
+tolerates little,
 and tolerance grows fast only as the resolve goes.
 
 Doctrines are decisions recorded with their causes: a resolve below ``renounce_resolve`` proclaims freedom of

@@ -99,19 +99,23 @@ def update_alignment(party: PartyAgent, centre: InternationalAgent, params: Para
     party.alignment = clip01(party.alignment + change)
 
 
-def intervention_probability(hegemony: float, dependence: float, doctrine: str, params: Parameters) -> float:
-    """p = 1 / (1 + exp(-s * (h * v * doctrine - m))); zero under the freedom-of-choice doctrine, and zero once
+def intervention_probability(
+    hegemony: float, dependence: float, doctrine: str, params: Parameters, will: float | None = None
+) -> float:
+    """p = 1 / (1 + exp(-s * (w * v * doctrine - m))); zero under the freedom-of-choice doctrine, and zero once
     h < ``intervention_hegemony_min``.
 
-    Rising in h and in v (MODEL.md section 2; 1953, 1956, 1968); the Brezhnev doctrine raises it by a quarter. Troops
-    are sent only while the centre's enforcement is fully credible: once hegemony is falling below
-    ``intervention_hegemony_min`` the leadership has signalled it will not send them (Gorbachev told the bloc's
-    leaders so in November 1986, two years before the doctrine was renounced in public; Brown 2009).
+    w is the centre leadership's will to enforce, its resolve R (:mod:`sim.mechanisms.enforcement`: sending troops
+    is its decision), or h where ``will`` is not given (a laboratory whose hegemony is a lever). Rising in w and in
+    v (MODEL.md section 2; 1953, 1956, 1968); the Brezhnev doctrine raises it by a quarter. Troops are sent only
+    while the centre's enforcement is credible: once hegemony is falling below ``intervention_hegemony_min`` the
+    leadership has signalled it will not send them (Gorbachev told the bloc's leaders so in November 1986, two years
+    before the doctrine was renounced in public; Brown 2009).
     """
     if doctrine == Doctrine.FREEDOM_OF_CHOICE or hegemony < params.intervention_hegemony_min:
         return 0.0
     multiplier = params.limited_sovereignty_factor if doctrine == Doctrine.LIMITED_SOVEREIGNTY else 1.0
-    x = hegemony * dependence * multiplier
+    x = (hegemony if will is None else will) * dependence * multiplier
     return 1.0 / (1.0 + math.exp(-params.intervention_steepness * (x - params.intervention_midpoint)))
 
 
@@ -271,7 +275,10 @@ def centre_acts(centre: InternationalAgent) -> None:
         )
         if bloc_state and orthodoxy_deviation(party, params, with_dissent=True, with_autonomy=False) > centre.tolerance:
             rng = model.streams(f"intervention/{party.state.code}")
-            p = intervention_probability(centre.hegemony, party.state.soviet_dependence, centre.doctrine, params)
+            will = None if model.drivers.scheduled("hegemony") else centre.resolve
+            p = intervention_probability(
+                centre.hegemony, party.state.soviet_dependence, centre.doctrine, params, will=will
+            )
             if rng.random() < p:
                 intervene(centre, party, params)
                 continue
