@@ -136,6 +136,7 @@ class StateAgent(mesa.Agent):
         self.aid = 0.0  # aid received from the centre's host state (0..1): the driver's pledge times what is paid
         self.aid_pledged = 0.0  # driver: the aid the centre's host has pledged this year
         self.settled = False  # a negotiated settlement has ended its war (sim.mechanisms.settlement)
+        self.peak_reliance = 0.0  # highest reliance on outside backing during its war (sim.mechanisms.settlement)
         self.war = 0.0  # driver: burden of a war against outside forces or an outside-backed insurgency (0..1)
         self.federation_core: float | None = spec.federation_core
         self.unify_with: str | None = spec.unify_with

@@ -338,7 +338,7 @@ _TABLE: list[Param] = [
     Param("renounce_resolve", "enforcement", 0.3, 0.0, 1.0, "resolve", "resolve below which the centre renounces force (the freedom-of-choice doctrine)", _ASSUMED),
     Param("restore_resolve", "enforcement", 0.6, 0.0, 1.0, "resolve", "resolve above which a later leadership withdraws the freedom of choice", _ASSUMED),
     Param("freedom_of_choice_factor", "enforcement", 0.3, 0.0, 1.0, "ratio", "share of reach * resolve that hegemony moves toward once force is renounced", _ASSUMED),
-    Param("settle_support", "enforcement", 0.75, 0.0, 1.0, "share", "share of its aid pledge paid below which a regime at war with an outside-backed insurgency may negotiate a settlement", _ASSUMED),
+    Param("settle_support", "enforcement", 0.75, 0.0, 1.0, "share", "share of its peak reliance on outside backing (troops or aid paid) below which a regime at war with an outside-backed insurgency may negotiate a settlement", _ASSUMED),
     Param("settle_probability", "enforcement", 0.4, 0.0, 1.0, "1/year", "yearly chance that a regime at war whose patron's support has gone negotiates (the war ends; free elections)", _ASSUMED),
     Param("aid_full_resolve", "enforcement", 0.7, 0.05, 1.0, "resolve", "resolve from which the hegemon pays its aid pledges in full", "calibrated (historical: Vietnam, Cuba and Laos never break with Moscow, J-ALLY: Brezhnev's leadership paid its pledges in full)"),
     Param("aid_will_floor", "enforcement", 0.5, 0.0, 1.0, "share", "share of its aid pledges the hegemon pays at no resolve while its party rules (nothing once it has lost office)", _ASSUMED),

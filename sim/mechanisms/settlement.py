@@ -1,15 +1,16 @@
 """Settlements: a regime at war that rested on its patron negotiates when the patron's support goes.
 
 A Communist-ruled state fighting a war against an insurgency backed by outside powers (the ``war`` driver: the
-Contras in Nicaragua, the Khmer Rouge coalition in Cambodia, UNITA in Angola, RENAMO in Mozambique, the mujahideen in
-Afghanistan, the Eritrean and Tigrayan fronts in Ethiopia) and pledged the centre's aid (the ``aid`` driver, at least
-``leverage_min``) holds on while the aid is paid. When the share of the pledge the centre's host actually pays
-(:mod:`sim.mechanisms.enforcement`) falls below ``settle_support`` (the donor no longer wants to pay, or no longer
-can: nothing once its party has lost power), the regime negotiates each year with probability
-``settle_probability`` (stream ``settlement/<state>``): the war ends and free elections are held (the Esquipulas
-accords and Nicaragua's 1990 election, the Paris accords and Cambodia's 1993 election, Bicesse and Angola's 1992
-election, Rome and Mozambique's 1994 election). Whether the regime then keeps office is the election's outcome
-(:mod:`sim.mechanisms.elections`), not an input.
+Contras in Nicaragua, the Khmer Rouge coalition in Cambodia, UNITA in Angola, RENAMO in Mozambique, the mujahideen
+in Afghanistan, the Eritrean and Tigrayan fronts in Ethiopia) holds on while its patron backs it. Its reliance on
+outside backing is r = 1 - (1 - v)(1 - aid paid) (:func:`sim.mechanisms.movement.soviet_reliance`: foreign troops or
+the aid the centre's host actually pays, :mod:`sim.mechanisms.enforcement`); a regime whose peak reliance during the
+war was at least ``leverage_min`` negotiates, once r has fallen below ``settle_support`` times that peak (the troops
+leave, the donor no longer wants to pay or no longer can: nothing once its party has lost power), each year with
+probability ``settle_probability`` (stream ``settlement/<state>``): the war ends and free elections are held (the
+Esquipulas accords and Nicaragua's 1990 election, the Paris accords and Cambodia's 1993 election, Bicesse and
+Angola's 1992 election, Rome and Mozambique's 1994 election). Whether the regime then keeps office is the election's
+outcome (:mod:`sim.mechanisms.elections`), not an input.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.mechanisms import takeover
+from sim.mechanisms.movement import soviet_reliance
 from sim.vocab import EventKind, Role
 
 if TYPE_CHECKING:
@@ -25,17 +27,18 @@ if TYPE_CHECKING:
 
 
 def support(state: StateAgent) -> float:
-    """Share of its aid pledge the regime is paid this year (1 with no pledge)."""
-    return state.aid / state.aid_pledged if state.aid_pledged > 0 else 1.0
+    """The regime's reliance on outside backing now, as a share of its peak during the war (1 without a peak)."""
+    return soviet_reliance(state) / state.peak_reliance if state.peak_reliance > 0 else 1.0
 
 
 def settles(world: CommunistWorld, state: StateAgent) -> bool:
-    """Whether the regime at war negotiates this year (see the module docstring)."""
+    """Whether the regime at war negotiates this year (see the module docstring); keeps the peak reliance."""
     params = world.params
     party = state.communist
     if party is None or party.role != Role.RULING or state.war <= 0 or state.settled:
         return False
-    if state.aid_pledged < params.leverage_min - 1e-9:  # 1e-9: a schedule's 0.2 may read 0.1999...
+    state.peak_reliance = max(state.peak_reliance, soviet_reliance(state))
+    if state.peak_reliance < params.leverage_min - 1e-9:  # 1e-9: a schedule's 0.2 may read 0.1999...
         return False
     if support(state) >= params.settle_support:
         return False
@@ -55,7 +58,8 @@ def step(world: CommunistWorld) -> None:
                 world.year,
                 state.code,
                 EventKind.SETTLEMENT,
-                f"{state.name}: a negotiated settlement ends the war after the patron's support fell to "
-                f"{support(state):.0%} of its pledge; free elections follow",
+                f"{state.name}: a negotiated settlement ends the war after its outside backing fell to "
+                f"{support(state):.0%} of its peak (troops {state.soviet_dependence:.2f}, aid paid {state.aid:.2f} of "
+                f"{state.aid_pledged:.2f} pledged); free elections follow",
             )
             takeover.restore_elections(state, " (the settlement)")
