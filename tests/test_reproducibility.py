@@ -17,11 +17,11 @@ from sim import output, runner
 
 PYARROW_RECORDED = "26.0.1"
 HISTORICAL_SEED_7 = {
-    "elections": "894b6524a243324fe1caf9b9a7e328452bad8cd34e63a1f38833bf4c86c1cfad",
-    "model": "90d107c66ef07919a2cee4942c59977c6894d542190c7c9447cbbbf2a19eb489",
-    "parties": "95f352f0ec6b310bf518caa1eafa055f542a795287c04e77b31d87b7a66df9ea",
-    "events": "d06fb84e043d3d6c6a929f95636d1e45eb09e01c992c5362f282d7df186c4bb6",
-    "states": "38b271b308888c856904eb9753767c7cf8c19555a5ec6a2e082d4b099d92fc64",
+    "elections": "d344cb9a7fcd88ff15d1cde17b756cdfc8d4d8f0d24a614abc429f6e5f83586a",
+    "model": "3309786ef1665212c134b154f998510e909ecdaee44c102380563cd24341213a",
+    "parties": "91bb0fc4a16e692fa1c977d5bc64abee1c702dac825167b91b0add41715670a9",
+    "events": "ab76aa1519b6959c307be121aec83f8dd461df6bce6a49016400124cf1955077",
+    "states": "dea8640787050ee529c4eaa9df07fcc0303236a380704fc4c8c9f862c6923966",
 }
 
 
