@@ -305,6 +305,62 @@ def write_figures(
     return files
 
 
+EMERGENT_KINDS = ("doctrine", "intervention", "split", "expulsion", "settlement", "breakup", "unification", "border",
+                  "institution", "concession")  # fmt: skip
+"""Event kinds whose rows the mechanisms produce (decisions and endings): the "what emerges" table of the report."""
+
+
+def emergent_events(events: pd.DataFrame, n_seeds: int, after: int = 1945) -> pd.DataFrame:
+    """Per kind of decided or emergent event (:data:`EMERGENT_KINDS`, after ``after``; the movement-wide rows, which
+    dated institution events write, are left out), state and opening words of its text: the seeds in which it happens and the median year of its first occurrence."""
+    e = events[events.kind.isin(EMERGENT_KINDS) & (events.year > after) & (events.code != "")].copy()  # "": dated
+    if e.empty:
+        return pd.DataFrame(columns=["kind", "code", "what", "seeds", "median", "p10", "p90"])
+    text = e.text.str.replace(r"^\d+ [A-Z]+ ", "", regex=True)  # the year and state the log prefixes
+    e["what"] = text.str.replace(r"[\d.,%()]+", "", regex=True).str.split().str[:7].str.join(" ")
+    first = e.groupby(["kind", "code", "what", "seed"]).year.min().reset_index()
+    out = first.groupby(["kind", "code", "what"]).year.agg(
+        seeds="size", median="median", p10=lambda y: y.quantile(0.1), p90=lambda y: y.quantile(0.9)
+    )
+    out = out.reset_index()
+    out = out[out.seeds >= max(1, n_seeds // 2)]  # what happens in most seeds
+    return out.sort_values(["median", "kind", "code"]).reset_index(drop=True)
+
+
+def inputs_markdown(ens: Ensemble, emergent: pd.DataFrame) -> list[str]:
+    """The report's section on what is input and what emerges (MODEL.md section 3)."""
+    from collections import Counter
+
+    from sim.causal_rule import Verdict, dated_inputs
+
+    inputs = dated_inputs(ens.scenario.spec)
+    by = Counter(d.verdict for d in inputs)
+    kinds = Counter(d.kind for d in inputs if d.verdict == Verdict.CAUSE)
+    n = len(ens.seeds)
+    lines = [
+        "", "## What is input and what emerges", "",
+        f"The scenario dates {len(inputs)} inputs: {by[Verdict.CAUSE]} causes, {by[Verdict.OUTCOME]} that the rule "
+        f"for dated inputs calls outcomes, {by[Verdict.DEPENDS]} left to a historian's judgement (docs/ODD.md "
+        "section 6; `sim audit --rule-only`). The causes by kind: "
+        + ", ".join(f"{k} {v}" for k, v in kinds.most_common()) + ".",
+    ]  # fmt: skip
+    outcomes = [d for d in inputs if d.verdict == Verdict.OUTCOME]
+    if outcomes:
+        lines += ["", "Dated inputs the rule calls outcomes (still in the file):", ""]
+        lines += [f"- `{d.key}`: {d.label} ({d.reason})" for d in outcomes]
+    lines += [
+        "", "What the mechanisms decide or produce, in most seeds (no such event is dated; first occurrence per "
+        "seed after 1945; `sim audit SCENARIO` removes each dated input in turn and shows which of these move with "
+        "it):", "", "| year (median) | 10-90% | seeds | state | kind | what |", "|---|---|---|---|---|---|",
+    ]  # fmt: skip
+    for r in emergent.itertuples():
+        lines.append(
+            f"| {r.median:.0f} | {r.p10:.0f}-{r.p90:.0f} | {r.seeds}/{n} | {r.code or 'movement'} | {r.kind} | "
+            f"{r.what} ... |"
+        )
+    return lines
+
+
 def report_markdown(
     ens: Ensemble,
     checks: list[Check],
@@ -312,6 +368,7 @@ def report_markdown(
     membership: pd.DataFrame,
     votes: pd.DataFrame,
     figures: list[str],
+    emergent: pd.DataFrame | None = None,
 ) -> str:
     """The report's text."""
     n = len(ens.seeds)
@@ -332,6 +389,8 @@ def report_markdown(
         lines.append(
             f"| {c.id} | {c.title} | {c.requirement} | {value} | {'pass' if c.passed else '**FAIL**'} | {c.detail} |"
         )
+    if emergent is not None:
+        lines += inputs_markdown(ens, emergent)
     lines += ["", "## Figures", ""] + [f"![{f}]({f})" for f in figures]
     lines += ["", "## Status changes (first occurrence per seed)", "",
               "| state | change | seeds | median year | 10-90% |", "|---|---|---|---|---|"]  # fmt: skip
@@ -397,6 +456,8 @@ def write_history(
         real = party_stats()
         membership = membership_comparison(ens, real)
         votes = vote_comparison(ens, real)
+        emergent = emergent_events(tables["events"], len(ens.seeds))
+        emergent.to_csv(tmp / "emergent.csv", index=False)
         pd.DataFrame([c.row() for c in checks]).to_csv(tmp / "checks.csv", index=False)
         bands.to_csv(tmp / "status_bands.csv", index=False)
         summary.to_csv(tmp / "change_years.csv", index=False)
@@ -406,7 +467,7 @@ def write_history(
             write_parquet(frame, tmp / f"{name}.parquet")
         figures = write_figures(ens, bands, changes, membership, votes, tmp)
         (tmp / "report.md").write_text(
-            report_markdown(ens, checks, summary, membership, votes, figures), encoding="utf-8"
+            report_markdown(ens, checks, summary, membership, votes, figures, emergent), encoding="utf-8"
         )
         end = ens.scenario.spec.scenario.end_year
         meta = run_metadata(RunResult(ens.scenario, ens.seeds[0], len(ens.seeds), end, {}, tables), command)
