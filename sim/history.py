@@ -312,7 +312,8 @@ EMERGENT_KINDS = ("doctrine", "intervention", "split", "expulsion", "settlement"
 
 def emergent_events(events: pd.DataFrame, n_seeds: int, after: int = 1945) -> pd.DataFrame:
     """Per kind of decided or emergent event (:data:`EMERGENT_KINDS`, after ``after``; the movement-wide rows, which
-    dated institution events write, are left out), state and opening words of its text: the seeds in which it happens and the median year of its first occurrence."""
+    dated institution events write, are left out), state and opening words of its text: the seeds in which it
+    happens and the median year of its first occurrence (only what happens in at least half the seeds)."""
     e = events[events.kind.isin(EMERGENT_KINDS) & (events.year > after) & (events.code != "")].copy()  # "": dated
     if e.empty:
         return pd.DataFrame(columns=["kind", "code", "what", "seeds", "median", "p10", "p90"])

@@ -400,7 +400,8 @@ def test_stop_at_year_stops_exactly_there(page):
 
 
 def test_the_fall_year_slider_spans_the_scenarios_years(page):
-    """On main the slider ran 1925-2030 whatever the scenario."""
+    """On main the slider ran 1925-2030 whatever the scenario. In the historical scenario, which decides hegemony,
+    the sliders override the decision; their defaults (a fall at the end of the run) mean no override."""
     slider = page.page.locator(".sim-slider-fall_year [role=slider]")
     assert (slider.get_attribute("aria-valuemin"), slider.get_attribute("aria-valuemax")) == ("1917", "2030")
     page.set_slider("fall_year", 1, "Home")  # to the first year: hegemony has fallen from the start
@@ -411,8 +412,9 @@ def test_the_fall_year_slider_spans_the_scenarios_years(page):
     page.wait_year(1917)
     page.step(30)
     chips = page.chips()
-    page.page.locator(".sim-defaults").click()
-    page.page.wait_for_selector(".sim-slider-fall_year:has-text('fallen by: 1989')")
+    page.page.locator(".sim-defaults").click()  # no override: the Soviet leadership decides (ODD 7.12)
+    page.page.wait_for_selector(".sim-slider-fall_year:has-text('fallen by: 2030')")
+    assert page.page.locator(".sim-decided").count() == 1
     page.reset()
     page.page.wait_for_selector(".sim-pending", state="detached")
     page.wait_year(1917)
@@ -424,15 +426,15 @@ def test_the_fall_year_slider_spans_the_scenarios_years(page):
 
 
 def test_a_what_if_runs_beside_the_baseline_with_its_causes_listed(page):
-    page.choose(".sim-variant", "tolerate_1968")
+    page.choose(".sim-variant", "no_afghan_war")
     page.reset()
     page.page.wait_for_selector(".sim-chart-map-variant canvas", timeout=30_000)
     page.page.wait_for_selector(".sim-changes li", timeout=15_000)
-    assert "removed: year 1968, kind doctrine" in page.page.inner_text(".sim-changes")
-    assert "schedule of tolerance replaced" in page.page.inner_text(".sim-changes")
+    assert "removed: year 1979, kind occupation" in page.page.inner_text(".sim-changes")
+    assert "schedule of war replaced" in page.page.inner_text(".sim-changes")
     counts = page.page.locator(".sim-card-whatif .sim-counts").all_inner_texts()
     assert len(counts) == 2 and "baseline" in counts[0] and "what-if" in counts[1]
-    page.wait_url("variant=tolerate_1968")
+    page.wait_url("variant=no_afghan_war")
 
 
 def test_a_variant_for_another_scenario_or_not_a_variant_is_refused(page):

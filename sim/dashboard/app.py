@@ -88,9 +88,28 @@ class Settings:
         return replace(self, parameters=tuple(values.items()))
 
 
+OVERRIDE_FALL = (3, 0.1)
+"""In a scenario whose hegemony is decided (no schedule), the override the hegemony sliders make: a fall over this
+many years to this level, as the stylized laboratory's schedule (1986-89, to 0.1)."""
+
+
+def _decides_hegemony(scenario: Scenario) -> bool:
+    return not any(s.variable == "hegemony" for s in scenario.spec.drivers.schedules)
+
+
 def _hegemony_points(scenario: Scenario) -> list[list[float]]:
+    """The scenario's hegemony schedule; for a scenario that decides hegemony (sim.mechanisms.enforcement), the
+    schedule the sliders override it with: the movement's reach, held at its height, falling at the end of the run
+    (so the sliders' defaults mean "no override")."""
     schedules = [s for s in scenario.spec.drivers.schedules if s.variable == "hegemony" and s.states == ["*"]]
-    return [list(p) for p in schedules[-1].points] if schedules else []
+    if schedules:
+        return [list(p) for p in schedules[-1].points]
+    reach = [s for s in scenario.spec.drivers.schedules if s.variable == "reach" and s.states == ["*"]]
+    end = scenario.spec.scenario.end_year
+    points = [list(p) for p in reach[-1].points] if reach else [[scenario.spec.scenario.start_year, 0.9]]
+    years, low = OVERRIDE_FALL
+    top = max(v for _, v in points)
+    return [*[p for p in points if p[0] < end - years], [end - years, top], [end, low]]
 
 
 def defaults_for(
@@ -432,6 +451,14 @@ def Controls(
 ):
     s = settings.value
     seed_text, set_seed_text = solara.use_state(str(s.seed))
+
+    def decides() -> bool:
+        try:
+            return _decides_hegemony(load_scenario(s.source))
+        except ScenarioError:  # a bad path is reported beside its field
+            return False
+
+    decided = solara.use_memo(decides, [s.source])
     solara.use_effect(lambda: set_seed_text(str(settings.value.seed)), [settings.value.seed])
     first, last = years
 
@@ -537,6 +564,13 @@ def Controls(
             message=err.get("variant"), classes=["sim-variant-path"],
         )  # fmt: skip
     with solara.Card("Drivers", classes=["sim-card-drivers"]):
+        if decided:
+            solara.Info(
+                "Hegemony is decided each year by the hegemon's leadership (docs/ODD.md 7.12); the two "
+                "hegemony sliders override that decision with a schedule.",
+                dense=True,
+                classes=["sim-decided"],
+            )
         Slider("Hegemony plateau", "the centre's enforcement credibility at its height (Brezhnev doctrine)",
                s.hegemony_level, 0.0, 1.0, 0.05, lambda v: update(hegemony_level=round(float(v), 3)),
                name="hegemony_level")  # fmt: skip
