@@ -16,12 +16,12 @@ why the Soviet leadership of 1985-89 would no longer send tanks):
   ongoing war (the ``war`` driver: Afghanistan 1979-89), the aid it pays out (the pledges of the ``aid`` driver,
   weighted by the recipients' population relative to its own) and its legitimacy at home.
 
-The resolve R = s * d * p * (1 - ``enforce_strain`` * sigma). Hegemony, the credibility of enforcement, moves
-toward ``reach`` * R (``reach``, the driver of the movement's means before the Red Army stood in Europe, is 0.9
-after 1945) at the yearly rate ``enforce_adjust``: credibility is learnt, not switched. Tolerance is
-``tolerance_min`` + (``tolerance_max`` - ``tolerance_min``) * (1 - R)^``tolerance_curve``: a resolute leadership
-tolerates little,
-and tolerance grows fast only as the resolve goes.
+The resolve R = s * d * p * (1 - ``enforce_strain`` * sigma). Hegemony, the credibility of enforcement, moves toward
+``reach`` * R (``reach``, the driver of the movement's means before the Red Army stood in Europe, is 0.9 after 1945)
+at the yearly rate ``enforce_adjust``: credibility is learnt, not switched. Tolerance is ``tolerance_min`` +
+(``tolerance_max`` - ``tolerance_min``) * (1 - R)^``tolerance_curve``: a resolute leadership tolerates little, and
+tolerance grows fast only as the resolve goes. Sending troops is the same decision: the intervention probability
+reads R (:func:`sim.mechanisms.movement.intervention_probability`).
 
 Doctrines are decisions recorded with their causes: a resolve below ``renounce_resolve`` proclaims freedom of
 choice (the UN speech of December 1988), which takes the threat of force off the table (hegemony then moves toward
