@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.events import EVENT_PREFIX
 from sim.features import FEATURES, Status
 from sim.observe import MODEL_REPORTERS, WHATIF_SERIES
 from sim.params import PARAMETERS
@@ -81,7 +82,6 @@ MAX_OUTCOMES = 8
 MILLION = 1e6
 TEXT_WIDTH = 120
 _NUMBER = re.compile(r"\d+\.\d+|\d+%")
-_PREFIX = re.compile(r"^-?\d+ (?:[A-Z][A-Z0-9_]+ )?")
 _SNAKE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 _STATUS_WORDS = {s.value: s.value.replace("_", "-") for s in Status}
 _REPORTERS = {r.name: r for r in MODEL_REPORTERS}
@@ -94,7 +94,7 @@ def words(text: str) -> str:
 
 def _clip(text: str) -> str:
     """The head of an event's text (to its first clause of context), without its year and state, in words."""
-    head = words(_PREFIX.sub("", str(text)).split("; ")[0])
+    head = words(EVENT_PREFIX.sub("", str(text)).split("; ")[0])
     return head if len(head) <= TEXT_WIDTH else head[: TEXT_WIDTH - 3].rstrip() + "..."
 
 

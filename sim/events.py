@@ -9,6 +9,7 @@ data); :func:`feature_change_text` writes sentences such as
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from sim.features import FEATURES, INDICATOR_OF, Classification, Indicators, Status, classify, indicators_of
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     from sim.model import CommunistWorld
 
 EVENT_COLUMNS = ("year", "code", "kind", "text", "from_status", "to_status", "features_lost", "features_gained")
+
+
+EVENT_PREFIX = re.compile(r"^-?\d+ (?:[A-Z][A-Z0-9_]+ )?")
+"""The year and state code that :meth:`EventLog.record` puts before every event's text (a code only for a state's)."""
 
 
 class EventLog:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim import patterns as pat
 from sim.ensemble import Ensemble
+from sim.events import EVENT_PREFIX
 from sim.palette import STATUS_COLOURS
 from sim.resources import HISTORY_DIR
 from sim.targets import BASELINE, Check, Targets, evaluate, load_targets
@@ -317,7 +318,7 @@ def emergent_events(events: pd.DataFrame, n_seeds: int, after: int = 1945) -> pd
     e = events[events.kind.isin(EMERGENT_KINDS) & (events.year > after) & (events.code != "")].copy()  # "": dated
     if e.empty:
         return pd.DataFrame(columns=["kind", "code", "what", "seeds", "median", "p10", "p90"])
-    text = e.text.str.replace(r"^\d+ [A-Z]+ ", "", regex=True)  # the year and state the log prefixes
+    text = e.text.str.replace(EVENT_PREFIX, "", regex=True)
     e["what"] = text.str.replace(r"[\d.,%()]+", "", regex=True).str.split().str[:7].str.join(" ")
     first = e.groupby(["kind", "code", "what", "seed"]).year.min().reset_index()
     out = first.groupby(["kind", "code", "what"]).year.agg(
@@ -330,8 +331,6 @@ def emergent_events(events: pd.DataFrame, n_seeds: int, after: int = 1945) -> pd
 
 def inputs_markdown(ens: Ensemble, emergent: pd.DataFrame) -> list[str]:
     """The report's section on what is input and what emerges (MODEL.md section 3)."""
-    from collections import Counter
-
     from sim.causal_rule import Verdict, dated_inputs
 
     inputs = dated_inputs(ens.scenario.spec)

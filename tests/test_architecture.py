@@ -167,8 +167,7 @@ ALLOWED: dict[tuple[str, str, float], str] = {
     ("sim/mechanisms/members.py", "step", 1e-12): "numerical: division guard for empty batches",
     ("sim/mechanisms/members.py", "member_exits", 0.5): "the mean of disbelief and reformism",
     ("sim/mechanisms/members.py", "member_exits", 2): "(1 - M)^2: the exponent of the equation's form",
-    ("sim/mechanisms/movement.py", "admonish", 1e-09): "numerical: a schedule's 0.2 may read 0.1999...",
-    ("sim/mechanisms/settlement.py", "settles", 1e-09): "numerical: a schedule's 0.2 may read 0.1999...",
+    ("sim/mechanisms/movement.py", "has_leverage", 1e-09): "numerical: a schedule's 0.2 may read 0.1999...",
     ("sim/mechanisms/movement.py", "admonish", 5): "reporting: every fifth admonition is logged",
     ("sim/mechanisms/tenure.py", "<module>", 60): "REFERENCE_AGE: the age at which leader_mortality_60 is given (the "
     "parameter's unit)",

@@ -72,6 +72,11 @@ def soviet_reliance(state: StateAgent) -> float:
     return 1.0 - (1.0 - state.soviet_dependence) * (1.0 - state.aid)
 
 
+def has_leverage(value: float, params: Parameters) -> bool:
+    """Whether a reliance or an aid level reaches ``leverage_min`` (1e-9: a schedule's 0.2 may read 0.1999...)."""
+    return value >= params.leverage_min - 1e-9
+
+
 def update_alignment(party: PartyAgent, centre: InternationalAgent, params: Parameters) -> None:
     """Alignment with the centre drifts.
 
@@ -163,12 +168,9 @@ def admonish(centre: InternationalAgent, party: PartyAgent, params: Parameters) 
     as Soviet oil was over Cuba in 1968."""
     party.admonished += 1
     reliance = soviet_reliance(party.state)
-    aided = (
-        party.in_office and party.state.aid >= params.leverage_min - 1e-9
-    )  # 1e-9: a schedule's 0.2 may read 0.1999...
-    if (party.origin == Origin.OWN_REVOLUTION and not aided) or (
-        party.in_office and reliance < params.leverage_min - 1e-9
-    ):
+    aided = party.in_office and has_leverage(party.state.aid, params)
+    unleveraged = party.in_office and not has_leverage(reliance, params)
+    if (party.origin == Origin.OWN_REVOLUTION and not aided) or unleveraged:
         party.alignment = clip01(party.alignment - params.alignment_interference)
     else:
         leverage = centre.hegemony * (reliance if party.in_office else 1.0)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.mechanisms import takeover
-from sim.mechanisms.movement import soviet_reliance
+from sim.mechanisms.movement import has_leverage, soviet_reliance
 from sim.vocab import EventKind, Role
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def settles(world: CommunistWorld, state: StateAgent) -> bool:
     if party is None or party.role != Role.RULING or state.war <= 0 or state.settled:
         return False
     state.peak_reliance = max(state.peak_reliance, soviet_reliance(state))
-    if state.peak_reliance < params.leverage_min - 1e-9:  # 1e-9: a schedule's 0.2 may read 0.1999...
+    if not has_leverage(state.peak_reliance, params):
         return False
     if support(state) >= params.settle_support:
         return False
