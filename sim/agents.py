@@ -130,6 +130,8 @@ class StateAgent(mesa.Agent):
         self.private_opposition = 0.0
         self.protest_rounds = -1  # cascade round in which this year's protest reached the crisis level (-1: none)
         self.fallen_peers = 0.0  # share of the region's once-Communist population that has left communism
+        self.protest_example = 0.0  # share of the region's population in peer states in mass protest this year
+        self.repression_level = 0.0  # this year's repression R in the dissent cascade (sim.mechanisms.dissent)
         self.commitment = DRIVER_DEFAULTS["commitment"]  # the drivers set these every year
         self.monopoly_pressure = DRIVER_DEFAULTS["monopoly_pressure"]
         self.emigration = 0.0  # driver: yearly share of privately opposed citizens who can leave (exit)

@@ -30,6 +30,8 @@ from sim.targets import BASELINE, Check, Targets, evaluate, load_targets
 
 HISTORY_INPUTS = HISTORY_DIR  # the historical inputs shipped in the package (sim/data/history/README.md)
 PARTY_STATS = HISTORY_INPUTS / "party_stats.csv"
+PROTEST_WAVES = HISTORY_DIR.parent / "validation" / "protest_waves.csv"
+"""The record of mass protests and interventions the report scores the model on (never read by the model)."""
 CASCADE_TAG = "european_bloc"
 """The scenario tag of the states whose exits the terminal summary lists as the cascade."""
 TARGETS = "historical"
@@ -329,6 +331,87 @@ def emergent_events(events: pd.DataFrame, n_seeds: int, after: int = 1945) -> pd
     return out.sort_values(["median", "kind", "code"]).reset_index(drop=True)
 
 
+def protest_responses(events: pd.DataFrame) -> pd.DataFrame:
+    """Every mass protest of the ensemble (a ``crisis`` event) with how it ended: one row per seed, state and year,
+    with ``outcome`` the ``+``-joined labels that apply, in this order: ``overthrown`` (the army defected and the
+    leader fell), ``intervention`` (the centre's troops, that year or the next), ``concession``, ``crushed`` (a
+    crackdown), ``leader_changed`` (removed by the Politburo); ``standoff`` when none does."""
+    crises = events[events.kind == "crisis"][["seed", "code", "year"]].drop_duplicates()
+    if crises.empty:
+        return pd.DataFrame(columns=["seed", "code", "year", "outcome"])
+    e = events[events.kind.isin(["crackdown", "concession", "intervention", "leader"])]
+
+    def outcome(row) -> str:
+        same = e[(e.seed == row.seed) & (e.code == row.code)]
+        year = same[same.year == row.year]
+        leader = year[year.kind == "leader"].text
+        labels = [
+            name
+            for name, applies in (
+                ("overthrown", leader.str.contains("overthrown").any()),
+                ("intervention", (same.kind.eq("intervention") & same.year.between(row.year, row.year + 1)).any()),
+                ("concession", (year.kind == "concession").any()),
+                ("crushed", (year.kind == "crackdown").any()),
+                ("leader_changed", leader.str.contains("removed").any()),
+            )
+            if applies
+        ]
+        return "+".join(labels) or "standoff"
+
+    crises["outcome"] = [outcome(r) for r in crises.itertuples()]
+    return crises.reset_index(drop=True)
+
+
+def protest_waves(events: pd.DataFrame, n_seeds: int, record: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each wave of the record (:data:`PROTEST_WAVES`) beside the model: the seeds with the wave's signal (a mass
+    protest, or the centre's intervention) in the state within one year of the recorded year, the median year of
+    the nearest such signal, and the simulated outcomes of those protests (:func:`protest_responses`)."""
+    record = pd.read_csv(PROTEST_WAVES) if record is None else record
+    responses = protest_responses(events)
+    interventions = events[events.kind == "intervention"][["seed", "code", "year"]]
+    rows = []
+    for w in record.itertuples():
+        pool = responses if w.signal == "protest" else interventions
+        near = pool[(pool.code == w.code) & pool.year.between(w.year - 1, w.year + 1)]
+        nearest = near.assign(gap=(near.year - w.year).abs()).sort_values(["seed", "gap"]).groupby("seed").head(1)
+        outcomes = Counter(nearest.outcome) if w.signal == "protest" else Counter()
+        rows.append({
+            "code": w.code, "year": w.year, "signal": w.signal, "record_outcome": w.outcome, "event": w.event,
+            "seeds": nearest.seed.nunique(), "n": n_seeds,
+            "median_year": float(nearest.year.median()) if len(nearest) else float("nan"),
+            "outcomes": ", ".join(f"{k} {v}" for k, v in outcomes.most_common()),
+            "same_outcome": (
+                sum(k for o, k in outcomes.items() if w.outcome in o.split("+"))
+                if w.signal == "protest"
+                else nearest.seed.nunique()
+            ),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def waves_markdown(waves: pd.DataFrame, responses: pd.DataFrame, n: int) -> list[str]:
+    """The report's section on protest waves: the record's waves beside the model's, and the model's mass
+    protests before 1987 (issue 12)."""
+    most = waves[waves.seeds > n / 2]
+    early = responses[responses.year < 1987]
+    lines = [
+        "", "## Protest waves: the record and the model", "",
+        f"{len(most)} of the {len(waves)} waves of the record (`sim/data/validation/protest_waves.csv`) appear within "
+        "one year of their year in most seeds; a mass protest is public dissent at the crisis level (the `crisis` "
+        f"event). Before 1987 the model has {len(early) / max(n, 1):.1f} mass protests per seed (states and years), "
+        f"in {early.code.nunique()} states.",
+        "", "| state | year | record | seeds within a year | median year | simulated outcomes (same as record) |",
+        "|---|---|---|---|---|---|",
+    ]  # fmt: skip
+    for w in waves.itertuples():
+        median = "" if math.isnan(w.median_year) else f"{w.median_year:.0f}"
+        lines.append(
+            f"| {w.code} | {w.year} | {w.signal}: {w.record_outcome} ({w.event}) | {w.seeds}/{w.n} | {median} | "
+            f"{w.outcomes or '-'} ({w.same_outcome}) |"
+        )
+    return lines
+
+
 def inputs_markdown(ens: Ensemble, emergent: pd.DataFrame) -> list[str]:
     """The report's section on what is input and what emerges (MODEL.md section 3)."""
     from sim.causal_rule import Verdict, dated_inputs
@@ -369,6 +452,8 @@ def report_markdown(
     votes: pd.DataFrame,
     figures: list[str],
     emergent: pd.DataFrame | None = None,
+    waves: pd.DataFrame | None = None,
+    responses: pd.DataFrame | None = None,
 ) -> str:
     """The report's text."""
     n = len(ens.seeds)
@@ -391,6 +476,8 @@ def report_markdown(
         )
     if emergent is not None:
         lines += inputs_markdown(ens, emergent)
+    if waves is not None and responses is not None:
+        lines += waves_markdown(waves, responses, n)
     lines += ["", "## Figures", ""] + [f"![{f}]({f})" for f in figures]
     lines += ["", "## Status changes (first occurrence per seed)", "",
               "| state | change | seeds | median year | 10-90% |", "|---|---|---|---|---|"]  # fmt: skip
@@ -458,6 +545,9 @@ def write_history(
         votes = vote_comparison(ens, real)
         emergent = emergent_events(tables["events"], len(ens.seeds))
         emergent.to_csv(tmp / "emergent.csv", index=False)
+        responses = protest_responses(tables["events"])
+        waves = protest_waves(tables["events"], len(ens.seeds))
+        waves.to_csv(tmp / "protest_waves.csv", index=False)
         pd.DataFrame([c.row() for c in checks]).to_csv(tmp / "checks.csv", index=False)
         bands.to_csv(tmp / "status_bands.csv", index=False)
         summary.to_csv(tmp / "change_years.csv", index=False)
@@ -467,7 +557,8 @@ def write_history(
             write_parquet(frame, tmp / f"{name}.parquet")
         figures = write_figures(ens, bands, changes, membership, votes, tmp)
         (tmp / "report.md").write_text(
-            report_markdown(ens, checks, summary, membership, votes, figures, emergent), encoding="utf-8"
+            report_markdown(ens, checks, summary, membership, votes, figures, emergent, waves, responses),
+            encoding="utf-8",
         )
         end = ens.scenario.spec.scenario.end_year
         meta = run_metadata(RunResult(ens.scenario, ens.seeds[0], len(ens.seeds), end, {}, tables), command)

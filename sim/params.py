@@ -197,6 +197,7 @@ _TABLE: list[Param] = [
     Param("street_visibility", "dissent", 0.5, 0.0, 1.0, "share", "weight members give to street (citizen) dissent rather than their organisations'", _FIRST),
     Param("elite_signal", "dissent", 0.3, 0.0, 1.0, "share", "weight citizens give to dissent voiced inside the party", _FIRST),
     Param("contagion", "dissent", 0.35, 0.0, 1.0, "per unit", "threshold fall per unit share of peer regimes in the bloc that have already fallen", "Kuran 1991 (demonstration effects)"),
+    Param("wave_contagion", "dissent", 0.35, 0.0, 1.0, "per unit", "threshold fall, within the year's cascade, per unit population share of regional peer regimes whose protest has already become a mass protest that year (the example before any fall)", "Lohmann 1994 (informational cascades, Leipzig 1989); level: assumption (as contagion)"),
     Param("contagion_opposition", "dissent", 0.3, 0.0, 1.0, "per unit", "citizens' private opposition per unit share of fallen peer regimes", "Kuran 1991 (demonstration effects)"),
     Param("opposition_hardship", "dissent", 0.5, 0.0, 2.0, "per unit", "citizens' private opposition per unit of hardship", _FIRST),
     Param("opposition_spread", "dissent", 0.18, 0.0, 1.0, "share", "standard deviation of citizens' dispositions toward the regime", _FIRST),

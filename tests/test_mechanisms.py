@@ -234,6 +234,36 @@ def test_threshold_cascade_switches_suddenly_when_repression_weakens():
     assert revolt.public_dissent[0] > 0.5
 
 
+def _two_state_cascade(wave: float, seed: int = 4):
+    """Two states of one region: A's citizens are in open revolt from the first round, B's stay silent alone."""
+    from sim.population import CitizenTable
+
+    rng = np.random.default_rng(seed)
+    citizens = CitizenTable(2000, 2, rng, 0.15, 0.7, 0.2, P.threshold_mean, P.threshold_sd, 0.5, P.voter_economy_spread)
+    table = small_table(n_parties=2, slots=450)
+    table.threshold[:] = rng.normal(P.threshold_mean, P.threshold_sd, table.size)
+    inputs = dissent.DissentInputs(
+        active_state=np.array([True, True]), civil_society=np.zeros(2), legitimacy=np.array([0.15, 0.15]),
+        hardship=np.array([0.4, 0.4]), repression=np.array([0.3, 1.2]), fallen=np.zeros(2),
+        party_state=np.array([0, 1]), active_party=np.array([True, True]), centralism=np.array([0.9, 0.9]),
+        state_party=np.array([0, 1]), peers=np.array([[0.0, 0.5], [0.5, 0.0]]),
+    )  # fmt: skip
+    links = dissent.horizontal_links(inputs.centralism, table.orgs_per_party, rng)
+    return dissent.threshold_cascade(citizens, table, inputs, links, P.__class__({**P, "wave_contagion": wave}))
+
+
+def test_a_neighbours_mass_protest_this_year_spreads_within_the_year_and_comes_first():
+    """Lohmann: the example of a neighbour's protest lowers thresholds in the rounds after it became a mass
+    protest, so the second state tips later in the same year's cascade; without the example it stays silent."""
+    alone = _two_state_cascade(wave=0.0)
+    wave = _two_state_cascade(wave=0.35)
+    assert alone.mass_round[0] >= 0 and wave.mass_round[0] >= 0
+    assert alone.public_dissent[1] < P.crisis_dissent
+    assert wave.public_dissent[1] >= P.crisis_dissent
+    assert wave.mass_round[1] > wave.mass_round[0]
+    assert wave.example[1] == pytest.approx(0.5)
+
+
 def test_centralism_blinds_members_to_each_other():
     """Dissent voiced in one party organisation spreads to others only through horizontal links (prob. 1 - D)."""
     shares = {}

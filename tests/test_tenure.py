@@ -214,3 +214,22 @@ def test_the_same_seed_gives_the_same_leaders():
     assert first == leaders(7)
     assert any("(aged" in t for t in first)
     assert first != leaders(8)
+
+
+def test_a_reformer_backed_by_its_top_ranks_is_not_removed_in_a_crisis_and_an_unbacked_one_can_be(monkeypatch):
+    """The Politburo that removes a leader in a crisis is the leader's selectorate: a reformer's own generation of
+    reformers in the top ranks keeps it (Gorbachev's Politburo of 1990); one whose top ranks oppose reform does
+    not (the probability is crisis_removal * shield * (1 - support))."""
+    model, state, party = _crisis(0.0, kind="reformer")
+
+    def removals(support: float) -> int:
+        monkeypatch.setattr(leadership, "reform_support", lambda party, params: support)
+        count = 0
+        for seed in range(200):
+            state.public_dissent = 0.7
+            count += crisis.crisis_response(state, party, 0.9, np.random.default_rng(seed), model.params) is not None
+        return count
+
+    assert removals(1.0) == 0
+    unbacked = removals(0.0)
+    assert unbacked == pytest.approx(200 * model.params.crisis_removal, abs=25)

@@ -136,6 +136,7 @@ class DissentInputs:
     active_party: np.ndarray  # party rules its state
     centralism: np.ndarray  # D per party
     state_party: np.ndarray  # ruling party index per state, -1 if none
+    peers: np.ndarray | None = None  # (states, states): weight of j's example for i (:func:`wave_peers`); None: none
 
 
 @dataclass
@@ -148,6 +149,7 @@ class DissentResult:
     member_opposition: np.ndarray  # weighted share of members privately opposed, per party
     rounds: int
     mass_round: np.ndarray  # per state: the cascade round in which public dissent reached the crisis level (-1: not)
+    example: np.ndarray  # per state: the population share of regional peers in mass protest this year (wave_peers)
 
 
 def threshold_cascade(
@@ -207,9 +209,15 @@ def threshold_cascade(
     ruling_idx = np.where(has_ruling, inputs.state_party, 0)
     rounds = 0
     mass_round = np.where(state_share(y_c) >= params.crisis_dissent, 0, -1)
+    wave = params.wave_contagion if inputs.peers is not None else 0.0
+    tau_c0, tau_o0 = tau_c, tau_o
+    example = np.zeros(n_states)
     while rounds < params.cascade_iterations:
         rounds += 1
         share_c = state_share(y_c)
+        if wave > 0:  # a neighbour's mass protest earlier this year shows that dissent can win (Lohmann 1994)
+            example = inputs.peers @ (mass_round >= 0)
+            tau_c, tau_o = tau_c0 - wave * column(example), tau_o0 - wave * example[ms_o]
         org_dissent = np.bincount(org_o, weights=w_o * y_o, minlength=n_parties * n_orgs).reshape(n_parties, n_orgs)
         party_dissent = np.divide(
             org_dissent.sum(axis=1), party_weight, out=np.zeros(n_parties), where=party_weight > 0
@@ -240,7 +248,7 @@ def threshold_cascade(
     opposing = np.flatnonzero(x_m > params.opposition_cutoff)
     member_dissent = _party_share(members, voiced, total)
     member_opposition = _party_share(members, opposing, total)
-    return DissentResult(public, private, member_dissent, member_opposition, rounds, mass_round)
+    return DissentResult(public, private, member_dissent, member_opposition, rounds, mass_round, example)
 
 
 def _party_share(members: MemberTable, rows: np.ndarray, total: np.ndarray) -> np.ndarray:
@@ -286,6 +294,34 @@ def fallen_peers(world: CommunistWorld) -> np.ndarray:
             gone = gone_in.get(r, 0)
         fallen[state.index] = gone / total if total > 0 else 0.0
     return fallen
+
+
+def wave_peers(world: CommunistWorld) -> np.ndarray:
+    """The weights of a neighbour's example within the year: ``W[i, j]`` is the share of the population of state
+    ``i``'s region (as in :func:`fallen_peers`) that lives in Communist-ruled state ``j`` of the same region, for
+    ``j != i``. The threshold cascade lowers state ``i``'s thresholds by ``wave_contagion * W @ m``, where ``m`` marks
+    the states whose protest has already become a mass protest this year: a protest next door shows that dissent
+    can be voiced (Lohmann 1994 on Leipzig; Kuran 1991), before any regime has fallen.
+    """
+
+    def region(state) -> str:
+        return state.region.split("/")[0]
+
+    n = len(world.states)
+    weights = np.zeros((n, n))
+    total: dict[str, float] = {}
+    for s in world.states:
+        if s.ever_communist or s.ruling_party is not None:
+            total[region(s)] = total.get(region(s), 0.0) + s.population
+    ruled = [s for s in world.states if s.ruling_party is not None]
+    for i in ruled:
+        denominator = total.get(region(i), 0.0)
+        if denominator <= 0:
+            continue
+        for j in ruled:
+            if j is not i and region(j) == region(i):
+                weights[i.index, j.index] = j.population / denominator
+    return weights
 
 
 def step(world: CommunistWorld) -> None:
@@ -339,11 +375,14 @@ def step(world: CommunistWorld) -> None:
         active_party=np.array([p.role == Role.RULING for p in world.communist_parties]),
         centralism=np.array([p.centralism for p in world.communist_parties]),
         state_party=state_party,
+        peers=wave_peers(world),
     )
     links = horizontal_links(inputs.centralism, world.members.orgs_per_party, world.streams("dissent/links"))
     result = threshold_cascade(world.citizens, world.members, inputs, links, params)
     for state in world.states:
         state.fallen_peers = float(fallen[state.index])
+        state.protest_example = float(result.example[state.index])
+        state.repression_level = float(inputs.repression[state.index])
         state.protest_rounds = int(result.mass_round[state.index])
         state.public_dissent = float(result.public_dissent[state.index])
         state.private_opposition = float(result.private_opposition[state.index])

@@ -236,15 +236,18 @@ def top_reformism(party: PartyAgent) -> float:
     return float((weight * m.reformism[top]).sum() / weight.sum())
 
 
-def reform_pace(party: PartyAgent, params: Parameters) -> float:
-    """How fast a political reformer can move: floor + (1 - floor) * support.
+def reform_support(party: PartyAgent, params: Parameters) -> float:
+    """The top ranks' backing for reform: clip((top reformism - reformism_base) / reform_support_full) in [0, 1]."""
+    return min(1.0, max(0.0, top_reformism(party) - params.reformism_base) / params.reform_support_full)
 
-    support = clip((top reformism - reformism_base) / reform_support_full): a reformer at the head of a party whose
-    top ranks do not want reform (the Presidium of 1953) moves slowly; one backed by a generation of reformers in
-    the top ranks (1985) at full pace.
+
+def reform_pace(party: PartyAgent, params: Parameters) -> float:
+    """How fast a political reformer can move: floor + (1 - floor) * :func:`reform_support`.
+
+    A reformer at the head of a party whose top ranks do not want reform (the Presidium of 1953) moves slowly; one
+    backed by a generation of reformers in the top ranks (1985) at full pace.
     """
-    support = min(1.0, max(0.0, top_reformism(party) - params.reformism_base) / params.reform_support_full)
-    return params.reform_support_floor + (1.0 - params.reform_support_floor) * support
+    return params.reform_support_floor + (1.0 - params.reform_support_floor) * reform_support(party, params)
 
 
 def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params: Parameters) -> None:

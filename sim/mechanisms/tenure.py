@@ -18,12 +18,14 @@
   last of the history, or one whose successor a what-if removed) has no regular term and is subject to death,
   retirement and removal like any leader. Drawn and mechanism-installed leaders keep their terms as well. No
   leader leaves office in the year it took it (:func:`held_by_date`: the choice of a leader takes effect).
-- **Removal in a crisis** (:func:`removal_in_crisis`, called by :func:`sim.mechanisms.crisis.crisis_response`):
-  with P the party's personalism and shield = 1 - ``personalism_shield`` P (a personal dictator has purged the
-  oligarchy that could remove him), the Politburo removes a leader not held by a date with probability
-  ``crisis_removal`` * shield in any crisis year. After a failed crackdown that ends in a concession the leader
-  did not want, the leader goes: removed by the Politburo with probability shield, otherwise overthrown when the
-  army, which would not fire, defects (Romania, December 1989).
+- **Removal in a crisis** (:func:`removal_in_crisis`, called by :func:`sim.mechanisms.crisis.crisis_response`): with P
+  the party's personalism and shield = 1 - ``personalism_shield`` P (a personal dictator has purged the oligarchy that
+  could remove him), the Politburo removes a leader not held by a date with probability ``crisis_removal`` * shield * (1
+  - support) in any crisis year, where support is the top ranks' backing for the leader's course
+  (:func:`sim.mechanisms.leadership.reform_support` for a reformer, 0 for an orthodox leader, whom a Politburo
+  sacrifices to the crowds: Gomulka 1970, Gierek 1980, Honecker 1989). After a failed crackdown that ends in a
+  concession the leader did not want, the leader goes: removed by the Politburo with probability shield, otherwise
+  overthrown when the army, which would not fire, defects (Romania, December 1989).
 """
 
 from __future__ import annotations
@@ -103,15 +105,16 @@ def apparatus_shield(party: PartyAgent, params: Parameters) -> float:
 
 
 def removal_in_crisis(
-    party: PartyAgent, conceded: bool, rng: np.random.Generator, params: Parameters
+    party: PartyAgent, conceded: bool, rng: np.random.Generator, params: Parameters, support: float = 0.0
 ) -> LeaderExit | None:
     """How this year's crisis removes the party's leader, if it does (see the module docstring).
 
-    ``conceded``: the crackdown failed and the regime concedes a change the leader did not want. One uniform is
-    drawn every call, a second only after such a concession.
+    ``conceded``: the crackdown failed and the regime concedes a change the leader did not want. ``support``: the
+    share of the top ranks behind the leader's course, who do not remove it (a reformer's own Politburo). One
+    uniform is drawn every call, a second only after such a concession.
     """
     shield = apparatus_shield(party, params)
-    removed = rng.random() < params.crisis_removal * shield
+    removed = rng.random() < params.crisis_removal * shield * (1.0 - support)
     if held_by_date(party.leader, party.model.year):
         return None
     if removed:
