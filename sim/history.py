@@ -32,6 +32,10 @@ HISTORY_INPUTS = HISTORY_DIR  # the historical inputs shipped in the package (si
 PARTY_STATS = HISTORY_INPUTS / "party_stats.csv"
 PROTEST_WAVES = HISTORY_DIR.parent / "validation" / "protest_waves.csv"
 """The record of mass protests and interventions the report scores the model on (never read by the model)."""
+TRANSITIONS = HISTORY_DIR.parent / "validation" / "transitions.csv"
+"""The record of how the European bloc's regimes ended (never read by the model)."""
+TRANSITION_KINDS = ("negotiated", "palace_coup", "crowds", "overthrown", "settlement", "from_above")
+"""The kinds of transition :func:`transition_kinds` tells apart."""
 CASCADE_TAG = "european_bloc"
 """The scenario tag of the states whose exits the terminal summary lists as the cascade."""
 TARGETS = "historical"
@@ -412,6 +416,63 @@ def waves_markdown(waves: pd.DataFrame, responses: pd.DataFrame, n: int) -> list
     return lines
 
 
+def transition_kinds(states: pd.DataFrame, events: pd.DataFrame, since: int = 1975) -> pd.DataFrame:
+    """How each regime that lost its monopoly (F1) after ``since`` ended, per seed, from the event log of the year of
+    the loss and the year before: ``overthrown`` (the army defected and the leader fell), ``palace_coup`` (the
+    Politburo removed the leader and opened talks), ``crowds`` (a concession after a failed crackdown),
+    ``negotiated`` (a round table without a coup), ``settlement`` (a negotiated end of its war), ``from_above`` (no
+    concession: the party's own reform gave up the monopoly). One row per seed and state: seed, code, year, kind."""
+    from sim.mechanisms.crisis import CONCEDED, NEGOTIATED, PACT
+    from sim.vocab import LeaderExit
+
+    table = states.sort_values(["seed", "code", "year"])
+    f1 = table.f1.astype(bool)
+    lost = table[~f1 & f1.groupby([table.seed, table.code]).shift(1, fill_value=False) & (table.year > since)]
+    first = lost.groupby(["seed", "code"]).year.min().reset_index()
+    relevant = events[events.kind.isin(["concession", "leader", "settlement"])]
+    rows = []
+    for r in first.itertuples():
+        e = relevant[(relevant.seed == r.seed) & (relevant.code == r.code) & relevant.year.between(r.year - 1, r.year)]
+        concessions = e[e.kind == "concession"].text
+        if e[e.kind == "leader"].text.str.contains(LeaderExit.ARMY.phrase, regex=False).any():
+            kind = "overthrown"
+        elif concessions.str.contains(PACT, regex=False).any():
+            kind = "palace_coup"
+        elif concessions.str.contains(CONCEDED, regex=False).any():
+            kind = "crowds"
+        elif concessions.str.contains(NEGOTIATED, regex=False).any():
+            kind = "negotiated"
+        elif (e.kind == "settlement").any():
+            kind = "settlement"
+        else:
+            kind = "from_above"
+        rows.append({"seed": r.seed, "code": r.code, "year": r.year, "kind": kind})
+    return pd.DataFrame(rows, columns=["seed", "code", "year", "kind"])
+
+
+def transitions_markdown(kinds: pd.DataFrame, n: int, record: pd.DataFrame | None = None) -> list[str]:
+    """The report's section on kinds of transition: the record's kind of each European exit beside the model's."""
+    record = pd.read_csv(TRANSITIONS) if record is None else record
+    european = kinds[kinds.code.isin(record.code) & kinds.year.between(1980, 1995)]
+    modal = european.groupby("code").kind.agg(lambda k: k.value_counts().index[0]) if len(european) else pd.Series()
+    matches = sum(modal.get(w.code) == w.kind for w in record.itertuples())
+    lines = [
+        "", "## Kinds of transition", "",
+        f"The exits of the European bloc (loss of the monopoly in 1980-95) come in {european.kind.nunique()} kinds "
+        f"in the model ({', '.join(f'{k} {v}' for k, v in european.kind.value_counts().items())} exits over {n} "
+        f"seeds); the most common kind matches the record's (`sim/data/validation/transitions.csv`) for {matches} "
+        f"of {len(record)} states.",
+        "", "| state | record | simulated kinds (exits) | same as record |", "|---|---|---|---|",
+    ]  # fmt: skip
+    for w in record.itertuples():
+        sim = european[european.code == w.code].kind.value_counts()
+        lines.append(
+            f"| {w.code} | {w.kind} ({w.event}) | {', '.join(f'{k} {v}' for k, v in sim.items()) or '-'} | "
+            f"{int(sim.get(w.kind, 0))}/{int(sim.sum())} |"
+        )
+    return lines
+
+
 def inputs_markdown(ens: Ensemble, emergent: pd.DataFrame) -> list[str]:
     """The report's section on what is input and what emerges (MODEL.md section 3)."""
     from sim.causal_rule import Verdict, dated_inputs
@@ -454,6 +515,7 @@ def report_markdown(
     emergent: pd.DataFrame | None = None,
     waves: pd.DataFrame | None = None,
     responses: pd.DataFrame | None = None,
+    kinds: pd.DataFrame | None = None,
 ) -> str:
     """The report's text."""
     n = len(ens.seeds)
@@ -478,6 +540,8 @@ def report_markdown(
         lines += inputs_markdown(ens, emergent)
     if waves is not None and responses is not None:
         lines += waves_markdown(waves, responses, n)
+    if kinds is not None:
+        lines += transitions_markdown(kinds, n)
     lines += ["", "## Figures", ""] + [f"![{f}]({f})" for f in figures]
     lines += ["", "## Status changes (first occurrence per seed)", "",
               "| state | change | seeds | median year | 10-90% |", "|---|---|---|---|---|"]  # fmt: skip
@@ -548,6 +612,8 @@ def write_history(
         responses = protest_responses(tables["events"])
         waves = protest_waves(tables["events"], len(ens.seeds))
         waves.to_csv(tmp / "protest_waves.csv", index=False)
+        kinds = transition_kinds(tables["states"], tables["events"])
+        kinds.to_csv(tmp / "transitions.csv", index=False)
         pd.DataFrame([c.row() for c in checks]).to_csv(tmp / "checks.csv", index=False)
         bands.to_csv(tmp / "status_bands.csv", index=False)
         summary.to_csv(tmp / "change_years.csv", index=False)
@@ -557,7 +623,7 @@ def write_history(
             write_parquet(frame, tmp / f"{name}.parquet")
         figures = write_figures(ens, bands, changes, membership, votes, tmp)
         (tmp / "report.md").write_text(
-            report_markdown(ens, checks, summary, membership, votes, figures, emergent, waves, responses),
+            report_markdown(ens, checks, summary, membership, votes, figures, emergent, waves, responses, kinds),
             encoding="utf-8",
         )
         end = ens.scenario.spec.scenario.end_year

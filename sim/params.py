@@ -214,6 +214,7 @@ _TABLE: list[Param] = [
     Param("crackdown_success", "leadership", 1.0, 0.0, 1.0, "probability", "chance a crackdown by a loyal apparatus with full capacity succeeds", _FIRST),
     Param("overwhelming_dissent", "leadership", 0.45, 0.0, 1.0, "share", "public dissent at which a regime whose crackdown failed must concede", _FIRST),
     Param("apparatus_split", "leadership", 0.3, 0.0, 1.0, "share", "member dissent at which the apparatus no longer obeys and a failed crackdown forces a concession", _FIRST),
+    Param("negotiation_force", "leadership", 0.8, 0.01, 1.0, "force", "force (1 - v) + v h at and above which a leadership facing mass protest never negotiates; below it talks come with chance 1 - force / this (times civil society for an orthodox leader)", "O'Donnell and Schmitter 1986 (pacts come when hard-liners can no longer count on force); level: assumption (Poland did not negotiate under the Soviet backing of 1981, force about 0.8)"),
     Param("concession_monopoly", "leadership", 0.4, 0.0, 1.0, "share", "monopoly lost when the party concedes to mass protest (round table, free elections)", _FIRST),
     Param("transition_monopoly", "leadership", 0.6, 0.0, 1.0, "share", "monopoly below which a ruling party calls founding free elections (held the next year)", _FIRST),
     Param("term_min", "leadership", 10, 1, 50, "years", "shortest regular term of a party leader", "MODEL.md section 2", integer=True),

@@ -126,6 +126,7 @@ class LeaderExit(StrEnum):
     DIED = "died"  # the Gompertz hazard
     RETIRED = "retired"  # the retirement hazard
     POLITBURO = "politburo"  # removed by its own apparatus in a crisis
+    PALACE = "palace"  # removed by its own Politburo in a crisis before any order to fire (a palace coup)
     ARMY = "army"  # overthrown when the army defected (a failed crackdown against overwhelming protest)
 
     @property
@@ -139,6 +140,7 @@ _EXIT_PHRASES = {
     LeaderExit.DIED: "died in office",
     LeaderExit.RETIRED: "retired",
     LeaderExit.POLITBURO: "was removed by the Politburo in a crisis",
+    LeaderExit.PALACE: "was removed by the Politburo before any order to fire (a palace coup)",
     LeaderExit.ARMY: "was overthrown when the army defected",
 }
 

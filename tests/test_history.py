@@ -50,10 +50,15 @@ def test_without_the_counterfactual_pattern_2_is_left_out():
 
 
 KNOWN_FAILURES = {
-    ("ci", "J-2025"): (
-        "issue 11: Cuba is Communist-ruled in 2025 in 5 of the 8 CI seeds (18 of 30), and Albania or Yugoslavia "
-        "survives in 2, so exactly five survivors in 3 of 8 CI seeds against 17 of 30 (0.57) in the ensemble, whose "
-        "check passes"
+    ("ci", "P3"): (
+        "issue 12: the first collapses of the wave take about as many cascade rounds as the later ones (ratio 0.94 "
+        "on the 8 CI seeds, 1.11 on 30; required <= 0.7). The measure is fragile: over this session's versions of "
+        "the crisis response it moved between 0.57 and 1.11 on 30 seeds while the exits hardly moved"
+    ),
+    ("ensemble", "P3"): "issue 12: as on the CI seeds (ratio 1.11 on 30 seeds)",
+    ("ci", "P6-ROU"): (
+        "issue 12: Romania is non-communist in 1992 in 6 of the 8 CI seeds (25 of 30 in the ensemble, whose check "
+        "passes): in the other two, crackdown after crackdown holds in 1988-92 and Ceausescu falls in 1993 or later"
     ),
     ("ensemble", "P11"): (
         "issue 11: the Soviet exit now varies (the reform pace varies; a leader can die or be removed): 21 of 30 "
@@ -219,3 +224,43 @@ def test_the_shipped_record_of_protest_waves_names_known_states_signals_and_outc
     assert set(record.signal) <= {"protest", "intervention"}
     assert set(record.outcome) <= {"crushed", "intervention", "concession", "leader_changed", "overthrown"}
     assert record.event.str.len().min() > 10
+
+
+def test_each_exit_is_classified_by_the_kind_of_transition_its_event_log_records():
+    """The kinds are read from the concession's words and the leader's exit in the year of the loss of F1 and the
+    year before; an exit with no concession is the party's own reform (from above)."""
+    from sim.mechanisms.crisis import CONCEDED, NEGOTIATED, PACT
+    from sim.vocab import LeaderExit
+
+    def exit_in(code: str, year: int) -> list[tuple]:
+        return [(1, code, y, y < year) for y in range(year - 3, year + 2)]
+
+    codes = {"AAA": 1989, "BBB": 1990, "CCC": 1989, "DDD": 1991, "EEE": 1989}
+    states = pd.DataFrame(
+        [row for code, year in codes.items() for row in exit_in(code, year)], columns=["seed", "code", "year", "f1"]
+    )
+    events = pd.DataFrame(
+        [
+            (1, "AAA", 1989, "concession", f"1989 AAA the party {NEGOTIATED} (monopoly now 0.60)"),
+            (1, "BBB", 1989, "concession", f"1989 BBB the party {PACT} (monopoly now 0.60)"),
+            (1, "CCC", 1989, "concession", f"1989 CCC the party {CONCEDED} (monopoly now 0.60)"),
+            (1, "CCC", 1989, "leader", f"1989 CCC a leader X (since 1965) {LeaderExit.ARMY.phrase}"),
+            (1, "DDD", 1991, "concession", f"1991 DDD the party {CONCEDED} (monopoly now 0.60)"),
+            (1, "DDD", 1985, "concession", f"1985 DDD the party {NEGOTIATED} (monopoly now 0.60)"),  # long before
+        ],
+        columns=["seed", "code", "year", "kind", "text"],
+    )
+    kinds = history.transition_kinds(states, events).set_index("code").kind.to_dict()
+    assert kinds == {"AAA": "negotiated", "BBB": "palace_coup", "CCC": "overthrown", "DDD": "crowds",
+                     "EEE": "from_above"}  # fmt: skip
+    record = pd.DataFrame([("AAA", 1989, "negotiated", "a round table"), ("CCC", 1989, "crowds", "crowds")],
+                          columns=["code", "year", "kind", "event"])  # fmt: skip
+    text = "\n".join(history.transitions_markdown(history.transition_kinds(states, events), 1, record))
+    assert "matches the record's" in text and "for 1 of 2 states" in text
+
+
+def test_the_shipped_record_of_transitions_names_european_bloc_states_and_known_kinds():
+    record = pd.read_csv(history.TRANSITIONS)
+    assert set(record.kind) <= set(history.TRANSITION_KINDS)
+    tagged = {s.code for s in load("historical").spec.states if history.CASCADE_TAG in s.tags}
+    assert set(record.code) == tagged

@@ -174,16 +174,18 @@ def test_the_apparatus_removes_an_ordinary_leader_and_personalism_shields_a_dict
     model, state, party = _crisis(0.0, kind="conservative")
 
     def removals(personalism: float) -> dict[str, int]:
-        counts = {"politburo": 0, "army": 0}
+        counts = {"palace": 0, "politburo": 0, "army": 0}
         for seed in range(200):
             party.personalism, state.public_dissent = personalism, 0.7
             removal = crisis.crisis_response(state, party, 0.9, np.random.default_rng(seed), model.params)
             counts[str(removal)] += 1
         return counts
 
-    assert removals(0.0) == {"politburo": 200, "army": 0}  # Honecker, Zhivkov, Jakes: the Politburo
+    ordinary = removals(0.0)  # Zhivkov before any order to fire; Honecker and Jakes after the crowds had won
+    assert ordinary["army"] == 0 and ordinary["palace"] + ordinary["politburo"] == 200
+    assert ordinary["palace"] == pytest.approx(200 * model.params.crisis_removal, abs=25)
     shielded = removals(0.8)
-    assert shielded["army"] > shielded["politburo"] > 0  # mostly the army: the oligarchy was purged
+    assert shielded["army"] > shielded["politburo"] + shielded["palace"] > 0  # the oligarchy was purged
 
 
 def test_a_leader_held_by_a_dated_succession_is_not_removed_in_a_crisis():

@@ -29,10 +29,16 @@ def crackdown_probability(state: StateAgent, party: PartyAgent, hegemony: float,
     members dissent does not obey; one that has watched the regimes next door fall (``fallen``, weighted by
     ``contagion``) hedges its bets (Romania's army, December 1989).
     """
-    v = state.soviet_dependence
     capacity = 0.5 * (1.0 + state.repression)
     hedging = 1.0 - params.contagion * state.fallen_peers
-    return params.crackdown_success * capacity * (1.0 - party.member_dissent) * ((1.0 - v) + v * hegemony) * hedging
+    return params.crackdown_success * capacity * (1.0 - party.member_dissent) * force(state, hegemony) * hedging
+
+
+def force(state: StateAgent, hegemony: float) -> float:
+    """The force a regime can count on against its crowds: (1 - v) + v h, its own apparatus for the share of its
+    rule that does not rest on Soviet force (v), the centre's backing h for the rest."""
+    v = state.soviet_dependence
+    return (1.0 - v) + v * hegemony
 
 
 def protest_causes(state: StateAgent, reforming: bool) -> str:
@@ -53,21 +59,53 @@ def protest_causes(state: StateAgent, reforming: bool) -> str:
     return ", ".join(causes)
 
 
+NEGOTIATED = "negotiates with the opposition: a round table and free elections"
+"""The words of a negotiated concession in the event log (:func:`crisis_response`; read by the history report)."""
+CONCEDED = "concedes to the crowds after a failed crackdown"
+"""The words of a concession to the crowds in the event log."""
+PACT = "removes its leader and opens talks with the opposition: a round table and free elections"
+"""The words of a palace coup whose makers negotiate, in the event log."""
+
+
+def talks_chance(state: StateAgent, hegemony: float, params: Parameters) -> float:
+    """How far a leadership facing mass protest is pushed to talks by the force it has lost:
+    clip(1 - :func:`force` / ``negotiation_force``). A regime that can still count on Soviet force (Poland 1981)
+    or on its own army (Vietnam, China) does not negotiate."""
+    return clip01(1.0 - force(state, hegemony) / params.negotiation_force)
+
+
+def negotiation_chance(state: StateAgent, hegemony: float, params: Parameters) -> float:
+    """Chance an orthodox leadership facing mass protest negotiates instead of ordering a crackdown: c times
+    :func:`talks_chance`, c the state's civil society (an organised opposition to negotiate with: the Church and
+    Solidarity in Poland)."""
+    return state.civil_society * talks_chance(state, hegemony, params)
+
+
 def crisis_response(
     state: StateAgent, party: PartyAgent, hegemony: float, rng: np.random.Generator, params: Parameters
 ) -> LeaderExit | None:
-    """A regime facing mass protest cracks down, holds on or concedes. Returns how the leader is removed, if it is.
+    """A regime facing mass protest negotiates, is taken over by its Politburo, cracks down, holds on or concedes.
+    Returns how the leader is removed, if it is.
 
-    Crisis: public dissent >= ``crisis_dissent``. A reforming leader concedes; another tries a crackdown
-    (:func:`crackdown_probability`): success silences the streets and leaves fear. After a failed crackdown the regime
-    concedes only if the protest is overwhelming (public dissent >= ``overwhelming_dissent``) or its apparatus is split
-    (member dissent >= ``apparatus_split``); otherwise it holds on and the crisis goes into the next year. A concession
-    lowers M by ``concession_monopoly`` and calls founding free elections for the next year (a round table). The
-    leader's removal (:func:`sim.mechanisms.tenure.removal_in_crisis`): by the Politburo with probability
-    ``crisis_removal`` (1 - ``personalism_shield`` P) (1 - support) in any crisis year, support being a reformer's
-    backing in its top ranks (:func:`sim.mechanisms.leadership.reform_support`); after a concession it did not want, by
-    the Politburo with probability 1 - ``personalism_shield`` P, else overthrown when the army defects (Romania 1989). A
-    leader the scenario holds in office until a dated succession is not removed.
+    Crisis: public dissent >= ``crisis_dissent``. Four uniforms are drawn in every crisis (negotiation, palace
+    coup, talks after it, crackdown), a fifth after a concession to the crowds, whatever happens, so that a
+    what-if's draws stay aligned with the baseline's. In order:
+
+    1. A reforming leader negotiates (a round table); so does an orthodox one with :func:`negotiation_chance`. A
+       negotiated concession lowers M by ``concession_monopoly`` and calls founding free elections for the next
+       year. A reformer is then removed only by a palace coup (below) that its top ranks do not back.
+    2. Otherwise the Politburo may remove the leader before any order to fire (a palace coup,
+       :func:`sim.mechanisms.tenure.palace_coup`). Its makers open talks at once with :func:`talks_chance`, the
+       same concession (Bulgaria 1989); otherwise the coup-makers go on to 3 (Poland 1981: Jaruzelski replaced
+       Kania, then declared martial law).
+    3. Otherwise the leader tries a crackdown (:func:`crackdown_probability`): success silences the streets and
+       leaves fear. After a failed crackdown the regime concedes only if the protest is overwhelming (public
+       dissent >= ``overwhelming_dissent``) or its apparatus is split (member dissent >= ``apparatus_split``),
+       otherwise it holds on and the crisis goes into the next year. The concession to the crowds costs the same
+       monopoly and calls the same elections, and the leader goes (:func:`sim.mechanisms.tenure.fall_after_concession`:
+       the Politburo, or the army's defection).
+
+    A leader the scenario holds in office until a dated succession is not removed.
     """
     state.crisis = state.public_dissent >= params.crisis_dissent
     if not state.crisis:
@@ -80,31 +118,46 @@ def crisis_response(
         EventKind.CRISIS,
         f"mass protest in {state.name} (public dissent {state.public_dissent:.2f}; {protest_causes(state, reforming)})",
     )
-    support = leadership.reform_support(party, params) if reforming else 0.0
-    if not reforming and rng.random() < crackdown_probability(state, party, hegemony, params):
+    negotiate_draw, palace_draw, pact_draw, crackdown_draw = rng.random(4)
+    if reforming or negotiate_draw < negotiation_chance(state, hegemony, params):
+        concede(state, party, NEGOTIATED, params)
+        support = leadership.reform_support(party, params) if reforming else 0.0
+        return tenure.palace_coup(party, palace_draw, params, support) if reforming else None
+    coup = tenure.palace_coup(party, palace_draw, params)
+    if coup is not None:
+        state.note("a palace coup in the crisis")
+        if pact_draw < talks_chance(state, hegemony, params):
+            concede(state, party, PACT, params)  # the soft-liners who removed him open talks (Bulgaria 1989)
+            return coup
+    if crackdown_draw < crackdown_probability(state, party, hegemony, params):  # the coup-makers' order, if any
         silence(state, party, params)
         state.note("a crackdown on mass protest")
         model.log.record(model.year, state.code, EventKind.CRACKDOWN, f"crackdown in {state.name} silences the protest")
-        return tenure.removal_in_crisis(party, False, rng, params, support)
+        return coup
     overwhelmed = state.public_dissent >= params.overwhelming_dissent or party.member_dissent >= params.apparatus_split
-    if not reforming and not overwhelmed:
+    if not overwhelmed:
         state.note("a failed crackdown: the regime holds on")
         model.log.record(
             model.year, state.code, EventKind.STANDOFF, f"a crackdown in {state.name} fails; the regime holds on"
         )
-        return tenure.removal_in_crisis(party, False, rng, params, support)
+        return coup
+    concede(state, party, CONCEDED, params)
+    fall = tenure.fall_after_concession(party, float(rng.random()), params)
+    return coup or fall
+
+
+def concede(state: StateAgent, party: PartyAgent, how: str, params: Parameters) -> None:
+    """The regime gives up its monopoly: M falls by ``concession_monopoly`` and founding free elections are called
+    for the next year (unless this year's election is already the founding one); logged with ``how``."""
+    model = state.model
     party.monopoly = clip01(party.monopoly - params.concession_monopoly)
     state.free_elections = True
-    if state.code not in model.elections_due:  # unless this year's election is already the founding one
+    if state.code not in model.elections_due:
         model.elections_called.add(state.code)
     state.note(f"a concession to mass protest (public dissent {state.public_dissent:.2f})")
     model.log.record(
-        model.year,
-        state.code,
-        EventKind.CONCESSION,
-        f"{party.name} concedes to mass protest (monopoly now {party.monopoly:.2f})",
+        model.year, state.code, EventKind.CONCESSION, f"{party.name} {how} (monopoly now {party.monopoly:.2f})"
     )
-    return tenure.removal_in_crisis(party, not reforming, rng, params, support)
 
 
 def silence(state: StateAgent, party: PartyAgent | None, params: Parameters) -> None:

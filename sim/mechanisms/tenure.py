@@ -18,14 +18,15 @@
   last of the history, or one whose successor a what-if removed) has no regular term and is subject to death,
   retirement and removal like any leader. Drawn and mechanism-installed leaders keep their terms as well. No
   leader leaves office in the year it took it (:func:`held_by_date`: the choice of a leader takes effect).
-- **Removal in a crisis** (:func:`removal_in_crisis`, called by :func:`sim.mechanisms.crisis.crisis_response`): with P
-  the party's personalism and shield = 1 - ``personalism_shield`` P (a personal dictator has purged the oligarchy that
-  could remove him), the Politburo removes a leader not held by a date with probability ``crisis_removal`` * shield * (1
-  - support) in any crisis year, where support is the top ranks' backing for the leader's course
-  (:func:`sim.mechanisms.leadership.reform_support` for a reformer, 0 for an orthodox leader, whom a Politburo
-  sacrifices to the crowds: Gomulka 1970, Gierek 1980, Honecker 1989). After a failed crackdown that ends in a
-  concession the leader did not want, the leader goes: removed by the Politburo with probability shield, otherwise
-  overthrown when the army, which would not fire, defects (Romania, December 1989).
+- **Removal in a crisis** (:func:`palace_coup` and :func:`fall_after_concession`, called by
+  :func:`sim.mechanisms.crisis.crisis_response`): with P the party's personalism and shield = 1 -
+  ``personalism_shield`` P (a personal dictator has purged the oligarchy that could remove him), the Politburo
+  removes a leader not held by a date at the start of a crisis, before any order to fire, with probability
+  ``crisis_removal`` * shield * (1 - support), support being a reformer's backing in its top ranks
+  (:func:`sim.mechanisms.leadership.reform_support`; 0 for an orthodox leader, whom a Politburo sacrifices: Zhivkov
+  1989). After a failed crackdown that ends in a concession the leader did not want, the leader goes: removed by
+  the Politburo with probability shield, otherwise overthrown when the army, which would not fire, defects
+  (Romania, December 1989).
 """
 
 from __future__ import annotations
@@ -104,24 +105,23 @@ def apparatus_shield(party: PartyAgent, params: Parameters) -> float:
     return 1.0 - params.personalism_shield * party.personalism
 
 
-def removal_in_crisis(
-    party: PartyAgent, conceded: bool, rng: np.random.Generator, params: Parameters, support: float = 0.0
-) -> LeaderExit | None:
-    """How this year's crisis removes the party's leader, if it does (see the module docstring).
-
-    ``conceded``: the crackdown failed and the regime concedes a change the leader did not want. ``support``: the
-    share of the top ranks behind the leader's course, who do not remove it (a reformer's own Politburo). One
-    uniform is drawn every call, a second only after such a concession.
-    """
-    shield = apparatus_shield(party, params)
-    removed = rng.random() < params.crisis_removal * shield * (1.0 - support)
+def palace_coup(party: PartyAgent, draw: float, params: Parameters, support: float = 0.0) -> LeaderExit | None:
+    """Whether the Politburo removes the leader at the start of a crisis, before any order to fire: with
+    probability ``crisis_removal`` * shield * (1 - support), ``draw`` being the uniform for it. ``support`` is the
+    share of the top ranks behind the leader's course (a reformer's own Politburo keeps him). A leader held by a
+    dated succession is not removed."""
     if held_by_date(party.leader, party.model.year):
         return None
-    if removed:
-        return LeaderExit.POLITBURO
-    if conceded:
-        return LeaderExit.POLITBURO if rng.random() < shield else LeaderExit.ARMY
-    return None
+    removed = draw < params.crisis_removal * apparatus_shield(party, params) * (1.0 - support)
+    return LeaderExit.PALACE if removed else None
+
+
+def fall_after_concession(party: PartyAgent, draw: float, params: Parameters) -> LeaderExit | None:
+    """How a leader whose crackdown failed goes after the concession it did not want: removed by the Politburo
+    with probability shield (``draw`` the uniform for it), otherwise overthrown when the army defects."""
+    if held_by_date(party.leader, party.model.year):
+        return None
+    return LeaderExit.POLITBURO if draw < apparatus_shield(party, params) else LeaderExit.ARMY
 
 
 def departure(leader: Leader, why: LeaderExit, year: int) -> str:
