@@ -263,6 +263,7 @@ class PartyAgent(mesa.Agent):
         self.funding = 0.0
         self.admonished = 0
         self.reforming = False  # whether this year's programme reformed (glasnost, market, contested elections)
+        self.pragmatic: int | None = None  # the year an orthodox leadership turned to market reform (emulation)
         self.consolidated_years = 0
         self.leaders_so_far = 0
         self.election_contested = False

@@ -243,6 +243,13 @@ class CommunistWorld(Lifecycle, mesa.Model):
         """The first centre of the scenario (Moscow)."""
         return next((c for c in self.centres if not c.rival), None)
 
+    def patron_hegemony(self, party: PartyAgent) -> float:
+        """Hegemony of the active centre of the party's camp, 0 when it has none (its patron is gone)."""
+        for centre in self.centres:
+            if centre.code == party.camp and centre.active:
+                return centre.hegemony
+        return 0.0
+
     def hegemony_for(self, party: PartyAgent) -> float:
         """Hegemony of the active centre of the party's camp; ``rival_hegemony`` for a party outside any camp.
 

@@ -127,6 +127,8 @@ _TABLE: list[Param] = [
     Param("performance_market", "economy", 0.3, 0.0, 1.0, "per unit", "performance gained per unit of market allocation (1 - C) under a coherent ownership mix", _CAL),
     Param("performance_noise", "economy", 0.03, 0.0, 0.3, "index", "standard deviation of yearly performance shocks", _FIRST),
     Param("aid_performance", "economy", 0.1, 0.0, 1.0, "per unit", "performance added per unit of Soviet aid received (the aid driver: subsidised oil, credits, guaranteed purchases), lost when the aid ends", "history: Cuba's GDP fell by about a third in 1990-93 when Soviet aid ended; ODD section 8"),
+    Param("sovietisation_rate", "economy", 0.7, 0.0, 1.0, "1/year", "share of the gap to the ownership and command targets a new regime closes each year in its first sovietisation_years (nationalisation by decree and the first plan, not the slow drift of later years)", "assumption (history: the nationalisation decrees of Soviet Russia in 1917-18, the nationalisation laws of Czechoslovakia (1945) and Poland (1946) before the takeovers, Cuba's of 1959-60; each enacted most of the programme within two or three years)"),
+    Param("sovietisation_years", "economy", 3, 0, 20, "years", "years after a takeover during which the economy moves at sovietisation_rate", "assumption (see sovietisation_rate)", integer=True),
     Param("hardship_shortage", "economy", 0.6, 0.0, 2.0, "per unit", "hardship per unit of shortage", _FIRST),
     Param("hardship_performance", "economy", 0.8, 0.0, 2.0, "per unit", "hardship per unit of performance below the base", _FIRST),
     # -- legitimacy -------------------------------------------------------------------------------------------------
@@ -237,6 +239,7 @@ _TABLE: list[Param] = [
     Param("glasnost_floor", "leadership", 0.3, 0.0, 1.0, "centralism", "lowest centralism a political reformer drives the party to", _FIRST),
     Param("political_market_max", "leadership", 0.45, 0.0, 1.0, "market", "highest market reform a political reformer pursues", _FIRST),
     Param("political_private_max", "leadership", 0.2, 0.0, 1.0, "private", "highest ownership reform a political reformer pursues (perestroika kept state ownership)", "Kornai 1992 ch. 21"),
+    Param("emulation_rate", "leadership", 3.0, 0.0, 20.0, "per unit", "hazard of an orthodox leadership's turn to market reform per unit of its top ranks' support times the performance its best reforming neighbour has over it (P = 1 - exp(-rate * support * gap))", "assumption (Vietnam's Doi Moi and Laos's New Economic Mechanism, both of 1986, came seven to eight years after China's reform began)"),
     Param("economic_market_max", "leadership", 0.75, 0.0, 1.0, "market", "highest market and ownership reform an economic reformer pursues", _FIRST),
     Param("restore_step", "leadership", 0.05, 0.0, 0.5, "1/year", "yearly restoration of centralism and monopoly under orthodox leaders", _FIRST),
     Param("recentralise_step", "leadership", 0.05, 0.0, 0.5, "1/year", "yearly fall of market reform under orthodox leaders", "Kornai 1992 ch. 21"),

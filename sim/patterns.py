@@ -197,13 +197,18 @@ class ReformSocialismSpell:
 class Coherence:
     """Pattern 12 in one run."""
 
-    classical_min_shortage: float  # lowest shortage in a classical configuration (O, C >= .75, M >= .8)
+    classical_min_shortage: float  # lowest shortage in a classical configuration held 3 years (O, C >= .75, M >= .8)
     classical_years: int
     spells: list[ReformSocialismSpell]
 
 
+CLASSICAL_HELD = 3
+"""Years (this one included) a state must have held the classical configuration for its shortage to count."""
+
+
 def kornai_coherence(frames_: dict[str, pd.DataFrame]) -> Coherence:
-    """Shortage under the classical configuration, and the spells of reform socialism and how they ended.
+    """Shortage under the classical configuration (O, C >= .75, M >= .8, in office, held for ``CLASSICAL_HELD``
+    years in a row), and the spells of reform socialism and how they ended.
 
     Reform socialism: a ruling party pursuing market reform (market > 0) with F1, F2 and F3 holding and F4 lost.
     """
@@ -213,7 +218,12 @@ def kornai_coherence(frames_: dict[str, pd.DataFrame]) -> Coherence:
         columns={"state": "code"}
     )
     s = states.merge(market, on=["year", "code"], how="left").fillna({"market": 0.0})
-    classical = s[(s.ownership >= 0.75) & (s.command >= 0.75) & (s.monopoly >= 0.8) & s.in_office]
+    s = s.sort_values(["code", "year"])
+    configured = (s.ownership >= 0.75) & (s.command >= 0.75) & (s.monopoly >= 0.8) & s.in_office
+    # the configuration the system keeps: held this year and the two before (a new regime's first plan year, before
+    # its shortage has built up, is not yet the classical system)
+    held = configured.groupby(s.code).transform(lambda c: c.rolling(CLASSICAL_HELD, min_periods=CLASSICAL_HELD).min())
+    classical = s[held.fillna(0).astype(bool)]
     s["reform_socialism"] = s.in_office & (s.market > 0) & s.f1 & s.f2 & s.f3 & ~s.f4
     spells: list[ReformSocialismSpell] = []
     for code, d in s.sort_values("year").groupby("code"):

@@ -71,18 +71,22 @@ def test_soviet_aid_adds_to_performance_under_communist_rule_only():
     assert economy.aid_bonus(free, model.params) == 0.0
 
 
-def test_update_economy_moves_ownership_and_command_toward_targets_with_inertia():
-    model = model_at(1947)  # BLA taken over in 1947
+@pytest.mark.parametrize(("year", "new_regime"), [(1947, True), (1960, False)])
+def test_update_economy_moves_ownership_and_command_toward_targets_with_inertia(year, new_regime):
+    """With inertia, and at the sovietisation rate in a new regime's first years (BLA is taken over in 1947)."""
+    model = model_at(year)
     state = model.state_by_code["BLA"]
+    assert (state.regime_age < model.params.sovietisation_years) == new_regime
     before = (state.ownership, state.command)
     economy.update_economy(state, model.params, np.random.default_rng(0))
     party = state.communist
     o_target, c_target = economy.kornai_targets(
         party.monopoly, party.goal, party.centralism, party.market, party.private, state.capacity, model.params
     )
-    assert before[0] < state.ownership < o_target
-    assert state.ownership == pytest.approx(before[0] + model.params.ownership_inertia * (o_target - before[0]))
-    assert state.command == pytest.approx(before[1] + model.params.command_inertia * (c_target - before[1]))
+    p = model.params
+    o_rate, c_rate = (p.sovietisation_rate,) * 2 if new_regime else (p.ownership_inertia, p.command_inertia)
+    assert state.ownership == pytest.approx(before[0] + o_rate * (o_target - before[0]))
+    assert state.command == pytest.approx(before[1] + c_rate * (c_target - before[1]))
 
 
 # -- legitimacy ------------------------------------------------------------------------------------------------------
@@ -700,3 +704,49 @@ def test_coup_removes_the_party_and_coalition_gives_office_without_monopoly():
     assert state.communist.monopoly <= model.params.coalition_monopoly
     takeover.coup(state)
     assert state.communist.role == "banned" and not state.free_elections
+
+
+# -- emulation: market reform after a neighbour's example ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def asia_1990():
+    """The historical world in 1990: China a hybrid after market reform, Vietnam ruled by an orthodox party."""
+    return CommunistWorld("historical", rng=1).run(until=1990)
+
+
+def test_a_reforming_hybrid_neighbour_sets_the_example_of_its_region(asia_1990):
+    examples = leadership.reform_examples(asia_1990)
+    china = asia_1990.state_by_code["CHN"]
+    assert examples["Asia"] >= china.performance > 0
+    assert "Europe" not in examples  # no reforming hybrid in Europe
+
+
+def test_an_orthodox_leadership_emulates_a_better_performing_neighbour_unless_the_centre_or_a_dictator_forbids(
+    asia_1990,
+):
+    vnm = asia_1990.state_by_code["VNM"]
+    party, params = vnm.communist, asia_1990.params
+    leadership.install_leader(party, "conservative", 1990)
+    better, same = vnm.performance + 0.2, vnm.performance
+    chance = leadership.emulation_chance(party, vnm, better, 0.3, params)
+    assert chance > 0
+    assert leadership.emulation_chance(party, vnm, same, 0.3, params) == 0  # no better example, no pull
+    assert leadership.emulation_chance(party, vnm, better, params.market_hegemony_max, params) == 0  # the centre
+    assert chance > leadership.emulation_chance(party, vnm, vnm.performance + 0.05, 0.3, params)
+    leadership.install_leader(party, "autocrat", 1990)
+    assert leadership.emulation_chance(party, vnm, better, 0.3, params) == 0  # a personal dictator does not
+
+
+def test_the_pragmatic_turn_is_logged_and_brings_market_reform_with_the_monopoly_kept(asia_1990):
+    vnm = asia_1990.state_by_code["VNM"]
+    party = vnm.communist
+    leadership.install_leader(party, "conservative", 1990)
+    party.pragmatic, party.market, party.monopoly = None, 0.0, 1.0
+    leadership.emulate(party, vnm, vnm.performance + 0.2, 0.3, draw=0.0)
+    assert party.pragmatic == asia_1990.year
+    assert "turns to market reform" in asia_1990.table("events").text.iloc[-1]
+    for _ in range(3):
+        leadership.reform_program(party, vnm, 0.3, asia_1990.params)
+    assert party.market == pytest.approx(3 * asia_1990.params.market_step)
+    assert party.monopoly >= 0.95

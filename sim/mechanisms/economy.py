@@ -115,7 +115,9 @@ def update_economy(state: StateAgent, params: Parameters, rng: np.random.Generat
 
     With a Communist party in office the targets come from :func:`kornai_targets`; otherwise they are the
     state's own mixed-economy levels, or the transition levels once Communist rule has ended (privatisation).
-    O and C approach their targets with inertia; S, Z, P and H follow; Soviet aid adds :func:`aid_bonus` to P.
+    O and C approach their targets with inertia, or at ``sovietisation_rate`` in the first ``sovietisation_years``
+    of Communist rule (the new regime's nationalisation decrees and first plan); S, Z, P and H follow; Soviet aid
+    adds :func:`aid_bonus` to P.
     """
     party = state.party_in_office
     if party is not None and party.role == Role.RULING:
@@ -130,8 +132,11 @@ def update_economy(state: StateAgent, params: Parameters, rng: np.random.Generat
     else:
         o_target, c_target = state.base_ownership, state.base_command
         monopoly = party.monopoly if party is not None else 0.0
-    state.ownership = clip01(approach(state.ownership, o_target, params.ownership_inertia))
-    state.command = clip01(approach(state.command, c_target, params.command_inertia))
+    o_rate, c_rate = params.ownership_inertia, params.command_inertia
+    if party is not None and party.role == Role.RULING and state.regime_age < params.sovietisation_years:
+        o_rate = c_rate = max(o_rate, c_rate, params.sovietisation_rate)  # the new regime's decrees and first plan
+    state.ownership = clip01(approach(state.ownership, o_target, o_rate))
+    state.command = clip01(approach(state.command, c_target, c_rate))
     state.softness = softness(state.ownership, state.command, monopoly)
     target_shortage = shortage_level(state.softness, state.command, params)
     state.shortage = clip01(approach(state.shortage, target_shortage, params.shortage_inertia))

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.features import Status
 from sim.mechanisms import tenure
 from sim.mechanisms.economy import approach, capacity_cap, clip01
 from sim.vocab import EventKind, LeaderExit, LeaderKind, Origin, Role, TypeRule
@@ -295,6 +296,15 @@ def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params
         if party.centralism < params.economic_centralism_max:
             party.centralism = min(params.economic_centralism_max, party.centralism + params.restore_step)
         consolidate(party, state.monopoly_pressure, state.capacity, params)
+    elif party.pragmatic is not None and kind != LeaderKind.AUTOCRAT:
+        # an orthodox leadership that has turned to market reform under a neighbour's example (:func:`emulate`)
+        party.market = min(params.economic_market_max, party.market + params.market_step)
+        party.private = min(params.economic_market_max, party.private + params.market_step)
+        state.note("market reform with the monopoly kept, after a neighbour's example")
+        ceiling = params.orthodox_centralism_max
+        if party.centralism < ceiling:
+            party.centralism = min(ceiling, party.centralism + params.restore_step)
+        consolidate(party, state.monopoly_pressure, state.capacity, params)
     else:
         speed = params.autocrat_speed if kind == LeaderKind.AUTOCRAT else 1.0
         ceiling = 1.0 if kind == LeaderKind.AUTOCRAT else params.orthodox_centralism_max
@@ -315,6 +325,55 @@ def reform_program(party: PartyAgent, state: StateAgent, hegemony: float, params
     party.centralism = min(party.centralism, organisation_ceiling(state, params))
 
 
+def reform_examples(world: CommunistWorld) -> dict[str, float]:
+    """Per region (as in :func:`sim.mechanisms.dissent.fallen_peers`): the best performance of a Communist-ruled
+    state of the region that is a hybrid after market reform (last year's status): the example a neighbour sets."""
+    best: dict[str, float] = {}
+    for s in world.states:
+        party = s.ruling_party
+        if party is not None and party.market > 0 and s.status == Status.HYBRID:
+            region = s.region.split("/")[0]
+            best[region] = max(best.get(region, 0.0), s.performance)
+    return best
+
+
+def emulation_chance(
+    party: PartyAgent, state: StateAgent, example: float, hegemony: float, params: Parameters
+) -> float:
+    """Chance that an orthodox leadership (a believer or a conservative) turns to market reform with the monopoly
+    kept this year: 1 - exp(-``emulation_rate`` * support * max(0, example - P)), ``example`` the performance of the
+    region's best reforming neighbour (:func:`reform_examples`), P the state's own and support the top ranks'
+    backing for reform (:func:`reform_support`). None under a centre that still enforces the plan (``hegemony >=
+    market_hegemony_max``), and none for an autocrat (a personal dictator shares no power with markets: Kim,
+    Castro)."""
+    leader = party.leader
+    if leader is None or leader.kind not in (LeaderKind.BELIEVER, LeaderKind.CONSERVATIVE):
+        return 0.0
+    if hegemony >= params.market_hegemony_max:
+        return 0.0
+    gap = max(0.0, example - state.performance)
+    return 1.0 - float(np.exp(-params.emulation_rate * reform_support(party, params) * gap))
+
+
+def emulate(party: PartyAgent, state: StateAgent, example: float, hegemony: float, draw: float) -> None:
+    """The pragmatic turn (Vietnam's Doi Moi and Laos's New Economic Mechanism of 1986, after China's reform): an
+    orthodox leadership, without a change of leader, adopts market reform with the monopoly kept when a reforming
+    neighbour does better (:func:`emulation_chance`; ``draw`` the year's uniform). Logged with its causes; the party
+    keeps the line (``party.pragmatic``, the year of the turn) under its later orthodox leaders."""
+    params = party.model.params
+    if party.pragmatic is not None or draw >= emulation_chance(party, state, example, hegemony, params):
+        return
+    party.pragmatic = party.model.year
+    party.model.log.record(
+        party.model.year,
+        state.code,
+        EventKind.POLICY,
+        f"{party.name} turns to market reform with the monopoly kept, after a reforming neighbour's example "
+        f"(its performance {example:.2f} against {state.performance:.2f}; top ranks' support "
+        f"{reform_support(party, params):.2f})",
+    )
+
+
 def sticky_goal(party: PartyAgent, hegemony: float, state: StateAgent, params: Parameters) -> None:
     """The declared goal falls only when the leader disbelieves, prefers social democracy and h is low.
 
@@ -322,14 +381,17 @@ def sticky_goal(party: PartyAgent, hegemony: float, state: StateAgent, params: P
     leadership cannot renounce the goal without abandoning a source of legitimacy, Brown 2009); believers and
     autocrats restore it. A party brought to power by the ``other`` route (an army regime proclaiming
     Marxism-Leninism) declares the goal only as far as its patron counts: G -> other_goal * min(1, h /
-    goal_hegemony_max).
+    goal_hegemony_max), h the hegemony of its camp's centre while that centre is active, 0 once it has gone
+    (:meth:`~sim.model.CommunistWorld.patron_hegemony`).
     """
     leader = party.leader
     if leader is None:
         return
     if party.origin == Origin.OTHER:
-        # a regime that proclaimed Marxism-Leninism under a patron declares the goal as far as the patron counts
-        target = params.other_goal * min(1.0, hegemony / params.goal_hegemony_max)
+        # a regime that proclaimed Marxism-Leninism under a patron declares the goal as far as the patron counts;
+        # once the patron's centre has gone there is none (not the hegemony an independent party imposes on itself)
+        patron = party.model.patron_hegemony(party)
+        target = params.other_goal * min(1.0, patron / params.goal_hegemony_max)
         if target < party.goal - 0.05:
             state.note("the regime drops its Marxist-Leninist programme as its patron withdraws")
         party.goal = party.goal + params.goal_drop * (target - party.goal)
@@ -364,7 +426,12 @@ def leader_exit(world: CommunistWorld, party: PartyAgent, removal: LeaderExit | 
     return None
 
 
-def ruling_party_year(world: CommunistWorld, party: PartyAgent, removal: LeaderExit | None = None) -> None:
+def ruling_party_year(
+    world: CommunistWorld,
+    party: PartyAgent,
+    removal: LeaderExit | None = None,
+    examples: dict[str, float] | None = None,
+) -> None:
     """Succession (at death, retirement, a term's end, or a removal in a crisis), the leader's programme, the
     sticky goal, transition."""
     params, state, year = world.params, party.state, world.year
@@ -385,6 +452,10 @@ def ruling_party_year(world: CommunistWorld, party: PartyAgent, removal: LeaderE
             EventKind.LEADER,
             f"{party.name}: {tenure.departure(old, why, year)}; {new.describe()} succeeds",
         )
+    if examples is not None:
+        region = state.region.split("/")[0]
+        draw = float(world.streams(f"emulation/{party.code}").random())
+        emulate(party, state, examples.get(region, 0.0), binding, draw)
     reform_program(party, state, binding, params)
     sticky_goal(party, hegemony, state, params)
     if party.monopoly < params.transition_monopoly and state.code not in world.elections_called:
@@ -397,8 +468,9 @@ def step(world: CommunistWorld) -> None:
     """Every ruling party's year (:func:`ruling_party_year`); a leader the crisis step marked for removal goes (if
     it is still the leader who faced the crisis: a conservative the centre installed since is not the one
     removed)."""
+    examples = reform_examples(world)
     for party in world.communist_parties:
         if party.role == Role.RULING:
             marked = world.crisis_removals.get(party.code)
             removal = marked[1] if marked is not None and marked[0] is party.leader else None
-            ruling_party_year(world, party, removal)
+            ruling_party_year(world, party, removal, examples)
