@@ -64,19 +64,54 @@ def all_checks(ens: Ensemble, counterfactual: Ensemble | None = None, targets: s
 # -- comparisons with party_stats.csv ------------------------------------------------------------------------------
 
 MEMBERSHIP_SERIES = {"SUN-CP": ("USSR", "CPSU"), "CHN-CP": ("China", "Chinese Communist Party")}
+"""The two long membership series drawn in ``membership.png`` (every row is compared in ``membership.csv``)."""
 VOTE_SERIES = {
-    # state: (country, Communist party names, social-democratic party names, sim party codes)
+    # state: (country, Communist party names, social-democratic party names): the four drawn in votes.png
     "ITA": ("Italy", ("PCI",), ("PSI", "PSDI", "PSU (unified PSI+PSDI)", "PSIUP (Socialists)")),
     "FRA": ("France", ("PCF",), ("SFIO (Socialists)", "PS (Socialist Party)")),
     "GBR": ("United Kingdom", ("Communist Party of Great Britain (CPGB)",), ("Labour Party",)),
     "DEU": ("West Germany", ("KPD (Communist Party of Germany)",), ("SPD",)),
 }
 NOT_MODELLED = {"CHN-CP": 1945}  # the CCP's underground growth before 1945 is not modelled (it starts at its 1945 size)
+PARTY_STATS_ADDED = HISTORY_INPUTS / "party_stats_added.csv"
+"""Figures the project added to the shared ``party_stats.csv`` (sim/data/history/README.md), with their sources."""
+COUNTRY_STATE = {
+    "USSR": "SUN", "China": "CHN", "Hungary": "HUN", "North Korea": "PRK", "Albania": "ALB", "East Germany": "DDR",
+    "Romania": "ROU", "Vietnam": "VNM", "Vietnam (North)": "VNM", "Laos": "LAO", "Italy": "ITA", "France": "FRA",
+    "United Kingdom": "GBR", "West Germany": "DEU", "Czechoslovakia": "CSK", "Nicaragua": "NIC", "Bulgaria": "BGR",
+    "Mongolia": "MNG", "Poland": "POL", "Angola": "AGO",
+}  # fmt: skip
+"""The state of the historical scenario each country of the real figures is."""
+COMMUNIST_FAMILIES = frozenset({"communist_ruling", "communist_nonruling", "communist", "communist_successor",
+                                "disputed_case_ruling", "afro_marxist_ruling"})  # fmt: skip
+"""The party families of ``party_stats.csv`` the model's Communist party stands for."""
+MEMBERSHIP_TOLERANCE = 1.5
+"""A simulated membership within this factor of the real figure counts as within tolerance."""
+VOTE_TOLERANCE = 0.05
+"""A simulated vote share within this many points (as a share) of the real one counts as within tolerance."""
 
 
-def party_stats(path: Path = PARTY_STATS) -> pd.DataFrame:
-    """The real figures, with numeric ``figure`` (ranges such as ``3600000-4000000`` take their midpoint)."""
-    real = pd.read_csv(path)
+def fitted_to(row) -> str:
+    """The parameter a real figure was used to set, or "" (an out-of-sample figure): the CPSU's membership 1921-1989
+    and the CCP's 1949-2021 set ``apparatus_years`` (the CPSU's of 1971 also ``membership_ceiling``), the PCI's and
+    the PCF's ``nonruling_membership``; a western democracy's first post-war election its voters' pluralism
+    preference (``voter_pluralism`` of its state, ODD section 8)."""
+    if row.measure == "membership":
+        if row.country == "USSR" and 1921 <= row.year <= 1989:
+            return "apparatus_years" + (", membership_ceiling" if row.year == 1971 else "")
+        if row.country == "China" and 1949 <= row.year <= 2021:
+            return "apparatus_years"
+        if row.country in ("Italy", "France") and row.party_family == "communist_nonruling":
+            return "nonruling_membership"
+        return ""
+    first_postwar = {"Italy": 1946, "France": 1945, "United Kingdom": 1945, "West Germany": 1949}
+    return "voter_pluralism" if first_postwar.get(row.country) == row.year else ""
+
+
+def party_stats(path: Path = PARTY_STATS, added: Path | None = PARTY_STATS_ADDED) -> pd.DataFrame:
+    """The real figures of ``path`` and of the project's ``added`` ones, with numeric ``figure`` (ranges such as
+    ``3600000-4000000`` take their midpoint)."""
+    real = pd.concat([pd.read_csv(p) for p in (path, added) if p is not None], ignore_index=True)
 
     def number(text: str) -> float:
         parts = [float(p) for p in str(text).split("-") if p.strip()]
@@ -88,61 +123,79 @@ def party_stats(path: Path = PARTY_STATS) -> pd.DataFrame:
 
 
 def membership_comparison(ens: Ensemble, real: pd.DataFrame) -> pd.DataFrame:
-    """Simulated (median, 10th and 90th percentiles over seeds) against real membership, with the error."""
+    """Every membership figure of a Communist party the model has (its state's ``-CP`` party in a simulated year
+    with members): simulated median, 10th and 90th percentiles over seeds against the real figure, the ratio, the
+    log error, whether it is within ``MEMBERSHIP_TOLERANCE``, and the parameter it was used to set (``fitted``,
+    :func:`fitted_to`; "" out of sample)."""
     parties = ens.table("parties")
     rows = []
-    for code, (country, name) in MEMBERSHIP_SERIES.items():
-        sim = parties[parties.code == code].groupby("year").members
-        med, lo, hi = sim.median(), sim.quantile(0.1), sim.quantile(0.9)
-        r = real[
-            (real.country == country) & (real.measure == "membership") & real.party.str.contains(name, regex=False)
-        ]
-        for year, group in r.groupby("year"):
-            year = int(year)
-            if year not in med.index:
-                continue
-            value = float(group.value.mean())
-            modelled = year >= NOT_MODELLED.get(code, 0)
-            rows.append({
-                "party": code, "year": year, "real": value, "sim_median": float(med[year]), "sim_p10": float(lo[year]),
-                "sim_p90": float(hi[year]), "ratio": float(med[year]) / value,
-                "log_error": abs(math.log(float(med[year]) / value)), "modelled": modelled,
-            })  # fmt: skip
-    return pd.DataFrame(rows)
+    figures = real[(real.measure == "membership") & real.party_family.isin(COMMUNIST_FAMILIES)]
+    for r in figures.itertuples():
+        state = COUNTRY_STATE.get(r.country)
+        if state is None:
+            continue
+        code, year = f"{state}-CP", int(r.year)
+        sim = parties[(parties.code == code) & (parties.year == year)].members
+        if sim.empty or sim.median() <= 0:
+            continue
+        med = float(sim.median())
+        rows.append({
+            "party": code, "name": r.party, "family": r.party_family, "year": year, "real": float(r.value),
+            "sim_median": med, "sim_p10": float(sim.quantile(0.1)), "sim_p90": float(sim.quantile(0.9)),
+            "ratio": med / float(r.value), "log_error": abs(math.log(med / float(r.value))),
+            "within": 1 / MEMBERSHIP_TOLERANCE <= med / float(r.value) <= MEMBERSHIP_TOLERANCE,
+            "modelled": year >= NOT_MODELLED.get(code, 0), "fitted": fitted_to(r),
+        })  # fmt: skip
+    columns = ["party", "name", "family", "year", "real", "sim_median", "sim_p10", "sim_p90", "ratio", "log_error",
+               "within", "modelled", "fitted"]  # fmt: skip
+    out = pd.DataFrame(rows, columns=columns)
+    return out.groupby(["party", "year"], as_index=False).first() if not out.empty else out  # one figure a year
 
 
 def vote_comparison(ens: Ensemble, real: pd.DataFrame) -> pd.DataFrame:
-    """Simulated Communist and social-democratic shares in the nearest election (within 2 years) against real."""
+    """Every free election of ``party_stats.csv`` (and the added figures) with a Communist list, against the
+    nearest simulated election in its state (within 2 years): the Communist and social-democratic shares (the
+    largest Communist figure of the year, a combined list rather than its parts; the social-democratic lists
+    summed), whether the Communists won it (no: a listed rival polled more; yes: they polled more than half, or more
+    than every listed rival where the record lists at least 80% of the vote; otherwise unknown), the share of seeds
+    in which they lead the simulated one, and the parameter it was used to set."""
     elections = ens.table("elections")
     rows = []
-    for code, (country, communists, social_democrats) in VOTE_SERIES.items():
-        sim = elections[elections.code == code]
-        shares = real[(real.country == country) & real.measure.str.startswith("vote_share")]
-        for year, group in shares.groupby("year"):
-            year = int(year)
-            per_party = group.groupby("party").value.mean()  # a year with two elections counts once
-            com = per_party[per_party.index.isin(communists)]
-            sd = per_party[per_party.index.isin(social_democrats)]
-            if com.empty:
-                continue
-            near = sim[(sim.year - year).abs() <= 2]
-            if near.empty:
-                continue
-            nearest = near.loc[(near.year - year).abs() == (near.year - year).abs().min()]
-            rows.append({
-                "state": code, "year": year, "sim_year": int(nearest.year.iloc[0]),
-                "real_communist": float(com.mean()) / 100, "sim_communist": float(nearest.communist.median()),
-                "real_social_democratic": float(sd.sum()) / 100 if not sd.empty else float("nan"),
-                "sim_social_democratic": float(nearest.social_democratic.median()),
-            })  # fmt: skip
+    shares = real[real.measure.str.startswith("vote_share")]
+    for (country, year), group in shares.groupby(["country", "year"]):
+        state, year = COUNTRY_STATE.get(country), int(year)
+        per_party = group.groupby(["party", "party_family"]).value.mean().reset_index()  # two elections count once
+        com = per_party[per_party.party_family.isin(COMMUNIST_FAMILIES)]
+        sd = per_party[per_party.party_family == "social_democratic"]
+        rivals = per_party[~per_party.party_family.isin(COMMUNIST_FAMILIES)]
+        if state is None or com.empty:
+            continue
+        sim = elections[elections.code == state]
+        near = sim[(sim.year - year).abs() <= 2]
+        if near.empty:
+            continue
+        nearest = near[(near.year - year).abs() == (near.year - year).abs().min()]
+        nearest = nearest[nearest.year == nearest.year.min()]
+        others = nearest[["social_democratic", "other"]].fillna(0.0).max(axis=1)
+        real_com = float(com.value.max()) / 100
+        best_rival = float(rivals.value.max()) / 100 if not rivals.empty else 0.0
+        covered = real_com + float(rivals.value.sum()) / 100  # the share of the vote the record lists
+        won = False if best_rival > real_com else True if real_com > 0.5 or covered >= 0.8 else float("nan")
+        rows.append({
+            "state": state, "year": year, "sim_year": int(nearest.year.iloc[0]), "real_communist": real_com,
+            "sim_communist": float(nearest.communist.median()),
+            "real_social_democratic": float(sd.value.sum()) / 100 if not sd.empty else float("nan"),
+            "sim_social_democratic": float(nearest.social_democratic.median()),
+            "real_won": won, "sim_lead": float((nearest.communist > others).mean()),
+            "founding": bool(nearest.founding.any()),
+            "fitted": fitted_to(group.iloc[0]),
+        })  # fmt: skip
     out = pd.DataFrame(rows)
     if not out.empty:
         out["communist_error"] = out.sim_communist - out.real_communist
         out["sd_error"] = out.sim_social_democratic - out.real_social_democratic
+        out["within"] = out.communist_error.abs() <= VOTE_TOLERANCE
     return out
-
-
-# -- bands and change years -------------------------------------------------------------------------------------------
 
 
 def status_bands(ens: Ensemble) -> pd.DataFrame:
@@ -552,35 +605,57 @@ def report_markdown(
         )
     lines += ["", "## Party membership against party_stats.csv", ""]
     if not membership.empty:
-        for party, m in membership.groupby("party"):
-            modelled = m[m.modelled]
-            lines.append(
-                f"{party}: median |log error| {modelled.log_error.median():.2f} over {len(modelled)} figures "
-                f"(simulated / real from {modelled.ratio.min():.2f} to {modelled.ratio.max():.2f})"
-                + (f"; {len(m) - len(modelled)} earlier figures not modelled" if len(m) > len(modelled) else "")
-            )
-        lines += ["", "| party | year | real | simulated (median) | 10-90% | ratio |", "|---|---|---|---|---|---|"]
+        scored = membership[membership.modelled]
+        out_of_sample = scored[scored.fitted == ""]
+        ruling = out_of_sample[out_of_sample.family == "communist_ruling"]
+        lines.append(
+            f"Every membership figure of a Communist party the model has ({len(membership)} figures of "
+            f"{membership.party.nunique()} parties; `membership.csv`). Out of sample (figures no parameter was set "
+            f"on), {int(out_of_sample.within.sum())} of {len(out_of_sample)} are within a factor of "
+            f"{MEMBERSHIP_TOLERANCE:g} of the real figure, {int(ruling.within.sum())} of {len(ruling)} of the "
+            f"ruling parties' figures. Figures marked with a parameter were used to set it."
+        )
+        lines += ["", "| party | year | real | simulated (median) | 10-90% | ratio | used to set |",
+                  "|---|---|---|---|---|---|---|"]  # fmt: skip
         for r in membership.itertuples():
-            flag = "" if r.modelled else " (not modelled)"
+            used = r.fitted or ("not modelled" if not r.modelled else "")
             lines.append(
                 f"| {r.party} | {r.year} | {r.real:,.0f} | {r.sim_median:,.0f} | {r.sim_p10:,.0f}-{r.sim_p90:,.0f} | "
-                f"{r.ratio:.2f}{flag} |"
+                f"{r.ratio:.2f}{'' if r.within else ' **'} | {used} |"
             )
+        lines.append(f"\n** outside a factor of {MEMBERSHIP_TOLERANCE:g}.")
     lines += ["", "## Free elections against party_stats.csv", ""]
     if not votes.empty:
+        out_of_sample = votes[votes.fitted == ""]
+        decided = votes.dropna(subset=["real_won"])
+        won = decided[decided.real_won.astype(bool)]
+        lines.append(
+            f"Every free election with a Communist list ({len(votes)} in {votes.state.nunique()} states; `votes.csv`),"
+            f" against the nearest simulated one. Out of sample, the Communist share is within "
+            f"{100 * VOTE_TOLERANCE:.0f} points in {int(out_of_sample.within.sum())} of {len(out_of_sample)}. Of the "
+            f"{len(won)} elections the Communists (or their successors) won, they lead the simulated one in "
+            + (", ".join(f"{r.state} {r.year} {r.sim_lead:.0%} of seeds" for r in won.itertuples()) or "none")
+            + "."
+        )
         for state, v in votes.groupby("state"):
             lines.append(
                 f"{state}: Communist share mean absolute error {100 * v.communist_error.abs().mean():.1f} points over "
                 f"{len(v)} elections; social-democratic {100 * v.sd_error.abs().mean():.1f} points"
             )
-        lines += ["", "| state | year | Communists real | simulated | social democrats real | simulated |",
-                  "|---|---|---|---|---|---|"]  # fmt: skip
+        lines += ["", "| state | year | Communists real | simulated | won (real) | lead (share of seeds) | "
+                  "social democrats real | simulated | used to set |",
+                  "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
         for r in votes.itertuples():
             sd_real = "" if math.isnan(r.real_social_democratic) else f"{100 * r.real_social_democratic:.1f}"
-            lines.append(
-                f"| {r.state} | {r.year} | {100 * r.real_communist:.1f} | {100 * r.sim_communist:.1f} | {sd_real} | "
-                f"{100 * r.sim_social_democratic:.1f} |"
+            real_won = (
+                "" if isinstance(r.real_won, float) and math.isnan(r.real_won) else ("yes" if r.real_won else "no")
             )
+            lines.append(
+                f"| {r.state} | {r.year} | {100 * r.real_communist:.1f} | {100 * r.sim_communist:.1f}"
+                f"{'' if r.within else ' **'} | {real_won} | {r.sim_lead:.0%} | {sd_real} | "
+                f"{100 * r.sim_social_democratic:.1f} | {r.fitted} |"
+            )
+        lines.append(f"\n** more than {100 * VOTE_TOLERANCE:.0f} points off.")
     lines += [
         "",
         "Notes: the voters' pluralism preference of the western democracies is calibrated to their first post-war "

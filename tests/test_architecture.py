@@ -154,6 +154,8 @@ ALLOWED: dict[tuple[str, str, float], str] = {
     ("sim/schedule.py", "overview", 116): "text width of the generated overview",
     ("sim/population.py", "<module>", 1e6): "persons per million (populations are in millions)",
     ("sim/mechanisms/crisis.py", "crackdown_probability", 0.5): "(1 + K) / 2: capacity mapped from 0..1 to 0.5..1",
+    ("sim/mechanisms/crisis.py", "crisis_response", 4): "rng.random(4): the uniforms drawn in every crisis "
+    "(negotiation, palace coup, talks after it, crackdown), a count",
     ("sim/mechanisms/dissent.py", "horizontal_links", 2): "transpose(0, 2, 1): axes (an index)",
     ("sim/mechanisms/elections.py", "contestants", 0.5): "legitimacy above one half (retrospective voting's "
     "midpoint); 0.5 belief for a party without member rows (no Communist party lacks them)",
