@@ -221,6 +221,18 @@ def test_closing_a_page_releases_its_model():
     assert model() is None
 
 
+def test_the_dashboard_server_takes_python_objects_from_the_c_allocator(monkeypatch):
+    """pymalloc keeps an arena resident while any object in it lives, so a closed session's memory would not go
+    back to the system (benchmarks/bench_dashboard.py measures it); glibc's trim returns free pages."""
+    from sim import cli
+
+    started = {}
+    monkeypatch.delenv("PYTHONMALLOC", raising=False)
+    monkeypatch.setattr("os.execve", lambda path, args, env: started.update(args=args, env=env))
+    cli.dashboard(host="localhost", port=8765)
+    assert "solara" in started["args"] and started["env"]["PYTHONMALLOC"] == "malloc"
+
+
 def test_inputs_are_checked_with_messages_naming_the_field(tmp_path):
     from sim.dashboard.inputs import InputError, load_scenario, parse_seed, parse_year
     from sim.scenario import ScenarioError

@@ -168,7 +168,9 @@ def release_memory() -> None:
     """Collect a closed session's objects and give the freed memory back to the system.
 
     glibc keeps freed heap pages for reuse, so without ``malloc_trim`` the server's resident memory stays at its
-    peak after sessions close; elsewhere the collection alone is done.
+    peak after sessions close; elsewhere the collection alone is done. The trim reaches Python's objects only when
+    they come from the C allocator (``PYTHONMALLOC=malloc``, which ``sim dashboard`` sets): pymalloc's 1 MiB
+    arenas, each kept by a few objects that outlive the session, stay resident whatever is trimmed.
     """
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
