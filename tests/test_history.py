@@ -64,10 +64,6 @@ KNOWN_FAILURES = {
         "issue 11: the Soviet exit now varies (the reform pace varies; a leader can die or be removed): 22 of 30 "
         "seeds exit in 1988-90 under the same leader, required 0.8; the CI seeds pass"
     ),
-    ("ensemble", "J-2025"): (
-        "issue 12: exactly five states are Communist-ruled in 2025 in 12 of 30 seeds (0.4; the CI seeds pass, 5 of "
-        "8): Cuba falls in 12 of 30, and Mongolia, after its own market reform, or Yugoslavia survives in a few"
-    ),
 }
 """Checks the model is known to fail, with the measured figures and the issue. Strict: a check that comes to pass
 fails the run until its entry is removed. The history report shows every failure to its reader."""

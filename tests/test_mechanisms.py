@@ -750,3 +750,28 @@ def test_the_pragmatic_turn_is_logged_and_brings_market_reform_with_the_monopoly
         leadership.reform_program(party, vnm, 0.3, asia_1990.params)
     assert party.market == pytest.approx(3 * asia_1990.params.market_step)
     assert party.monopoly >= 0.95
+
+
+def test_outside_pressure_for_pluralism_bounds_the_monopoly_from_the_takeover():
+    """A revolution held to pluralism from the start (the Sandinistas, monopoly_pressure 0.7 from 1979) never holds
+    F1, not even in the year of its takeover."""
+    model = CommunistWorld("historical", rng=1).run(until=1979)
+    nic = model.state_by_code["NIC"]
+    assert nic.communist.role == "ruling" and nic.regime_start == 1979
+    assert nic.communist.monopoly <= nic.monopoly_pressure < model.params.monopoly_threshold
+    assert not nic.classification.features[0]  # F1
+
+
+def test_an_army_regime_drops_the_goal_once_its_patron_has_gone_even_when_it_governs_after_elections():
+    model = CommunistWorld("historical", rng=1).run(until=1985)
+    ago = model.state_by_code["AGO"].communist
+    before = ago.goal
+    assert model.patron_hegemony(ago) > 0
+    from sim.vocab import Phase, Role
+
+    for centre in model.centres:
+        centre.phase = Phase.DISSOLVED  # the patron's centre is gone
+    assert model.patron_hegemony(ago) == 0
+    ago.role = Role.ELECTED
+    leadership.step(model)
+    assert ago.goal == pytest.approx(before * (1 - model.params.goal_drop))

@@ -17,11 +17,11 @@ from sim import output, runner
 
 PYARROW_RECORDED = "26.0.1"
 HISTORICAL_SEED_7 = {
-    "elections": "e5f7cbb27bb2e533b382d7240a5296c773432ee4ac8c120855c9470697e30705",
-    "model": "01e4c084d0a291f4842b8a42057e7f6436eff14a4c90553e15102fe9a804a4b2",
-    "parties": "769e1ab7bfd3cdd6558d4d841056835be3813489607018787d0048faeb117351",
-    "events": "859985c4df9bc12207706d5a06cf5329fe2f0085ff7e137b53976bf22e3b6ecd",
-    "states": "26d75c29fba8720b45246e447a1d2ba878ecaea6ba5ab862c1321208ef52bcfe",
+    "elections": "280b576fab47edf4fa28c7d7454bb2e9ae4193f7803842a97b2c9ddbdffdbbfb",
+    "model": "27325316acfaaed439e72db1c6c8022067e39290ac03bb19832a853beb97ced9",
+    "parties": "aeb2a2a1d093d683228ef0ec1d18bd2bc6095971cae9098134c22de9ec8236ec",
+    "events": "64e224c89da8e8cc53c7977099efd363da668c0e8738c347d525adafde7439a7",
+    "states": "5ceef4bc3885ebab0d4840d0dd5042b76dd3063da955eb995fe0bbc266e156c4",
 }
 
 

@@ -374,6 +374,18 @@ def emulate(party: PartyAgent, state: StateAgent, example: float, hegemony: floa
     )
 
 
+def patron_goal(party: PartyAgent, state: StateAgent, params: Parameters) -> None:
+    """A party of the ``other`` route (an army regime that proclaimed Marxism-Leninism under a patron) declares the
+    goal as far as its patron counts: G += ``goal_drop`` (``other_goal`` min(1, h / ``goal_hegemony_max``) - G), h
+    the hegemony of its camp's centre while that centre is active and 0 once it has gone (not the hegemony an
+    independent party imposes on itself). Whether it rules or governs after an election (the MPLA, the PDPA)."""
+    patron = party.model.patron_hegemony(party)
+    target = params.other_goal * min(1.0, patron / params.goal_hegemony_max)
+    if target < party.goal - 0.05:
+        state.note("the regime drops its Marxist-Leninist programme as its patron withdraws")
+    party.goal = party.goal + params.goal_drop * (target - party.goal)
+
+
 def sticky_goal(party: PartyAgent, hegemony: float, state: StateAgent, params: Parameters) -> None:
     """The declared goal falls only when the leader disbelieves, prefers social democracy and h is low.
 
@@ -388,13 +400,7 @@ def sticky_goal(party: PartyAgent, hegemony: float, state: StateAgent, params: P
     if leader is None:
         return
     if party.origin == Origin.OTHER:
-        # a regime that proclaimed Marxism-Leninism under a patron declares the goal as far as the patron counts;
-        # once the patron's centre has gone there is none (not the hegemony an independent party imposes on itself)
-        patron = party.model.patron_hegemony(party)
-        target = params.other_goal * min(1.0, patron / params.goal_hegemony_max)
-        if target < party.goal - 0.05:
-            state.note("the regime drops its Marxist-Leninist programme as its patron withdraws")
-        party.goal = party.goal + params.goal_drop * (target - party.goal)
+        patron_goal(party, state, params)
         return
     drops = TypeRule.from_params(params).closet_social_democrat(leader.belief, leader.sd_affinity)
     if drops and hegemony < params.goal_hegemony_max:
@@ -474,3 +480,5 @@ def step(world: CommunistWorld) -> None:
             marked = world.crisis_removals.get(party.code)
             removal = marked[1] if marked is not None and marked[0] is party.leader else None
             ruling_party_year(world, party, removal, examples)
+        elif party.role.in_office and party.origin == Origin.OTHER:
+            patron_goal(party, party.state, world.params)  # a former army regime governing after elections

@@ -84,6 +84,9 @@ def takeover(state: StateAgent, established: bool = False) -> bool:
         how = "by a coup or army regime proclaiming Marxism-Leninism"
     party.role = Role.RULING
     party.centralism = min(party.centralism, capacity_cap(state.capacity, params))
+    # outside pressure for pluralism bounds the monopoly from the first day (the Sandinistas kept opposition
+    # parties from 1979: monopoly_pressure 0.7), so a regime held to pluralism is never read as a monopoly
+    party.monopoly = min(party.monopoly, state.monopoly_pressure)
     if route != Route.OTHER:
         # the movement counts a revolutionary party as one of its own only if it looks to the centre
         party.movement_member = party.alignment >= params.readmit_threshold
