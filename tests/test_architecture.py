@@ -162,7 +162,7 @@ ALLOWED: dict[tuple[str, str, float], str] = {
     ("sim/mechanisms/elections.py", "hold_election", 0.5): "a majority is more than half of the vote",
     ("sim/mechanisms/elections.py", "vote_shares", 0.001): "numerical floor of log(share)",
     ("sim/mechanisms/leadership.py", "orthodoxy", 0.5): "the mean of belief and 1 - reformism",
-    ("sim/mechanisms/leadership.py", "sticky_goal", 0.05): "reporting: when the drop of the goal is noted as a cause",
+    ("sim/mechanisms/leadership.py", "patron_goal", 0.05): "reporting: when the drop of the goal is noted as a cause",
     ("sim/mechanisms/members.py", "<module>", 5): "N_RANKS: primary organisation to politburo (the rank ladder)",
     ("sim/mechanisms/members.py", "beta_draws", 0.01): "numerical: a Beta mean must lie inside (0, 1)",
     ("sim/mechanisms/members.py", "beta_draws", 0.99): "numerical: a Beta mean must lie inside (0, 1)",
