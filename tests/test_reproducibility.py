@@ -17,11 +17,11 @@ from sim import output, runner
 
 PYARROW_RECORDED = "26.0.1"
 HISTORICAL_SEED_7 = {
-    "elections": "280b576fab47edf4fa28c7d7454bb2e9ae4193f7803842a97b2c9ddbdffdbbfb",
-    "model": "27325316acfaaed439e72db1c6c8022067e39290ac03bb19832a853beb97ced9",
-    "parties": "aeb2a2a1d093d683228ef0ec1d18bd2bc6095971cae9098134c22de9ec8236ec",
-    "events": "64e224c89da8e8cc53c7977099efd363da668c0e8738c347d525adafde7439a7",
-    "states": "5ceef4bc3885ebab0d4840d0dd5042b76dd3063da955eb995fe0bbc266e156c4",
+    "elections": "a25ca9d17a5be0e3e080e751a35637b4c80f76152f798dc4e19ea0da4757b239",
+    "model": "6d3427b5518bec0c271adea77b7deae1b5d36e94f11282b34f1a9a3e4994aee0",
+    "parties": "63c06b38b9a2b99b29718adb5a012f0079749396e8d43bdbc1d8127e1c8b0953",
+    "events": "5059e5833f4553cebfc644a149b3a2c28fbfd474e291b160ba9c623826cf5e2c",
+    "states": "6f6234e3d0520b8255bab5b952b97309fb1fcf5adced7de64bfd74003983ed44",
 }
 
 
