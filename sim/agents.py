@@ -161,6 +161,12 @@ class StateAgent(mesa.Agent):
 
     # -- derived -------------------------------------------------------------------------------------------------
     @property
+    def main_region(self) -> str:
+        """The first part of ``region`` ("Europe/Asia" counts as Europe): the region whose states are each other's
+        neighbours for the demonstration effect, the wave of protest and the example of reform."""
+        return self.region.split("/")[0]
+
+    @property
     def party_in_office(self) -> PartyAgent | None:
         """The Communist party holding office (ruling, elected or in a coalition), if any."""
         p = self.communist

@@ -243,12 +243,14 @@ class CommunistWorld(Lifecycle, mesa.Model):
         """The first centre of the scenario (Moscow)."""
         return next((c for c in self.centres if not c.rival), None)
 
+    def camp_centre(self, party: PartyAgent) -> InternationalAgent | None:
+        """The active centre of the party's camp, if it has one."""
+        return next((c for c in self.centres if c.code == party.camp and c.active), None)
+
     def patron_hegemony(self, party: PartyAgent) -> float:
         """Hegemony of the active centre of the party's camp, 0 when it has none (its patron is gone)."""
-        for centre in self.centres:
-            if centre.code == party.camp and centre.active:
-                return centre.hegemony
-        return 0.0
+        centre = self.camp_centre(party)
+        return centre.hegemony if centre is not None else 0.0
 
     def hegemony_for(self, party: PartyAgent) -> float:
         """Hegemony of the active centre of the party's camp; ``rival_hegemony`` for a party outside any camp.
@@ -256,10 +258,8 @@ class CommunistWorld(Lifecycle, mesa.Model):
         An independent ruling party enforces orthodoxy on itself as a rival centre does on its camp, with no army
         abroad: its reformers are screened, and concede elections, as under that level of hegemony.
         """
-        for centre in self.centres:
-            if centre.code == party.camp and centre.active:
-                return centre.hegemony
-        return self.params.rival_hegemony
+        centre = self.camp_centre(party)
+        return centre.hegemony if centre is not None else self.params.rival_hegemony
 
     def status_count(self, status: Status) -> int:
         """Number of existing states with ``status`` this year (a state that unified with a neighbour has ended)."""

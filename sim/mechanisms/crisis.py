@@ -121,8 +121,9 @@ def crisis_response(
     negotiate_draw, palace_draw, pact_draw, crackdown_draw = rng.random(4)
     if reforming or negotiate_draw < negotiation_chance(state, hegemony, params):
         concede(state, party, NEGOTIATED, params)
-        support = leadership.reform_support(party, params) if reforming else 0.0
-        return tenure.palace_coup(party, palace_draw, params, support) if reforming else None
+        if not reforming:
+            return None
+        return tenure.palace_coup(party, palace_draw, params, leadership.reform_support(party, params))
     coup = tenure.palace_coup(party, palace_draw, params)
     if coup is not None:
         state.note("a palace coup in the crisis")

@@ -272,20 +272,17 @@ def fallen_peers(world: CommunistWorld) -> np.ndarray:
     a state that has itself fallen sums its fallen peers without itself.
     """
 
-    def region(state) -> str:
-        return state.region.split("/")[0]
-
     peers_in: dict[str, list] = {}
     for s in world.states:
         if s.ever_communist:
-            peers_in.setdefault(region(s), []).append(s)
+            peers_in.setdefault(s.main_region, []).append(s)
     total_in = {r: sum(s.population for s in peers) for r, peers in peers_in.items()}
     gone_in = {r: sum(s.population for s in peers if s.status == Status.NON_COMMUNIST) for r, peers in peers_in.items()}
     fallen = np.zeros(len(world.states))
     for state in world.states:
         if state.ruling_party is None:
             continue
-        r = region(state)
+        r = state.main_region
         peers = peers_in.get(r, [])
         total = total_in.get(r, 0) + (0.0 if state.ever_communist else state.population)
         if state.ever_communist and state.status == Status.NON_COMMUNIST:
@@ -304,22 +301,19 @@ def wave_peers(world: CommunistWorld) -> np.ndarray:
     can be voiced (Lohmann 1994 on Leipzig; Kuran 1991), before any regime has fallen.
     """
 
-    def region(state) -> str:
-        return state.region.split("/")[0]
-
     n = len(world.states)
     weights = np.zeros((n, n))
     total: dict[str, float] = {}
     for s in world.states:
         if s.ever_communist or s.ruling_party is not None:
-            total[region(s)] = total.get(region(s), 0.0) + s.population
+            total[s.main_region] = total.get(s.main_region, 0.0) + s.population
     ruled = [s for s in world.states if s.ruling_party is not None]
     for i in ruled:
-        denominator = total.get(region(i), 0.0)
+        denominator = total.get(i.main_region, 0.0)
         if denominator <= 0:
             continue
         for j in ruled:
-            if j is not i and region(j) == region(i):
+            if j is not i and j.main_region == i.main_region:
                 weights[i.index, j.index] = j.population / denominator
     return weights
 

@@ -332,8 +332,7 @@ def reform_examples(world: CommunistWorld) -> dict[str, float]:
     for s in world.states:
         party = s.ruling_party
         if party is not None and party.market > 0 and s.status == Status.HYBRID:
-            region = s.region.split("/")[0]
-            best[region] = max(best.get(region, 0.0), s.performance)
+            best[s.main_region] = max(best.get(s.main_region, 0.0), s.performance)
     return best
 
 
@@ -459,9 +458,8 @@ def ruling_party_year(
             f"{party.name}: {tenure.departure(old, why, year)}; {new.describe()} succeeds",
         )
     if examples is not None:
-        region = state.region.split("/")[0]
         draw = float(world.streams(f"emulation/{party.code}").random())
-        emulate(party, state, examples.get(region, 0.0), binding, draw)
+        emulate(party, state, examples.get(state.main_region, 0.0), binding, draw)
     reform_program(party, state, binding, params)
     sticky_goal(party, hegemony, state, params)
     if party.monopoly < params.transition_monopoly and state.code not in world.elections_called:
