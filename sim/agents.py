@@ -7,6 +7,7 @@ a :class:`MemberAgent` is a thin view of one row of it.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import mesa
@@ -160,10 +161,11 @@ class StateAgent(mesa.Agent):
         self.causes: list[str] = []
 
     # -- derived -------------------------------------------------------------------------------------------------
-    @property
+    @cached_property
     def main_region(self) -> str:
         """The first part of ``region`` ("Europe/Asia" counts as Europe): the region whose states are each other's
-        neighbours for the demonstration effect, the wave of protest and the example of reform."""
+        neighbours for the demonstration effect, the wave of protest and the example of reform (``region`` is set
+        once, from the scenario)."""
         return self.region.split("/")[0]
 
     @property

@@ -177,6 +177,13 @@ class Targets:
         """The last fitted year (runs need not go further)."""
         return max(c.last_year for c in self.components if c.last_year is not None)
 
+    def tables(self) -> tuple[str, ...]:
+        """The yearly tables a run must collect for the statistics (``states``, and ``parties`` if a fitted target
+        reads it: :func:`sim.targets.tables_for`)."""
+        from sim.targets import tables_for
+
+        return tables_for(self.rows)
+
     def observed(self) -> dict[str, float]:
         """The observed summary statistics."""
         return {c.id: c.observed for c in self.components}
@@ -295,10 +302,11 @@ class Simulator:
 
         overrides = overrides_of(self.priors, parameter)
         world = self.scenario.with_overrides(overrides)
+        collect = {"collect": self.targets.tables()}  # only what the components read (the rest is not collected)
         runs = []
         for i in range(self.replicates):
             seed = draw_seed(self.seed, overrides, i)
-            runs.append(model_frames(run_model(world, seed, self.until()), seed, i))
+            runs.append(model_frames(run_model(world, seed, self.until(), collect), seed, i))
         return self.targets.statistics(runs, world)
 
 

@@ -49,6 +49,8 @@ class Reporter:
         help: one line for the docs.
         kind: the kind of value (``year``, ``code``, ``label``, ``flag``, ``share``, ``count``, ``number``).
         whatif: a model series compared by ``sim whatif`` (median and band in both worlds).
+        whole: ``read`` takes the whole sequence of agents (and the context) and returns their column at once (the
+            member aggregates: one gather from the year's arrays instead of a lookup per party).
     """
 
     name: str
@@ -56,12 +58,15 @@ class Reporter:
     help: str
     kind: Kind = "share"
     whatif: bool = False
+    whole: bool = False
 
     def column(self, agents: Sequence[Any], *context: Any) -> list[Any]:
         """The values of ``agents``, in order (``context``: what a function reporter takes after the agent)."""
         if isinstance(self.read, str):
             return list(map(attrgetter(self.read), agents))
         read = self.read
+        if self.whole:
+            return read(agents, *context)
         return [read(agent, *context) for agent in agents]
 
 
@@ -149,6 +154,7 @@ class MemberSummary:
     mean_belief: np.ndarray
     mean_careerism: np.ndarray
     top_reformers: np.ndarray  # share of reformers among the members of the highest rank
+    rows: np.ndarray | None = None  # each party of ``parties``' row in the arrays (-1: none), for :meth:`column`
 
     @classmethod
     def of(cls, model: CommunistWorld) -> MemberSummary:
@@ -157,18 +163,29 @@ class MemberSummary:
         shares = table.type_shares(model.year, int(model.params.conservative_tenure))
         total = table.per_party_sum()
         top = table.rank == table.rank.max() if table.size else np.zeros(0, bool)
+        index_of = {p.code: i for i, p in enumerate(model.communist_parties)}
         return cls(
-            {p.code: i for i, p in enumerate(model.communist_parties)},
+            index_of,
             shares,
             table.per_party_mean(table.belief, weights=total),
             table.per_party_mean(table.careerism, weights=total),
             table.per_party_mean((table.reformism >= model.type_rule.reformer).astype(float), mask=top),
+            np.array([index_of.get(p.code, -1) for p in model.parties], dtype=np.intp),
         )
 
     def value(self, values: np.ndarray, party: PartyAgent) -> float:
         """``values`` of a Communist party; NaN for a party without members."""
         i = self.index_of.get(party.code)
         return float(values[i]) if i is not None else float("nan")
+
+    def column(self, values: np.ndarray, parties: Sequence[PartyAgent]) -> list[float]:
+        """:meth:`value` of every party of ``parties`` at once (the same floats, in order)."""
+        rows = self.rows
+        if rows is None or len(rows) != len(parties):
+            return [self.value(values, p) for p in parties]
+        if not values.size:
+            return [float("nan")] * len(parties)
+        return np.where(rows >= 0, values[np.maximum(rows, 0)], np.nan).tolist()
 
 
 def _party_camp(party: PartyAgent, members: MemberSummary) -> str:
@@ -199,12 +216,12 @@ def _leader_since(party: PartyAgent, members: MemberSummary) -> int:
     return party.leader.since if party.leader else 0
 
 
-def _member_aggregate(name: str, party: PartyAgent, members: MemberSummary) -> float:
-    return members.value(getattr(members, name), party)
+def _member_aggregate(name: str, parties: Sequence[PartyAgent], members: MemberSummary) -> list[float]:
+    return members.column(getattr(members, name), parties)
 
 
-def _type_share(index: int, party: PartyAgent, members: MemberSummary) -> float:
-    return members.value(members.shares[:, index], party)
+def _type_share(index: int, parties: Sequence[PartyAgent], members: MemberSummary) -> list[float]:
+    return members.column(members.shares[:, index], parties)
 
 
 PARTY_REPORTERS: tuple[Reporter, ...] = (
@@ -231,16 +248,26 @@ PARTY_REPORTERS: tuple[Reporter, ...] = (
     Reporter("leader_since", _leader_since, "year the leader took office (0 without one)", "year"),
     Reporter("member_dissent", "member_dissent", "share of members voicing opposition"),
     Reporter("member_opposition", "member_opposition", "share of members privately opposed"),
-    Reporter("mean_belief", partial(_member_aggregate, "mean_belief"), "members' mean belief b (weighted)"),
-    Reporter("mean_careerism", partial(_member_aggregate, "mean_careerism"), "members' mean careerism c (weighted)"),
+    Reporter("mean_belief", partial(_member_aggregate, "mean_belief"), "members' mean belief b (weighted)", whole=True),
     Reporter(
-        "top_reformers", partial(_member_aggregate, "top_reformers"), "share of reformers (r >= .6) in the top rank"
+        "mean_careerism",
+        partial(_member_aggregate, "mean_careerism"),
+        "members' mean careerism c (weighted)",
+        whole=True,
+    ),
+    Reporter(
+        "top_reformers",
+        partial(_member_aggregate, "top_reformers"),
+        "share of reformers (r >= .6) in the top rank",
+        whole=True,
     ),
     Reporter("recruits", "recruits", "real members recruited this year", "count"),
     Reporter("recruit_belief", "recruit_belief", "mean belief of this year's recruits at entry (NaN: none)"),
     Reporter("recruit_careerism", "recruit_careerism", "mean careerism of this year's recruits at entry (NaN: none)"),
     *(
-        Reporter(f"share_{t}", partial(_type_share, k), f"weighted share of {t.replace('_', ' ')}s among members")
+        Reporter(
+            f"share_{t}", partial(_type_share, k), f"weighted share of {t.replace('_', ' ')}s among members", whole=True
+        )
         for k, t in enumerate(MEMBER_TYPES)
     ),
 )

@@ -148,10 +148,26 @@ METRICS: dict[str, Metric] = {}
 """Every metric by name: ``metric(runs, context, **args) -> Measure``."""
 
 
-def metric(fn: Metric) -> Metric:
-    """Register ``fn`` under its name."""
-    METRICS[fn.__name__] = fn
-    return fn
+PARTY_METRICS: set[str] = set()
+"""The metrics that read the yearly ``parties`` table (the others need only ``states`` of the collected tables, and
+the events, elections and model series every run records): a calibration skips collecting it otherwise."""
+
+
+def metric(fn: Metric | None = None, *, parties: bool = False) -> Any:
+    """Register ``fn`` under its name (``@metric(parties=True)``: it reads the ``parties`` table)."""
+
+    def register(fn: Metric) -> Metric:
+        METRICS[fn.__name__] = fn
+        if parties:
+            PARTY_METRICS.add(fn.__name__)
+        return fn
+
+    return register(fn) if fn is not None else register
+
+
+def tables_for(rows: Sequence[TargetSpec]) -> tuple[str, ...]:
+    """The yearly tables a model must collect for ``rows`` to be evaluated (:data:`PARTY_METRICS`)."""
+    return ("states", "parties") if any(row.metric in PARTY_METRICS for row in rows) else ("states",)
 
 
 def _counts(values: Sequence[Any]) -> dict[Any, int]:
@@ -317,7 +333,7 @@ GENERATION_MEASURES = {
 """The measures of :func:`generations`, and whether a party without it (NaN) is left out rather than failing."""
 
 
-@metric
+@metric(parties=True)
 def generations(runs: Sequence[Run], ctx: Context, states: str, measure: str, late_age: int = 40) -> Measure:
     """Pattern 8: per run and ruling party of ``states``, one measure of generational decay
     (:func:`sim.patterns.generations`): ``cohort_belief_slope``, ``believers_first_decade``, ``believers_late``,
@@ -341,7 +357,7 @@ def generations(runs: Sequence[Run], ctx: Context, states: str, measure: str, la
     return Measure(values)
 
 
-@metric
+@metric(parties=True)
 def sticky_goal_parties(runs: Sequence[Run], ctx: Context, states: str, min_years: int = 20) -> Measure:
     """Pattern 9: per run, how many ruling parties of ``states`` spent at least ``min_years`` years with a leader
     who no longer believed while the goal was still declared."""
@@ -393,7 +409,7 @@ def exit_in_office(
 COHERENCE_MEASURES = ("classical_min_shortage", "classical_years", "spell_length", "spells")
 
 
-@metric
+@metric(parties=True)
 def kornai_coherence(runs: Sequence[Run], ctx: Context, measure: str) -> Measure:
     """Pattern 12 (:func:`sim.patterns.kornai_coherence`): per run, the lowest shortage in the classical
     configuration (``classical_min_shortage``), its number of state-years (``classical_years``) or the number of

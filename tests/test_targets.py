@@ -182,3 +182,24 @@ def test_evaluating_on_a_scenario_without_the_named_tags_is_refused(tmp_path):
     targets = tg.load_targets("historical")
     with pytest.raises(tg.TargetsError, match=r"target P1\.args\.states: 'european_bloc' is neither a tag"):
         tg.evaluate(targets, {tg.BASELINE: stylized_runs()}, scenario=load("stylized"))
+
+
+def test_metrics_that_skip_the_parties_table_need_nothing_of_it():
+    """A calibration collects the ``parties`` table only for the metrics declared to read it (tables_for): every
+    other metric of the historical targets gives the same value on runs whose ``parties`` table is empty."""
+    from sim.history import TARGETS
+    from tests.conftest import HISTORY_CI_SEEDS, historical_ensemble
+
+    ens, _ = historical_ensemble(HISTORY_CI_SEEDS)
+    targets = tg.load_targets(TARGETS)
+    rows = [r for r in targets.rows if r.ensembles == (tg.BASELINE,)]
+    lean = [{**run, "parties": run["parties"].iloc[0:0]} for run in ens.runs]
+    skipping = [r for r in rows if r.metric not in tg.PARTY_METRICS]
+    assert skipping and len(skipping) < len(rows)
+    full = {c.id: c.value for c in tg.evaluate(targets, {tg.BASELINE: ens.runs}, skipping)}
+    without = {c.id: c.value for c in tg.evaluate(targets, {tg.BASELINE: lean}, skipping)}
+    assert full.keys() == without.keys()
+    for key, value in full.items():
+        assert value == without[key] or (value != value and without[key] != without[key]), key
+    assert tg.tables_for(skipping) == ("states",)
+    assert tg.tables_for(rows) == ("states", "parties")
