@@ -396,35 +396,47 @@ def protest_responses(events: pd.DataFrame) -> pd.DataFrame:
     crises = events[events.kind == "crisis"][["seed", "code", "year"]].drop_duplicates()
     if crises.empty:
         return pd.DataFrame(columns=["seed", "code", "year", "outcome"])
-    e = events[events.kind.isin(["crackdown", "concession", "intervention", "leader"])]
 
-    def outcome(row) -> str:
-        same = e[(e.seed == row.seed) & (e.code == row.code)]
-        year = same[same.year == row.year]
-        leader = year[year.kind == "leader"].text
+    def keys(rows: pd.DataFrame) -> set[tuple[int, str, int]]:
+        return set(zip(rows.seed.tolist(), rows.code.tolist(), rows.year.tolist(), strict=True))
+
+    leader = events[events.kind == "leader"]
+    overthrown = keys(leader[leader.text.str.contains("overthrown")])
+    removed = keys(leader[leader.text.str.contains("removed")])
+    intervened = keys(events[events.kind == "intervention"])
+    conceded = keys(events[events.kind == "concession"])
+    crushed = keys(events[events.kind == "crackdown"])
+
+    def outcome(seed: int, code: str, year: int) -> str:
+        key = (seed, code, year)
         labels = [
             name
             for name, applies in (
-                ("overthrown", leader.str.contains("overthrown").any()),
-                ("intervention", (same.kind.eq("intervention") & same.year.between(row.year, row.year + 1)).any()),
-                ("concession", (year.kind == "concession").any()),
-                ("crushed", (year.kind == "crackdown").any()),
-                ("leader_changed", leader.str.contains("removed").any()),
+                ("overthrown", key in overthrown),
+                ("intervention", key in intervened or (seed, code, year + 1) in intervened),
+                ("concession", key in conceded),
+                ("crushed", key in crushed),
+                ("leader_changed", key in removed),
             )
             if applies
         ]
         return "+".join(labels) or "standoff"
 
-    crises["outcome"] = [outcome(r) for r in crises.itertuples()]
+    crises["outcome"] = [
+        outcome(*key) for key in zip(crises.seed.tolist(), crises.code.tolist(), crises.year.tolist(), strict=True)
+    ]
     return crises.reset_index(drop=True)
 
 
-def protest_waves(events: pd.DataFrame, n_seeds: int, record: pd.DataFrame | None = None) -> pd.DataFrame:
+def protest_waves(
+    events: pd.DataFrame, n_seeds: int, record: pd.DataFrame | None = None, responses: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Each wave of the record (:data:`PROTEST_WAVES`) beside the model: the seeds with the wave's signal (a mass
     protest, or the centre's intervention) in the state within one year of the recorded year, the median year of
-    the nearest such signal, and the simulated outcomes of those protests (:func:`protest_responses`)."""
+    the nearest such signal, and the simulated outcomes of those protests (``responses``: :func:`protest_responses`
+    of ``events``, computed here when not given)."""
     record = pd.read_csv(PROTEST_WAVES) if record is None else record
-    responses = protest_responses(events)
+    responses = protest_responses(events) if responses is None else responses
     interventions = events[events.kind == "intervention"][["seed", "code", "year"]]
     rows = []
     for w in record.itertuples():
@@ -483,23 +495,27 @@ def transition_kinds(states: pd.DataFrame, events: pd.DataFrame, since: int = 19
     lost = table[~f1 & f1.groupby([table.seed, table.code]).shift(1, fill_value=False) & (table.year > since)]
     first = lost.groupby(["seed", "code"]).year.min().reset_index()
     relevant = events[events.kind.isin(["concession", "leader", "settlement"])]
+    texts: dict[tuple[int, str, int], list[tuple[str, str]]] = {}  # (seed, code, year): [(kind, text)]
+    for key in zip(relevant.seed.tolist(), relevant.code.tolist(), relevant.year.tolist(), relevant.kind.tolist(),
+                   relevant.text.tolist(), strict=True):  # fmt: skip
+        texts.setdefault(key[:3], []).append(key[3:])
     rows = []
-    for r in first.itertuples():
-        e = relevant[(relevant.seed == r.seed) & (relevant.code == r.code) & relevant.year.between(r.year - 1, r.year)]
-        concessions = e[e.kind == "concession"].text
-        if e[e.kind == "leader"].text.str.contains(LeaderExit.ARMY.phrase, regex=False).any():
+    for seed, code, year in zip(first.seed.tolist(), first.code.tolist(), first.year.tolist(), strict=True):
+        e = texts.get((seed, code, year - 1), []) + texts.get((seed, code, year), [])
+        concessions = [text for kind, text in e if kind == "concession"]
+        if any(LeaderExit.ARMY.phrase in text for kind, text in e if kind == "leader"):
             kind = "overthrown"
-        elif concessions.str.contains(PACT, regex=False).any():
+        elif any(PACT in text for text in concessions):
             kind = "palace_coup"
-        elif concessions.str.contains(CONCEDED, regex=False).any():
+        elif any(CONCEDED in text for text in concessions):
             kind = "crowds"
-        elif concessions.str.contains(NEGOTIATED, regex=False).any():
+        elif any(NEGOTIATED in text for text in concessions):
             kind = "negotiated"
-        elif (e.kind == "settlement").any():
+        elif any(kind == "settlement" for kind, _ in e):
             kind = "settlement"
         else:
             kind = "from_above"
-        rows.append({"seed": r.seed, "code": r.code, "year": r.year, "kind": kind})
+        rows.append({"seed": seed, "code": code, "year": year, "kind": kind})
     return pd.DataFrame(rows, columns=["seed", "code", "year", "kind"])
 
 
@@ -685,7 +701,7 @@ def write_history(
         emergent = emergent_events(tables["events"], len(ens.seeds))
         emergent.to_csv(tmp / "emergent.csv", index=False)
         responses = protest_responses(tables["events"])
-        waves = protest_waves(tables["events"], len(ens.seeds))
+        waves = protest_waves(tables["events"], len(ens.seeds), responses=responses)
         waves.to_csv(tmp / "protest_waves.csv", index=False)
         kinds = transition_kinds(tables["states"], tables["events"])
         kinds.to_csv(tmp / "transitions.csv", index=False)
@@ -747,8 +763,8 @@ def terminal_summary(ens: Ensemble, checks: list[Check], where: Path) -> str:
         s = run["states"]
         for code, year in s[s.status == "communist"].groupby("code").year.min().items():
             entries.setdefault(code, []).append(int(year))
-        for code in s.code.unique():
-            exit_year = pat.exit_of(s, code).year
+        for code, rows in s.groupby("code", sort=False):  # each state's rows once (not a filter per state)
+            exit_year = pat.exit_of(rows, code).year
             if exit_year is not None:
                 exits.setdefault(code, []).append(exit_year)
     bloc = {s.code for s in ens.scenario.spec.states if CASCADE_TAG in s.tags}  # the states of the 1989 cascade
