@@ -128,6 +128,12 @@ class MemberTable:
         order = np.argsort(ring, kind="stable")
         bounds = np.searchsorted(ring[order], np.arange(career_years + 1))
         self.ring_rows = [order[bounds[c] : bounds[c + 1]] for c in range(career_years)]
+        self.block_sizes = np.array([b.size for b in self.blocks], dtype=np.intp)
+
+    def spread(self, per_party: np.ndarray) -> np.ndarray:
+        """A per-party array spread to every row: ``per_party[self.party]``, as one repeat over the parties' blocks
+        (each party's rows are one block, in party order; several times faster than the gather)."""
+        return np.repeat(per_party, self.block_sizes)
 
     @property
     def n_parties(self) -> int:
@@ -148,9 +154,11 @@ class MemberTable:
 
     def per_party_sum(self, values: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
         """Sum of ``values * weight`` (or of weight) over each party's rows, optionally restricted to ``mask``."""
+        if mask is not None:  # the rows of the mask alone (the others would add zeros: the same sums)
+            rows = np.flatnonzero(mask)
+            w = self.weight[rows] if values is None else self.weight[rows] * values[rows]
+            return np.bincount(self.party[rows], weights=w, minlength=self.n_parties)
         w = self.weight if values is None else self.weight * values
-        if mask is not None:
-            w = np.where(mask, w, 0.0)
         return np.bincount(self.party, weights=w, minlength=self.n_parties)
 
     def per_party_mean(

@@ -189,21 +189,20 @@ def threshold_cascade(
     def state_share(flags: np.ndarray) -> np.ndarray:
         return np.count_nonzero(flags, axis=1) / n_per_state
 
-    mp = members.party
-    ms = inputs.party_state[mp]
     x_m = members.opposition(params)
-    opposed_m = (x_m > params.opposition_cutoff) & inputs.active_party[mp] & (members.weight > 0)
-    tau_m = thresholds(members.threshold, inputs.repression[ms], x_m, inputs.fallen[ms], params)
-    tau_m = tau_m + params.career_risk * members.careerism  # members risk their careers
-
+    opposed_m = (x_m > params.opposition_cutoff) & members.spread(inputs.active_party) & (members.weight > 0)
     y_c = citizens.dissent.reshape(by_state) & opposed_c
     w_m = members.weight
     org_weight = np.bincount(members.org, weights=w_m, minlength=n_parties * n_orgs).reshape(n_parties, n_orgs)
     linked_weight = np.einsum("pgh,ph->pg", links, org_weight)
     party_weight = org_weight.sum(axis=1)
-    # only privately opposed members can dissent: the rounds work on those rows alone (the others add zeros)
+    # only privately opposed members can dissent: the rounds work on those rows alone (the others add zeros), and
+    # their thresholds are all that is needed (each row's the same as over the whole table)
     rows = np.flatnonzero(opposed_m)
-    org_o, w_o, tau_o, ms_o = members.org[rows], w_m[rows], tau_m[rows], ms[rows]
+    ms_o = inputs.party_state[members.party[rows]]
+    tau_o = thresholds(members.threshold[rows], inputs.repression[ms_o], x_m[rows], inputs.fallen[ms_o], params)
+    tau_o = tau_o + params.career_risk * members.careerism[rows]  # members risk their careers
+    org_o, w_o = members.org[rows], w_m[rows]
     y_o = members.dissent[rows]
     has_ruling = inputs.state_party >= 0
     ruling_idx = np.where(has_ruling, inputs.state_party, 0)

@@ -42,13 +42,12 @@ def update_belief(
 
     b += -erosion * gap * b + renewal * D * commitment * (1 - b)      (MODEL.md section 2)
     """
-    p = table.party
     b = table.belief
     # the per-party factors are formed per party and then spread to rows (the same products, on 32 numbers
     # instead of every row); the row terms are built in place
-    erosion = (-params.belief_erosion * gap)[p]
+    erosion = table.spread(-params.belief_erosion * gap)
     erosion *= b
-    renewal = (params.belief_renewal * centralism * commitment)[p]
+    renewal = table.spread(params.belief_renewal * centralism * commitment)
     renewal *= 1.0 - b
     erosion += renewal
     b += erosion
@@ -61,12 +60,11 @@ def drift_traits(table: MemberTable, gap: np.ndarray, centralism: np.ndarray, pa
     r += learning * gap * (1 - r);   s += openness * (1 - D) * (1 - b) * (1 - s)
     (Brown 2009: reformers and closet social democrats inside the ruling parties.)
     """
-    p = table.party
     r, s = table.reformism, table.sd_affinity
-    learning = (params.reformism_learning * gap)[p]
+    learning = table.spread(params.reformism_learning * gap)
     learning *= 1.0 - r
     r += learning
-    openness = (params.sd_openness * (1.0 - centralism))[p]
+    openness = table.spread(params.sd_openness * (1.0 - centralism))
     openness *= 1.0 - table.belief
     openness *= 1.0 - s
     s += openness
@@ -81,14 +79,13 @@ def member_exits(table: MemberTable, monopoly: np.ndarray, personalism: np.ndarr
     purge = purge_rate * personalism * ((1 - b) + r) / 2   (doubters and reformers purged under personal rule)
     weight *= (1 - attrition) * (1 - exit) * (1 - purge)
     """
-    p = table.party
     b, c, r = table.belief, table.careerism, table.reformism
     disbelief = 1.0 - b
-    exit_share = (params.exit_monopoly * (1.0 - monopoly) ** 2)[p]
+    exit_share = table.spread(params.exit_monopoly * (1.0 - monopoly) ** 2)
     exit_share *= c
     exit_share *= disbelief
     np.minimum(1.0, exit_share, out=exit_share)
-    purge_share = (params.purge_rate * personalism * 0.5)[p]
+    purge_share = table.spread(params.purge_rate * personalism * 0.5)
     disbelief += r
     purge_share *= disbelief
     np.minimum(1.0, purge_share, out=purge_share)
@@ -211,10 +208,9 @@ def promote(
     share = np.divide(at_or_above, total, out=np.zeros_like(at_or_above), where=total > 0)
     vacancy = np.clip(1.0 - share / rank_targets(params), 0.0, 1.0)
     vacancy = np.concatenate([vacancy[:, 1:], np.zeros((table.n_parties, 1))], axis=1)  # vacancy at rank + 1
-    p = table.party
     tenure = year - table.cohort
     reformist = TypeRule.from_params(params).reformist(table.belief, table.reformism, table.sd_affinity)
-    screen = np.where(reformist, params.reformer_screen * centralism[p] * hegemony[p], 0.0)
+    screen = np.where(reformist, table.spread(params.reformer_screen * centralism * hegemony), 0.0)  # per party
     prob = (
         params.promotion_rate
         * vacancy.ravel()[party_rank]
