@@ -333,6 +333,12 @@ class Settings:
         return d
 
 
+SAMPLER_BATCH = 4
+"""Draws a worker simulates per job of the parallel sampler (pyabc's ``batch_size``)."""
+SAMPLER_QUEUE = 4
+"""Jobs in flight per worker."""
+
+
 def _sampler(workers: int | None, scheduler: str | None):
     """A pyabc sampler on the project's executors: one core, a process pool, or Dask; and its shutdown."""
     import pyabc
@@ -342,7 +348,13 @@ def _sampler(workers: int | None, scheduler: str | None):
     if scheduler is None and workers == 1:
         return pyabc.SingleCoreSampler(), 1, lambda: None
     pool = make_executor(workers, scheduler)
-    return pyabc.ConcurrentFutureSampler(pool.executor, client_max_jobs=pool.n), pool.n, pool.close
+    # jobs of SAMPLER_BATCH draws, SAMPLER_QUEUE of them in flight per worker: each job is pickled with its
+    # simulator, and a worker with a job queued does not wait for the next (one draw per job, one job per worker
+    # ran 3.9 draws a second on 2 workers; this 5.2, where one run to 1980 takes about 0.25 s)
+    sampler = pyabc.ConcurrentFutureSampler(
+        pool.executor, client_max_jobs=SAMPLER_QUEUE * pool.n, batch_size=SAMPLER_BATCH
+    )
+    return sampler, pool.n, pool.close
 
 
 def calibrate(
