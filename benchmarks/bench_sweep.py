@@ -95,12 +95,12 @@ def throughput(runs: int, scenario: str = "stylized", scheduler: str = "pool") -
         with tempfile.TemporaryDirectory() as tmp:
             sweep = spec(Path(tmp), runs, scenario=scenario)
             started = time.perf_counter()
-            parts = Path(tmp) / "out" / "bench" / "parts"
+            parts = Path(tmp) / "out" / "bench" / "results"  # one Parquet file per finished chunk
             first: list[float] = []
 
             def watch(parts=parts, first=first) -> None:
                 while not first:
-                    if parts.exists() and any(parts.glob("results-*.parquet")):
+                    if parts.exists() and any(parts.glob("chunk-*.parquet")):
                         first.append(time.perf_counter())
                     time.sleep(0.01)
 
@@ -108,7 +108,7 @@ def throughput(runs: int, scenario: str = "stylized", scheduler: str = "pool") -
             result = sw.run_sweep(sweep, Path(tmp) / "out", workers=workers, scheduler=scheduler, progress=False)
             ended = time.perf_counter()
             first_chunk = first[0] if first else started
-            chunks = len(list(parts.glob("results-*.parquet")))
+            chunks = len(list(parts.glob("chunk-*.parquet")))
             first_runs = runs / chunks
             steady = (result.done - first_runs) / (ended - first_chunk)
             rates[workers] = steady

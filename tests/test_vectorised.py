@@ -94,3 +94,55 @@ def test_member_agents_read_the_rows_they_stand_for_whenever_made():
     late = CommunistWorld("stylized", rng=8, end_year=1960).run()
     assert [a.weight for a in first] == [a.weight for a in late.member_agents]
     assert [a.cohort for a in first] == [a.cohort for a in late.member_agents]
+
+
+def _wave_peers_loop(world) -> np.ndarray:
+    """The weights of a neighbour's example as a plain double loop over the states (the rule as first written)."""
+    n = len(world.states)
+    weights = np.zeros((n, n))
+    total: dict[str, float] = {}
+    for s in world.states:
+        if s.ever_communist or s.ruling_party is not None:
+            total[s.main_region] = total.get(s.main_region, 0.0) + s.population
+    ruled = [s for s in world.states if s.ruling_party is not None]
+    for i in ruled:
+        denominator = total.get(i.main_region, 0.0)
+        if denominator <= 0:
+            continue
+        for j in ruled:
+            if j is not i and j.main_region == i.main_region:
+                weights[i.index, j.index] = j.population / denominator
+    return weights
+
+
+def test_wave_peers_equal_the_double_loop_in_every_year():
+    model = CommunistWorld("historical", rng=4, end_year=1992)
+    seen = False
+    while model.running:
+        assert np.array_equal(dissent.wave_peers(model), _wave_peers_loop(model))
+        seen |= bool(dissent.wave_peers(model).any())
+        model.step()
+    assert seen
+
+
+def test_spreading_per_party_values_to_the_rows_equals_the_gather():
+    from sim.population import MemberTable
+
+    rng = np.random.default_rng(5)
+    for slots in ([1, 7, 30, 2], [40] * 6, [3]):
+        table = MemberTable(slots, career_years=3, orgs_per_party=2)
+        values = rng.random(table.n_parties)
+        assert np.array_equal(table.spread(values), values[table.party])
+        flags = values > 0.5
+        assert np.array_equal(table.spread(flags), flags[table.party])
+
+
+def test_masked_per_party_sums_equal_the_sums_with_zeros():
+    model = CommunistWorld("historical", rng=6, end_year=1960).run()
+    table = model.members
+    mask = table.rank == table.rank.max()
+    values = table.reformism
+    full = np.bincount(table.party, weights=np.where(mask, table.weight * values, 0.0), minlength=table.n_parties)
+    assert np.array_equal(table.per_party_sum(values, mask), full)
+    weights = np.bincount(table.party, weights=np.where(mask, table.weight, 0.0), minlength=table.n_parties)
+    assert np.array_equal(table.per_party_sum(None, mask), weights)
