@@ -154,7 +154,8 @@ class MemberSummary:
     mean_belief: np.ndarray
     mean_careerism: np.ndarray
     top_reformers: np.ndarray  # share of reformers among the members of the highest rank
-    rows: np.ndarray | None = None  # each party of ``parties``' row in the arrays (-1: none), for :meth:`column`
+    rows: np.ndarray | None = None  # each of ``parties``' row in the arrays (-1: none), for :meth:`column`
+    parties: Sequence[PartyAgent] | None = None  # the model's party list ``rows`` was made for
 
     @classmethod
     def of(cls, model: CommunistWorld) -> MemberSummary:
@@ -171,6 +172,7 @@ class MemberSummary:
             table.per_party_mean(table.careerism, weights=total),
             table.per_party_mean((table.reformism >= model.type_rule.reformer).astype(float), mask=top),
             np.array([index_of.get(p.code, -1) for p in model.parties], dtype=np.intp),
+            model.parties,
         )
 
     def value(self, values: np.ndarray, party: PartyAgent) -> float:
@@ -181,7 +183,7 @@ class MemberSummary:
     def column(self, values: np.ndarray, parties: Sequence[PartyAgent]) -> list[float]:
         """:meth:`value` of every party of ``parties`` at once (the same floats, in order)."""
         rows = self.rows
-        if rows is None or len(rows) != len(parties):
+        if rows is None or parties is not self.parties or len(rows) != len(parties):  # another list: party by party
             return [self.value(values, p) for p in parties]
         if not values.size:
             return [float("nan")] * len(parties)

@@ -122,3 +122,24 @@ def test_a_new_outcome_is_one_registry_entry(monkeypatch, run):
     assert values["coups"] == (run.table("events").kind == "coup").sum()
     assert "coups (coups)" in outcomes.outcome_help()
     assert replace(coups, name="x").usage == "x"
+
+
+def test_member_columns_gathered_at_once_equal_the_values_party_by_party():
+    """The parties table's member aggregates are gathered for the whole party list at once (MemberSummary.column);
+    they equal the party-by-party lookup, NaN for a party without member rows, also for another list of parties."""
+    import math
+
+    from sim.model import CommunistWorld
+    from sim.observe import MemberSummary
+
+    def same(a: list[float], b: list[float]) -> bool:
+        return len(a) == len(b) and all(x == y or (math.isnan(x) and math.isnan(y)) for x, y in zip(a, b, strict=True))
+
+    model = CommunistWorld("historical", rng=3, end_year=1950).run()
+    summary = MemberSummary.of(model)
+    for values in (summary.mean_belief, summary.top_reformers, summary.shares[:, 0]):
+        single = [summary.value(values, p) for p in model.parties]
+        assert any(math.isnan(v) for v in single) and not all(math.isnan(v) for v in single)
+        assert same(summary.column(values, model.parties), single)
+        reordered = list(reversed(model.parties))
+        assert same(summary.column(values, reordered), [summary.value(values, p) for p in reordered])
