@@ -504,18 +504,15 @@ def run_audit(
 
         bar = progress_bar(total=len(worlds) * len(seeds), desc=f"audit {scenario.name}", unit="run")
     started = time.perf_counter()
-    pool = make_executor(workers)  # one pool for every ensemble of the audit
     outcomes: dict[str, pd.DataFrame] = {}
-    abandon = True
     try:
-        for world, world_scenario in worlds:
-            ens = run_ensemble(world_scenario, seeds, pool.n, until, progress=False, executor=pool.executor)
-            outcomes[world] = run_outcomes(ens.table("states"), ens.table("events"), codes, seeds)
-            if bar:
-                bar.update(len(seeds))
-        abandon = False
+        with make_executor(workers) as pool:  # one pool for every ensemble of the audit
+            for world, world_scenario in worlds:
+                ens = run_ensemble(world_scenario, seeds, pool.n, until, progress=False, executor=pool.executor)
+                outcomes[world] = run_outcomes(ens.table("states"), ens.table("events"), codes, seeds)
+                if bar:
+                    bar.update(len(seeds))
     finally:
-        pool.close(abandon)  # after an error or a signal, the runs in flight are abandoned
         if bar:
             bar.close()
     seconds = time.perf_counter() - started

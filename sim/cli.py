@@ -211,17 +211,12 @@ def history(
     else:
         from sim.executors import make_executor
 
-        pool = make_executor(workers)  # one pool for both ensembles: its workers start once
-        abandon = True
-        try:
+        with make_executor(workers) as pool:  # one pool for both ensembles: its workers start once
             ens = run_ensemble(base, seeds, pool.n, label=f"{base.name} ({replicates} seeds)", executor=pool.executor)
             cf = None
             if cf_scenario is not None:
                 cf = run_ensemble(cf_scenario, seeds, pool.n, until=until, label=f"{variant} to {until}",
                                   executor=pool.executor)  # fmt: skip
-            abandon = False
-        finally:
-            pool.close(abandon)  # after an error or a signal, the runs in flight are abandoned
     where, checks = hist.write_history(ens, cf, target, sys.argv[1:])
     if draws:
         post.write_uncertainty(where, ens, draws, str(posterior))

@@ -140,7 +140,11 @@ class SequentialExecutor(Executor):
 
 @dataclass
 class Workers:
-    """An executor, its number of workers, and how to stop it (``abandon``: terminate the runs in flight)."""
+    """An executor, its number of workers, and how to stop it (``abandon``: terminate the runs in flight).
+
+    As a context manager (``with make_executor(n) as pool:``) it closes on leaving, and abandons the runs in flight
+    when an error or a signal (KeyboardInterrupt, :class:`Interrupted`) leaves the block.
+    """
 
     executor: Executor
     n: int
@@ -149,6 +153,12 @@ class Workers:
     def close(self, abandon: bool = False) -> None:
         """Shut the executor down; with ``abandon`` do not wait for the runs in flight."""
         self.stop(abandon)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self.close(abandon=kind is not None)
 
 
 def _stop_pool(pool: ProcessPoolExecutor, abandon: bool) -> None:

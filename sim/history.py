@@ -388,6 +388,17 @@ def emergent_events(events: pd.DataFrame, n_seeds: int, after: int = 1945) -> pd
     return out.sort_values(["median", "kind", "code"]).reset_index(drop=True)
 
 
+def _events_by_year(events: pd.DataFrame, kinds: tuple[str, ...]) -> dict[tuple[int, str, int], list[tuple[str, str]]]:
+    """The events of ``kinds`` by (seed, state, year): their (kind, text), in log order (one pass over the log, so
+    that a report can look up each protest or transition instead of filtering the whole log for it)."""
+    rows = events[events.kind.isin(kinds)]
+    out: dict[tuple[int, str, int], list[tuple[str, str]]] = {}
+    columns = (rows.seed.tolist(), rows.code.tolist(), rows.year.tolist(), rows.kind.tolist(), rows.text.tolist())
+    for seed, code, year, kind, text in zip(*columns, strict=True):
+        out.setdefault((seed, code, year), []).append((kind, text))
+    return out
+
+
 def protest_responses(events: pd.DataFrame) -> pd.DataFrame:
     """Every mass protest of the ensemble (a ``crisis`` event) with how it ended: one row per seed, state and year,
     with ``outcome`` the ``+``-joined labels that apply, in this order: ``overthrown`` (the army defected and the
@@ -396,27 +407,20 @@ def protest_responses(events: pd.DataFrame) -> pd.DataFrame:
     crises = events[events.kind == "crisis"][["seed", "code", "year"]].drop_duplicates()
     if crises.empty:
         return pd.DataFrame(columns=["seed", "code", "year", "outcome"])
-
-    def keys(rows: pd.DataFrame) -> set[tuple[int, str, int]]:
-        return set(zip(rows.seed.tolist(), rows.code.tolist(), rows.year.tolist(), strict=True))
-
-    leader = events[events.kind == "leader"]
-    overthrown = keys(leader[leader.text.str.contains("overthrown")])
-    removed = keys(leader[leader.text.str.contains("removed")])
-    intervened = keys(events[events.kind == "intervention"])
-    conceded = keys(events[events.kind == "concession"])
-    crushed = keys(events[events.kind == "crackdown"])
+    logged = _events_by_year(events, ("crackdown", "concession", "intervention", "leader"))
 
     def outcome(seed: int, code: str, year: int) -> str:
-        key = (seed, code, year)
+        this_year = logged.get((seed, code, year), [])
+        leader = [text for kind, text in this_year if kind == "leader"]
+        next_year = logged.get((seed, code, year + 1), [])
         labels = [
             name
             for name, applies in (
-                ("overthrown", key in overthrown),
-                ("intervention", key in intervened or (seed, code, year + 1) in intervened),
-                ("concession", key in conceded),
-                ("crushed", key in crushed),
-                ("leader_changed", key in removed),
+                ("overthrown", any("overthrown" in text for text in leader)),
+                ("intervention", any(kind == "intervention" for kind, _ in this_year + next_year)),
+                ("concession", any(kind == "concession" for kind, _ in this_year)),
+                ("crushed", any(kind == "crackdown" for kind, _ in this_year)),
+                ("leader_changed", any("removed" in text for text in leader)),
             )
             if applies
         ]
@@ -494,11 +498,7 @@ def transition_kinds(states: pd.DataFrame, events: pd.DataFrame, since: int = 19
     f1 = table.f1.astype(bool)
     lost = table[~f1 & f1.groupby([table.seed, table.code]).shift(1, fill_value=False) & (table.year > since)]
     first = lost.groupby(["seed", "code"]).year.min().reset_index()
-    relevant = events[events.kind.isin(["concession", "leader", "settlement"])]
-    texts: dict[tuple[int, str, int], list[tuple[str, str]]] = {}  # (seed, code, year): [(kind, text)]
-    for key in zip(relevant.seed.tolist(), relevant.code.tolist(), relevant.year.tolist(), relevant.kind.tolist(),
-                   relevant.text.tolist(), strict=True):  # fmt: skip
-        texts.setdefault(key[:3], []).append(key[3:])
+    texts = _events_by_year(events, ("concession", "leader", "settlement"))
     rows = []
     for seed, code, year in zip(first.seed.tolist(), first.code.tolist(), first.year.tolist(), strict=True):
         e = texts.get((seed, code, year - 1), []) + texts.get((seed, code, year), [])

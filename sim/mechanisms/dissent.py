@@ -304,13 +304,11 @@ def wave_peers(world: CommunistWorld) -> np.ndarray:
     for s in world.states:
         if s.ever_communist or s.ruling_party is not None:
             total[s.main_region] = total.get(s.main_region, 0.0) + s.population
-    region = [s.main_region for s in world.states]
+    region = np.array([s.main_region for s in world.states])
     ruled = np.array([s.ruling_party is not None for s in world.states])
     population = np.array([s.population for s in world.states], dtype=float)
     denominator = np.array([total.get(r, 0.0) for r in region])
-    code = {r: k for k, r in enumerate(dict.fromkeys(region))}
-    same = np.array([code[r] for r in region])
-    links = (same[:, None] == same[None, :]) & ruled[:, None] & ruled[None, :] & (denominator > 0)[:, None]
+    links = (region[:, None] == region[None, :]) & ruled[:, None] & ruled[None, :] & (denominator > 0)[:, None]
     np.fill_diagonal(links, False)
     safe = np.where(denominator > 0, denominator, 1.0)
     return np.where(links, population[None, :] / safe[:, None], 0.0)
