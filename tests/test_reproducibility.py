@@ -17,11 +17,11 @@ from sim import output, runner
 
 PYARROW_RECORDED = "26.0.1"
 HISTORICAL_SEED_7 = {
-    "elections": "a25ca9d17a5be0e3e080e751a35637b4c80f76152f798dc4e19ea0da4757b239",
-    "model": "6d3427b5518bec0c271adea77b7deae1b5d36e94f11282b34f1a9a3e4994aee0",
-    "parties": "63c06b38b9a2b99b29718adb5a012f0079749396e8d43bdbc1d8127e1c8b0953",
-    "events": "5059e5833f4553cebfc644a149b3a2c28fbfd474e291b160ba9c623826cf5e2c",
-    "states": "6f6234e3d0520b8255bab5b952b97309fb1fcf5adced7de64bfd74003983ed44",
+    "elections": "71c3ac46ae3aa6d92469684512cc18fe9d3b0be7d4e0747f3ca6e62b2c5723fc",
+    "model": "25e017a67ada8f1cc759eda630133a8a85dac39d3a6f3a476b1394786ab93c5e",
+    "parties": "3f5e0323e15d6a42aa848ec1cf49e5fd180dfe8f735de8bb9fe8985e2049fc9b",
+    "events": "4c13b253e02148fa46b41d9610807bd07934a6600415d8e45beac3d0c358868c",
+    "states": "ccea456e6aac16121a54339d8bbc9d7c0575b62421d905c78d0b6bc97dadc909",
 }
 
 

@@ -78,7 +78,7 @@ def _fallen_peers_loop(world) -> np.ndarray:
 
 
 def test_fallen_peers_equal_the_double_loop_in_every_year():
-    model = CommunistWorld("historical", rng=2, end_year=1995)
+    model = CommunistWorld("historical", rng=2, end_year=1995, sphere_example=0.0)  # each state its region alone
     seen_fallen = False
     while model.running:
         assert np.array_equal(dissent.fallen_peers(model), _fallen_peers_loop(model))
@@ -116,13 +116,58 @@ def _wave_peers_loop(world) -> np.ndarray:
 
 
 def test_wave_peers_equal_the_double_loop_in_every_year():
-    model = CommunistWorld("historical", rng=4, end_year=1992)
+    model = CommunistWorld("historical", rng=4, end_year=1992, sphere_example=0.0)  # each state its region alone
     seen = False
     while model.running:
         assert np.array_equal(dissent.wave_peers(model), _wave_peers_loop(model))
         seen |= bool(dissent.wave_peers(model).any())
         model.step()
     assert seen
+
+
+def _sphere_loop(world, state) -> tuple[float, np.ndarray]:
+    """The Soviet sphere's two examples for ``state`` as plain loops: the fallen share and the wave weights, each
+    state weighted by population x Soviet dependence, the centre's host by its whole population."""
+    host = world.primary_centre.host
+
+    def size(s) -> float:
+        return s.population if s is host else s.population * s.soviet_dependence
+
+    pool = [s for s in world.states if s.ever_communist]
+    total = sum(size(s) for s in pool) + (0.0 if state in pool else size(state))
+    gone = sum(size(s) for s in pool if s is not state and s.status == Status.NON_COMMUNIST)
+    ruled = [s for s in world.states if s.ruling_party is not None]
+    everyone = sum(size(s) for s in world.states if s.ever_communist or s.ruling_party is not None)
+    waves = np.zeros(len(world.states))
+    for j in ruled:
+        if j is not state and size(j) > 0:
+            waves[j.index] = size(j) / everyone
+    return (gone / total if total > 0 else 0.0), waves
+
+
+def test_a_state_resting_on_soviet_force_mixes_in_the_example_of_the_soviet_sphere():
+    """Both demonstration effects of a state are (1 - w) its region's + w the Soviet sphere's, w = min(1,
+    sphere_example * v); a state with v = 0 keeps its region's alone, bit for bit."""
+    model = CommunistWorld("historical", rng=2, end_year=1992)
+    mixed = False
+    while model.running:
+        _, w = dissent.sphere(model)
+        fallen, regional = dissent.fallen_peers(model), _fallen_peers_loop(model)
+        waves, regional_waves = dissent.wave_peers(model), _wave_peers_loop(model)
+        for state in model.states:
+            i = state.index
+            assert w[i] == min(1.0, state.soviet_dependence)
+            if state.ruling_party is None:
+                continue
+            if w[i] == 0:
+                assert fallen[i] == regional[i] and np.array_equal(waves[i], regional_waves[i])
+                continue
+            share, weights = _sphere_loop(model, state)
+            assert fallen[i] == pytest.approx((1 - w[i]) * regional[i] + w[i] * share, abs=1e-12)
+            assert np.allclose(waves[i], (1 - w[i]) * regional_waves[i] + w[i] * weights, rtol=0, atol=1e-12)
+            mixed |= share > regional[i]
+        model.step()
+    assert mixed  # the comparison covered a state whose sphere had fallen further than its region
 
 
 def test_spreading_per_party_values_to_the_rows_equals_the_gather():

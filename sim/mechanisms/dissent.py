@@ -262,13 +262,16 @@ def centralism_erosion(centralism: float, member_dissent: float, params: Paramet
 
 
 def fallen_peers(world: CommunistWorld) -> np.ndarray:
-    """The demonstration effect: the share of its region's once-Communist population that has left communism.
+    """The demonstration effect: the share of its reference group's once-Communist population that has left
+    communism.
 
     For each state, the population of the states of its region (``Europe/Asia`` counts as Europe) that have
     been communist or hybrid and are now non_communist, over the population of all such states including its
     own (last year's status). A neighbour's fall counts in proportion to its size: the Soviet Union's fall
     weighs on Albania; Mongolia's barely on China. The sums of each region are taken once (in scenario order);
-    a state that has itself fallen sums its fallen peers without itself.
+    a state that has itself fallen sums its fallen peers without itself. A state whose rule rests on Soviet force
+    takes the same share over the Soviet sphere in a weight w (:func:`sphere`): (1 - w) its region's + w the
+    sphere's.
     """
 
     peers_in: dict[str, list] = {}
@@ -277,19 +280,45 @@ def fallen_peers(world: CommunistWorld) -> np.ndarray:
             peers_in.setdefault(s.main_region, []).append(s)
     total_in = {r: sum(s.population for s in peers) for r, peers in peers_in.items()}
     gone_in = {r: sum(s.population for s in peers if s.status == Status.NON_COMMUNIST) for r, peers in peers_in.items()}
+    size, w = sphere(world)
+    counted = np.array([s.ever_communist for s in world.states])
+    gone = np.array([s.ever_communist and s.status == Status.NON_COMMUNIST for s in world.states])
+    sphere_total, sphere_gone = float(size[counted].sum()), float(size[gone].sum())
     fallen = np.zeros(len(world.states))
     for state in world.states:
         if state.ruling_party is None:
             continue
-        r = state.main_region
+        i, r = state.index, state.main_region
         peers = peers_in.get(r, [])
         total = total_in.get(r, 0) + (0.0 if state.ever_communist else state.population)
-        if state.ever_communist and state.status == Status.NON_COMMUNIST:
-            gone = sum(s.population for s in peers if s is not state and s.status == Status.NON_COMMUNIST)
+        if gone[i]:
+            own = sum(s.population for s in peers if s is not state and s.status == Status.NON_COMMUNIST)
         else:
-            gone = gone_in.get(r, 0)
-        fallen[state.index] = gone / total if total > 0 else 0.0
+            own = gone_in.get(r, 0)
+        fallen[i] = own / total if total > 0 else 0.0
+        if w[i] > 0:
+            denominator = sphere_total + (0.0 if counted[i] else size[i])
+            share = (sphere_gone - (size[i] if gone[i] else 0.0)) / denominator if denominator > 0 else 0.0
+            fallen[i] = (1.0 - w[i]) * fallen[i] + w[i] * share
     return fallen
+
+
+def sphere(world: CommunistWorld) -> tuple[np.ndarray, np.ndarray]:
+    """The Soviet sphere, as two arrays over the states: each state's weight in the sphere's example (its population
+    times its Soviet dependence v; the primary centre's host counts whole) and the weight w = min(1,
+    ``sphere_example`` * v) the sphere has in the state's own demonstration effects (:func:`fallen_peers`,
+    :func:`wave_peers`). A regime that rests on Soviet force looks where its elites trained and its army comes
+    from, wherever it lies: Mongolia's democrats of 1989-90 took the East European revolutions as their example.
+    A world without a centre has no sphere (all zeros)."""
+    n = len(world.states)
+    centre = world.primary_centre
+    if centre is None:
+        return np.zeros(n), np.zeros(n)
+    v = np.array([s.soviet_dependence for s in world.states], dtype=float)
+    population = np.array([s.population for s in world.states], dtype=float)
+    size = population * v
+    size[centre.host.index] = centre.host.population
+    return size, np.minimum(1.0, world.params.sphere_example * v)
 
 
 def wave_peers(world: CommunistWorld) -> np.ndarray:
@@ -297,7 +326,9 @@ def wave_peers(world: CommunistWorld) -> np.ndarray:
     ``i``'s region (as in :func:`fallen_peers`) that lives in Communist-ruled state ``j`` of the same region, for
     ``j != i``. The threshold cascade lowers state ``i``'s thresholds by ``wave_contagion * W @ m``, where ``m`` marks
     the states whose protest has already become a mass protest this year: a protest next door shows that dissent
-    can be voiced (Lohmann 1994 on Leipzig; Kuran 1991), before any regime has fallen.
+    can be voiced (Lohmann 1994 on Leipzig; Kuran 1991), before any regime has fallen. A state whose rule rests on
+    Soviet force mixes in the same weights over the Soviet sphere (:func:`sphere`): (1 - w) its region's + w the
+    sphere's, ``j``'s weight there its share of the sphere.
     """
 
     total: dict[str, float] = {}
@@ -311,7 +342,18 @@ def wave_peers(world: CommunistWorld) -> np.ndarray:
     links = (region[:, None] == region[None, :]) & ruled[:, None] & ruled[None, :] & (denominator > 0)[:, None]
     np.fill_diagonal(links, False)
     safe = np.where(denominator > 0, denominator, 1.0)
-    return np.where(links, population[None, :] / safe[:, None], 0.0)
+    peers = np.where(links, population[None, :] / safe[:, None], 0.0)
+    size, w = sphere(world)
+    counted = np.array([s.ever_communist or s.ruling_party is not None for s in world.states])
+    sphere_total = float(size[counted].sum())
+    mixed = (w > 0) & ruled
+    if sphere_total > 0 and mixed.any():
+        outside = np.where(ruled & (size > 0), size / sphere_total, 0.0)
+        for i in np.flatnonzero(mixed):
+            example = outside.copy()
+            example[i] = 0.0
+            peers[i] = (1.0 - w[i]) * peers[i] + w[i] * example
+    return peers
 
 
 def step(world: CommunistWorld) -> None:
