@@ -15,7 +15,7 @@ from sim.sweep import SERIES, SweepError, outcomes_of, spec_from_dict
 
 STYLIZED_SEED3_SHA256 = {
     "elections": "217afb955532eccaac4738a03dc2cbf67852d01ad84179f5f1e26c04b5091011",
-    "events": "6ae8322997328da70b2d3f684ee48fbd0db7c9d9d5b02721ec13f9f2a92a9cba",
+    "events": "a2d15470455eb9fd848cf45930df382e379fa630970b76f0ed51f41134148669",
     "model": "5f7f37174bbf8da42b52860d6ee2059c5ade491144c41401198ac64ae07863e1",
     "parties": "07646b7adfc9d7ba48ee9eae86a784f1086f5d51259ab932f9d1dd00975bbca1",
     "states": "0f061d6c797a08601e06632958e1997ac5e8cc79d94aab4f56fa6a860421b63f",

@@ -20,7 +20,7 @@ HISTORICAL_SEED_7 = {
     "elections": "71c3ac46ae3aa6d92469684512cc18fe9d3b0be7d4e0747f3ca6e62b2c5723fc",
     "model": "25e017a67ada8f1cc759eda630133a8a85dac39d3a6f3a476b1394786ab93c5e",
     "parties": "3f5e0323e15d6a42aa848ec1cf49e5fd180dfe8f735de8bb9fe8985e2049fc9b",
-    "events": "4c13b253e02148fa46b41d9610807bd07934a6600415d8e45beac3d0c358868c",
+    "events": "1230b26ee784af593419f829f5bfaf62fa95fb905fe3eab7fd597ca3166a0be7",
     "states": "ccea456e6aac16121a54339d8bbc9d7c0575b62421d905c78d0b6bc97dadc909",
 }
 

@@ -43,17 +43,21 @@ def force(state: StateAgent, hegemony: float) -> float:
 
 def protest_causes(state: StateAgent, reforming: bool) -> str:
     """What the year's protest came from, in words: the privately opposed share, hardship and repression (the
-    cascade's inputs), the example of peers in mass protest this year and of fallen ones, and a reformer's
-    relaxation."""
+    cascade's inputs), the example of peers in mass protest this year and of fallen ones (of its region, or of its
+    region and the Soviet sphere for a state that rests on Soviet force: :func:`sim.mechanisms.dissent.sphere`),
+    and a reformer's relaxation."""
     causes = [
         f"privately opposed {state.private_opposition:.2f}",
         f"hardship {state.hardship:.2f}",
         f"repression {state.repression_level:.2f}",
     ]
+    sphere = state.soviet_dependence > 0 and state.model.primary_centre is not None  # its examples mix the sphere's
     if state.protest_example > 0:
-        causes.append(f"protests next door {state.protest_example:.2f}")
+        where = "in the region or the Soviet sphere" if sphere else "next door"
+        causes.append(f"protests {where} {state.protest_example:.2f}")
     if state.fallen_peers > 0:
-        causes.append(f"fallen neighbours {state.fallen_peers:.2f}")
+        causes.append(f"{'fallen regimes of the region or the sphere' if sphere else 'fallen neighbours'} "
+                      f"{state.fallen_peers:.2f}")  # fmt: skip
     if reforming:
         causes.append("a reformer leads")
     return ", ".join(causes)
