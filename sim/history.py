@@ -574,6 +574,59 @@ def inputs_markdown(ens: Ensemble, emergent: pd.DataFrame) -> list[str]:
     return lines
 
 
+def record_comparison(states: pd.DataFrame, scenario) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The ensemble's statuses against the independent record (``sim/data/validation/status_record.csv``, never
+    read by the model), beside the naive table (:func:`sim.validation.naive_table`): the scores of
+    :func:`sim.validation.scores` (status error up to and after 1980, exit-year error after it, with the skill over
+    the naive table), and per recorded exit the recorded year, the median simulated one and the mean absolute
+    errors of the model and of the naive table. None for a scenario without the record's states (the stylized
+    world)."""
+    from sim import validation
+
+    record = validation.load_record()
+    if not set(record.code) <= {s.code for s in scenario.spec.states}:
+        return None
+    tables = [g for _, g in states.groupby("seed")]
+    scores = validation.score_table(validation.scores(tables, record))
+    naive = validation.naive_table(sorted(record.year.unique()))
+    naive_exits = validation.exit_errors([naive], record)[["code", "abs_error"]]
+    exits = validation.exit_errors(tables, record).merge(
+        naive_exits.rename(columns={"abs_error": "naive_abs_error"}), on="code"
+    )
+    return scores, exits
+
+
+def record_markdown(scores: pd.DataFrame, exits: pd.DataFrame, n: int) -> list[str]:
+    """The report's section on the record of statuses (:func:`record_comparison`)."""
+    lines = [
+        "",
+        "## Against the record of statuses",
+        "",
+        "The record (`sim/data/validation/status_record.csv`, never read by the model) gives each state's status year "
+        "by year, from Brown (2009) and dated events. The naive table beside it knows only the entry years of "
+        "`states.csv` and two rules: European regimes end in 1990, China is a hybrid from 1978; skill is the error "
+        "reduction over it (1 - model / naive). The shipped defaults were set by hand against this history "
+        "(docs/ODD.md section 8), so these are in-sample errors; `sim validate-history` tests the model out of "
+        f"sample. Status error: the share of recorded state-years whose simulated status differs, over {n} seeds "
+        "(`record_scores.csv`, `record_exits.csv`).",
+        "",
+        "| score | model | naive table | skill |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {r.score} | {r.model:.4g} | {r.naive:.4g} | {r.skill:+.2f} |" for r in scores.itertuples()]
+    lines += [
+        "",
+        "| state | recorded exit | simulated (median) | model error (years) | naive error (years) |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r.code} | {r.recorded} | {r.simulated_median:.0f} | {r.abs_error:.1f} | {r.naive_abs_error:.1f} |"
+        for r in exits.sort_values(["recorded", "code"]).itertuples()
+    ]
+    lines.append("\nA run in which a state never leaves by 2025 scores 2026 minus the recorded year (a lower bound).")
+    return lines
+
+
 def report_markdown(
     ens: Ensemble,
     checks: list[Check],
@@ -585,6 +638,7 @@ def report_markdown(
     waves: pd.DataFrame | None = None,
     responses: pd.DataFrame | None = None,
     kinds: pd.DataFrame | None = None,
+    record: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> str:
     """The report's text."""
     n = len(ens.seeds)
@@ -605,6 +659,8 @@ def report_markdown(
         lines.append(
             f"| {c.id} | {c.title} | {c.requirement} | {value} | {'pass' if c.passed else '**FAIL**'} | {c.detail} |"
         )
+    if record is not None:
+        lines += record_markdown(*record, n)
     if emergent is not None:
         lines += inputs_markdown(ens, emergent)
     if waves is not None and responses is not None:
@@ -705,6 +761,10 @@ def write_history(
         waves.to_csv(tmp / "protest_waves.csv", index=False)
         kinds = transition_kinds(tables["states"], tables["events"])
         kinds.to_csv(tmp / "transitions.csv", index=False)
+        record = record_comparison(tables["states"], ens.scenario)
+        if record is not None:
+            record[0].to_csv(tmp / "record_scores.csv", index=False)
+            record[1].to_csv(tmp / "record_exits.csv", index=False)
         pd.DataFrame([c.row() for c in checks]).to_csv(tmp / "checks.csv", index=False)
         bands.to_csv(tmp / "status_bands.csv", index=False)
         summary.to_csv(tmp / "change_years.csv", index=False)
@@ -714,7 +774,9 @@ def write_history(
             write_parquet(frame, tmp / f"{name}.parquet")
         figures = write_figures(ens, bands, changes, membership, votes, tmp)
         (tmp / "report.md").write_text(
-            report_markdown(ens, checks, summary, membership, votes, figures, emergent, waves, responses, kinds),
+            report_markdown(
+                ens, checks, summary, membership, votes, figures, emergent, waves, responses, kinds, record
+            ),
             encoding="utf-8",
         )
         end = ens.scenario.spec.scenario.end_year

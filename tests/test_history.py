@@ -270,3 +270,21 @@ def test_the_shipped_record_of_transitions_names_european_bloc_states_and_known_
     assert set(record.kind) <= set(history.TRANSITION_KINDS)
     tagged = {s.code for s in load("historical").spec.states if history.CASCADE_TAG in s.tags}
     assert set(record.code) == tagged
+
+
+def test_the_report_scores_the_ensemble_against_the_record_beside_the_naive_table():
+    from sim import validation
+
+    ens, _ = historical_ensemble(HISTORY_CI_SEEDS)
+    scores, exits = history.record_comparison(ens.table("states"), ens.scenario)
+    record = validation.load_record()
+    assert set(exits.code) == set(validation.exit_years(record))  # every recorded exit, once
+    naive = validation.exit_errors([validation.naive_table(sorted(record.year.unique()))], record)
+    assert exits.set_index("code").naive_abs_error.to_dict() == naive.set_index("code").abs_error.to_dict()
+    assert exits.loc[exits.code == "MNG", "naive_abs_error"].item() == 2026 - 1990  # the naive table never ends it
+    assert list(scores.score)[-1] == "exit-year error > 1980 (years)"
+    assert ((scores.skill - (1 - scores.model / scores.naive)).abs() < 1e-3).all()
+    text = "\n".join(history.record_markdown(scores, exits, len(ens.seeds)))
+    assert "## Against the record of statuses" in text and "in-sample" in text
+    assert all(f"| {code} | " in text for code in exits.code)
+    assert history.record_comparison(pd.DataFrame(), load("stylized")) is None  # no record of a synthetic world
