@@ -834,7 +834,8 @@ def terminal_summary(ens: Ensemble, checks: list[Check], where: Path) -> str:
     others = {c: ys for c, ys in exits.items() if c not in bloc}
     ruled = [pat.ruled_in(run["states"], 2025) for run in ens.runs]
     survivors = Counter(code for codes in ruled for code in codes)
-    status_2025 = states[states.year == 2025].groupby("code").status.agg(lambda s: s.value_counts().index[0])
+    ruled_2025 = states[(states.year == 2025) & (states.status != "non_communist")]  # a survivor's status where ruled
+    status_2025 = ruled_2025.groupby("code").status.agg(lambda s: s.value_counts().index[0])
     passed = sum(c.passed for c in checks)
     lines = [
         f"{ens.scenario.spec.scenario.title}: {n} seeds ({ens.seeds[0]}-{ens.seeds[-1]}), "
@@ -858,6 +859,15 @@ def terminal_summary(ens: Ensemble, checks: list[Check], where: Path) -> str:
         if not c.passed:
             value = "" if math.isnan(c.value) else f"{c.value:.3g}"
             lines.append(f"  FAIL {c.id}: {c.title} (measured {value}, required {c.requirement})")
+    if (where / "record_scores.csv").exists():  # the historical world: its scores against the record
+        scores = pd.read_csv(where / "record_scores.csv").set_index("score")
+        status, exit_years = scores.loc["status error > 1980"], scores.loc["exit-year error > 1980 (years)"]
+        record = (
+            f"against the record of statuses after 1980 (in sample; report.md): status error {status.model:.3f} "
+            f"(naive table {status.naive:.3f}), exit-year error {exit_years.model:.2f} years (naive "
+            f"{exit_years.naive:.2f})"
+        )
+        lines.append(textwrap.fill(record, width=100, subsequent_indent="  "))
     legend = (
         "legend: years are medians over the seeds where it happens, (k/N) = in k of the N seeds; communist = all six "
         "features hold, hybrid = monopoly and centralism hold but not all of the other four; checks P* are the "

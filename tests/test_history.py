@@ -197,6 +197,25 @@ def test_the_terminal_summary_leads_with_what_happened_and_ends_with_the_checks(
     assert not any(c.id in "\n".join(lines[:checks_line]) for c in found if c.passed)  # no check codes up front
 
 
+def test_the_terminal_summary_gives_a_survivors_status_where_it_survives_and_the_records_scores(tmp_path):
+    from dataclasses import replace
+
+    ens, cf = historical_ensemble(HISTORY_CI_SEEDS)
+    runs = [dict(run) for run in ens.runs]
+    ruled = runs[0]["states"].copy()  # one seed in which a state that fell everywhere is still ruled in 2025
+    fell = next(c for c in ("HUN", "DDR", "CSK") if (ens.table("states").query("year == 2025 and code == @c").status
+                                                    == "non_communist").all())  # fmt: skip
+    ruled.loc[(ruled.code == fell) & (ruled.year == 2025), "status"] = "communist"
+    runs[0]["states"] = ruled
+    scores, _ = history.record_comparison(ens.table("states"), ens.scenario)
+    scores.to_csv(tmp_path / "record_scores.csv", index=False)
+    text = history.terminal_summary(replace(ens, runs=runs), history.all_checks(ens, cf), tmp_path)
+    n = len(ens.seeds)
+    assert f"{fell} communist (1/{n})" in text  # not the status most seeds have (non-communist)
+    assert "against the record of statuses after 1980 (in sample; report.md): status error" in text
+    assert "against the record" not in history.terminal_summary(ens, history.all_checks(ens, cf), tmp_path / "x")
+
+
 def test_the_protest_waves_of_the_record_are_scored_within_a_year_with_their_outcomes():
     """A wave counts in a seed when the model's signal comes within a year of the record's; its simulated outcome
     joins every label that applies (here a concession and the leader's removal, the record's Bulgaria 1989)."""
