@@ -132,6 +132,7 @@ class StateAgent(mesa.Agent):
         self.protest_rounds = -1  # cascade round in which this year's protest reached the crisis level (-1: none)
         self.fallen_peers = 0.0  # share of the region's once-Communist population that has left communism
         self.protest_example = 0.0  # share of the region's population in peer states in mass protest this year
+        self.sphere_weight = 0.0  # weight of the Soviet sphere in both examples this year (dissent.sphere)
         self.repression_level = 0.0  # this year's repression R in the dissent cascade (sim.mechanisms.dissent)
         self.commitment = DRIVER_DEFAULTS["commitment"]  # the drivers set these every year
         self.monopoly_pressure = DRIVER_DEFAULTS["monopoly_pressure"]

@@ -77,16 +77,6 @@ def _fallen_peers_loop(world) -> np.ndarray:
     return fallen
 
 
-def test_fallen_peers_equal_the_double_loop_in_every_year():
-    model = CommunistWorld("historical", rng=2, end_year=1995, sphere_example=0.0)  # each state its region alone
-    seen_fallen = False
-    while model.running:
-        assert np.array_equal(dissent.fallen_peers(model), _fallen_peers_loop(model))
-        seen_fallen |= bool(dissent.fallen_peers(model).any())
-        model.step()
-    assert seen_fallen  # the comparison covered years with fallen peers
-
-
 def test_member_agents_read_the_rows_they_stand_for_whenever_made():
     early = CommunistWorld("stylized", rng=8, end_year=1960)
     first = early.member_agents  # made at the start, then the model runs
@@ -115,14 +105,19 @@ def _wave_peers_loop(world) -> np.ndarray:
     return weights
 
 
-def test_wave_peers_equal_the_double_loop_in_every_year():
-    model = CommunistWorld("historical", rng=4, end_year=1992, sphere_example=0.0)  # each state its region alone
+@pytest.mark.parametrize(
+    ("rule", "loop", "seed", "end_year"),
+    [(dissent.fallen_peers, _fallen_peers_loop, 2, 1995), (dissent.wave_peers, _wave_peers_loop, 4, 1992)],
+    ids=["fallen_peers", "wave_peers"],
+)
+def test_the_demonstration_effects_equal_their_double_loops_in_every_year(rule, loop, seed, end_year):
+    model = CommunistWorld("historical", rng=seed, end_year=end_year, sphere_example=0.0)  # each state its region
     seen = False
     while model.running:
-        assert np.array_equal(dissent.wave_peers(model), _wave_peers_loop(model))
-        seen |= bool(dissent.wave_peers(model).any())
+        assert np.array_equal(rule(model), loop(model))
+        seen |= bool(rule(model).any())
         model.step()
-    assert seen
+    assert seen  # the comparison covered years with fallen peers, or with protests next door
 
 
 def _sphere_loop(world, state) -> tuple[float, np.ndarray]:

@@ -51,7 +51,7 @@ def protest_causes(state: StateAgent, reforming: bool) -> str:
         f"hardship {state.hardship:.2f}",
         f"repression {state.repression_level:.2f}",
     ]
-    sphere = state.soviet_dependence > 0 and state.model.primary_centre is not None  # its examples mix the sphere's
+    sphere = state.sphere_weight > 0  # its examples mix the sphere's (the dissent step's weight)
     if state.protest_example > 0:
         where = "in the region or the Soviet sphere" if sphere else "next door"
         causes.append(f"protests {where} {state.protest_example:.2f}")

@@ -261,7 +261,7 @@ def centralism_erosion(centralism: float, member_dissent: float, params: Paramet
     return max(0.0, centralism - params.dissent_erodes_centralism * member_dissent)
 
 
-def fallen_peers(world: CommunistWorld) -> np.ndarray:
+def fallen_peers(world: CommunistWorld, soviet_sphere: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """The demonstration effect: the share of its reference group's once-Communist population that has left
     communism.
 
@@ -270,8 +270,8 @@ def fallen_peers(world: CommunistWorld) -> np.ndarray:
     own (last year's status). A neighbour's fall counts in proportion to its size: the Soviet Union's fall
     weighs on Albania; Mongolia's barely on China. The sums of each region are taken once (in scenario order);
     a state that has itself fallen sums its fallen peers without itself. A state whose rule rests on Soviet force
-    takes the same share over the Soviet sphere in a weight w (:func:`sphere`): (1 - w) its region's + w the
-    sphere's.
+    takes the same share over the Soviet sphere in a weight w (:func:`sphere`; ``soviet_sphere`` when already
+    computed): (1 - w) its region's + w the sphere's.
     """
 
     peers_in: dict[str, list] = {}
@@ -280,7 +280,7 @@ def fallen_peers(world: CommunistWorld) -> np.ndarray:
             peers_in.setdefault(s.main_region, []).append(s)
     total_in = {r: sum(s.population for s in peers) for r, peers in peers_in.items()}
     gone_in = {r: sum(s.population for s in peers if s.status == Status.NON_COMMUNIST) for r, peers in peers_in.items()}
-    size, w = sphere(world)
+    size, w = sphere(world) if soviet_sphere is None else soviet_sphere
     counted = np.array([s.ever_communist for s in world.states])
     gone = np.array([s.ever_communist and s.status == Status.NON_COMMUNIST for s in world.states])
     sphere_total, sphere_gone = float(size[counted].sum()), float(size[gone].sum())
@@ -321,14 +321,14 @@ def sphere(world: CommunistWorld) -> tuple[np.ndarray, np.ndarray]:
     return size, np.minimum(1.0, world.params.sphere_example * v)
 
 
-def wave_peers(world: CommunistWorld) -> np.ndarray:
+def wave_peers(world: CommunistWorld, soviet_sphere: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """The weights of a neighbour's example within the year: ``W[i, j]`` is the share of the population of state
     ``i``'s region (as in :func:`fallen_peers`) that lives in Communist-ruled state ``j`` of the same region, for
     ``j != i``. The threshold cascade lowers state ``i``'s thresholds by ``wave_contagion * W @ m``, where ``m`` marks
     the states whose protest has already become a mass protest this year: a protest next door shows that dissent
     can be voiced (Lohmann 1994 on Leipzig; Kuran 1991), before any regime has fallen. A state whose rule rests on
-    Soviet force mixes in the same weights over the Soviet sphere (:func:`sphere`): (1 - w) its region's + w the
-    sphere's, ``j``'s weight there its share of the sphere.
+    Soviet force mixes in the same weights over the Soviet sphere (:func:`sphere`; ``soviet_sphere`` when already
+    computed): (1 - w) its region's + w the sphere's, ``j``'s weight there its share of the sphere.
     """
 
     total: dict[str, float] = {}
@@ -343,16 +343,15 @@ def wave_peers(world: CommunistWorld) -> np.ndarray:
     np.fill_diagonal(links, False)
     safe = np.where(denominator > 0, denominator, 1.0)
     peers = np.where(links, population[None, :] / safe[:, None], 0.0)
-    size, w = sphere(world)
+    size, w = sphere(world) if soviet_sphere is None else soviet_sphere
     counted = np.array([s.ever_communist or s.ruling_party is not None for s in world.states])
     sphere_total = float(size[counted].sum())
     mixed = (w > 0) & ruled
     if sphere_total > 0 and mixed.any():
         outside = np.where(ruled & (size > 0), size / sphere_total, 0.0)
-        for i in np.flatnonzero(mixed):
-            example = outside.copy()
-            example[i] = 0.0
-            peers[i] = (1.0 - w[i]) * peers[i] + w[i] * example
+        peers[mixed] = (1.0 - w[mixed, None]) * peers[mixed] + w[mixed, None] * outside[None, :]
+        rows = np.flatnonzero(mixed)
+        peers[rows, rows] = 0.0  # not its own example
     return peers
 
 
@@ -386,7 +385,8 @@ def step(world: CommunistWorld) -> None:
     fear = np.array([s.fear for s in world.states])
     capacity = np.array([s.repression for s in world.states])
     personalism = np.array([s.ruling_party.personalism if s.ruling_party else 0.0 for s in world.states])
-    fallen = fallen_peers(world)
+    soviet_sphere = sphere(world)
+    fallen = fallen_peers(world, soviet_sphere)
     for state in world.states:
         if state.emigration > 0 and state_party[state.index] >= 0:
             rows = state.citizen_rows
@@ -407,12 +407,13 @@ def step(world: CommunistWorld) -> None:
         active_party=np.array([p.role == Role.RULING for p in world.communist_parties]),
         centralism=np.array([p.centralism for p in world.communist_parties]),
         state_party=state_party,
-        peers=wave_peers(world),
+        peers=wave_peers(world, soviet_sphere),
     )
     links = horizontal_links(inputs.centralism, world.members.orgs_per_party, world.streams("dissent/links"))
     result = threshold_cascade(world.citizens, world.members, inputs, links, params)
     for state in world.states:
         state.fallen_peers = float(fallen[state.index])
+        state.sphere_weight = float(soviet_sphere[1][state.index])
         state.protest_example = float(result.example[state.index])
         state.repression_level = float(inputs.repression[state.index])
         state.protest_rounds = int(result.mass_round[state.index])
