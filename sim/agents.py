@@ -52,6 +52,9 @@ class InternationalAgent(mesa.Agent):
         self.hegemony = 0.0
         self.tolerance = 0.0  # decided each year with h (a rival centre tolerates nothing: it does not police)
         self.resolve = 1.0
+        self.credibility = 0.0  # the publics' belief in the centre's backing, learnt from tests (enforcement.learn)
+        self.known_interventions = 0  # interventions and doctrine the publics have already seen (enforcement.learn)
+        self.known_doctrine = Doctrine.NONE
         self.budget = budget
         self.doctrine = Doctrine.NONE
         self.rival = False
@@ -141,6 +144,7 @@ class StateAgent(mesa.Agent):
         self.aid_pledged = 0.0  # driver: the aid the centre's host has pledged this year
         self.settled = False  # a negotiated settlement has ended its war (sim.mechanisms.settlement)
         self.peak_reliance = 0.0  # highest reliance on outside backing during its war (sim.mechanisms.settlement)
+        self.debt = 0.0  # driver: burden of servicing Western debt once new credit stopped (0..1)
         self.war = 0.0  # driver: burden of a war against outside forces or an outside-backed insurgency (0..1)
         self.federation_core: float | None = spec.federation_core
         self.unify_with: str | None = spec.unify_with

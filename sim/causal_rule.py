@@ -136,6 +136,10 @@ RULE: tuple[InputKind, ...] = (
               "a war against outside forces or an insurgency backed by outside powers (Afghanistan 1979-89, the "
               "Contras, UNITA, RENAMO): armed action by powers outside the movement; how a war ends through a "
               "settlement is an outcome (sim.mechanisms.settlement)"),
+    InputKind("schedule", "debt", None, Verdict.CAUSE,
+              "the burden of servicing Western hard-currency debt once Western lenders stopped new credit "
+              "(1980-82: the rise in world interest rates and the lending freeze after Poland's moratorium): a "
+              "decision of lenders outside the movement"),
     InputKind("schedule", "commitment", None, Verdict.DEPENDS,
               "a party's effort at ideological education: a cause when it dates a leadership's campaign, an "
               "outcome when it traces the decay of belief that the members' mechanism should produce; judged case "

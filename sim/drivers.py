@@ -3,7 +3,9 @@
 Schedules give, for every year, the movement's ``reach`` (the means to enforce abroad: the Red Army in Europe from
 1944-45), each state's ideological ``commitment``, ``monopoly_pressure``, ``emigration`` (the yearly share of its
 privately opposed citizens able to leave), ``war`` (0..1: the burden of a war the state fights against outside forces
-or an armed insurgency backed by outside powers, Afghanistan 1979-89 for the USSR) and ``aid`` (the economic and
+or an armed insurgency backed by outside powers, Afghanistan 1979-89 for the USSR), ``debt`` (0..1: the burden of
+servicing Western hard-currency debt once Western lenders stopped new credit in 1980-82; it costs performance,
+``debt_performance``) and ``aid`` (the economic and
 military aid the centre's host state has pledged it, 0..1: 0 none, 1 a regime whose economy and defence rest on it, as
 Cuba's on Soviet oil, credits and sugar purchases in the 1980s; default 0; what is paid is the host's decision,
 :mod:`sim.mechanisms.enforcement`). The centre's ``hegemony`` and ``tolerance`` are decided each year by the hegemon's
@@ -71,7 +73,7 @@ class Drivers:
 
     def apply_schedules(self, model: CommunistWorld, year: int) -> None:
         """Set this year's scheduled hegemony and tolerance (a laboratory's levers) on the (non-rival) centres, and
-        the per-state drivers (commitment, monopoly pressure, emigration, the aid pledged, war)."""
+        the per-state drivers (commitment, monopoly pressure, emigration, the aid pledged, war, debt)."""
         for centre in model.centres:
             if not centre.rival:
                 for variable in ("hegemony", "tolerance"):
@@ -86,6 +88,7 @@ class Drivers:
             state.aid_pledged = self.value("aid", year, state.code)
             state.aid = state.aid_pledged  # the enforcement step sets what is paid
             state.war = self.value("war", year, state.code)
+            state.debt = self.value("debt", year, state.code)
 
     def apply_events(self, model: CommunistWorld, year: int) -> None:
         """Fire this year's dated events, in file order."""

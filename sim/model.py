@@ -16,10 +16,11 @@ order (generated from it by ``sim docs``; ODD section 3 describes each step):
 11. crisis responses (crisis.step)
 12. ruling parties (leadership.step)
 13. centres (movement.step)
-14. free elections (elections.step)
-15. recognition graph (recognition.step)
-16. status (events.step)
-17. data collection (year.collect)
+14. credibility (enforcement.learn)
+15. free elections (elections.step)
+16. recognition graph (recognition.step)
+17. status (events.step)
+18. data collection (year.collect)
 """
 
 from __future__ import annotations

@@ -283,6 +283,10 @@ def _hegemony(model: CommunistWorld) -> float:
     return model.primary_centre.hegemony if model.primary_centre else 0.0
 
 
+def _credibility(model: CommunistWorld) -> float:
+    return model.primary_centre.credibility if model.primary_centre else 0.0
+
+
 def _tolerance(model: CommunistWorld) -> float:
     return model.primary_centre.tolerance if model.primary_centre else 0.0
 
@@ -315,6 +319,12 @@ MODEL_REPORTERS: tuple[Reporter, ...] = (
     Reporter("year", "year", "calendar year", "year"),
     Reporter("hegemony", _hegemony, "hegemony h of the primary centre (0 without one)", whatif=True),
     Reporter("tolerance", _tolerance, "the primary centre's tolerance of deviation"),
+    Reporter(
+        "credibility",
+        _credibility,
+        "the publics' belief in the primary centre's backing, learnt from tests",
+        whatif=True,
+    ),
     Reporter("phase", _phase, "the primary centre's phase (Comintern, Cominform, ...)", "label"),
     Reporter("doctrine", _doctrine, "the primary centre's doctrine towards its camp", "label"),
     Reporter("communist", partial(_status_count, Status.COMMUNIST), "states communist", "count", whatif=True),

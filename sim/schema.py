@@ -41,7 +41,7 @@ ROUTES = ("own_revolution", "soviet_backed", "other", "none")
 LEADER_TYPES = ("reformer", "economic_reformer", "conservative", "autocrat", "believer", "closet_social_democrat")
 POLICIES = ("market_opening", "command_drive")
 PARTY_RULES = ("faction_ban",)
-PER_STATE_DRIVERS = ("commitment", "monopoly_pressure", "emigration", "aid", "war")
+PER_STATE_DRIVERS = ("commitment", "monopoly_pressure", "emigration", "aid", "war", "debt")
 DRIVER_DEFAULTS = {
     "hegemony": 0.9,
     "tolerance": 0.15,
@@ -51,6 +51,7 @@ DRIVER_DEFAULTS = {
     "emigration": 0.0,
     "aid": 0.0,
     "war": 0.0,
+    "debt": 0.0,
 }
 WORLD_OVERRIDES = ("start_year", "end_year", "convention", "member_slots", "citizens")
 

@@ -322,7 +322,17 @@ DRIVER_EVENT_KINDS = (
     "election",
 )
 """The kinds of a scenario's dated events (``[[drivers.events]]``); :mod:`sim.causal_rule` says which are causes."""
-DRIVER_VARIABLES = ("hegemony", "tolerance", "reach", "commitment", "monopoly_pressure", "emigration", "aid", "war")
+DRIVER_VARIABLES = (
+    "hegemony",
+    "tolerance",
+    "reach",
+    "commitment",
+    "monopoly_pressure",
+    "emigration",
+    "aid",
+    "war",
+    "debt",
+)
 """The variables a scenario may schedule (``[[drivers.schedules]]``)."""
 INSTITUTIONS = {
     "comintern_founded": "comintern",

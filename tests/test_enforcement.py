@@ -78,6 +78,78 @@ def test_hegemony_moves_toward_reach_times_resolve():
     assert abs(centre.hegemony - target) <= abs(h - target) + 1e-12
 
 
+def _quiet_camp(world: CommunistWorld) -> None:
+    for state in world.states:
+        state.crisis = False
+
+
+def test_the_publics_learn_the_centres_backing_fast_when_tested_slowly_otherwise():
+    world = historical_at(1975)
+    centre = world.primary_centre
+    params = world.params
+    _quiet_camp(world)
+    centre.hegemony, centre.credibility = 0.3, 0.7
+    assert not enforcement.tested(world, centre)
+    enforcement.learn(world)
+    drift = 0.7 + params.credibility_drift * (0.3 - 0.7)
+    assert centre.credibility == pytest.approx(drift)
+    camp = next(s for s in world.states if s.code == "POL")
+    assert camp.ruling_party.camp == centre.code and camp.soviet_dependence > 0
+    camp.crisis = True  # a mass protest in the camp: Moscow's answer is seen
+    assert enforcement.tested(world, centre)
+    enforcement.learn(world)
+    assert centre.credibility == pytest.approx(drift + params.credibility_learning * (0.3 - drift))
+
+
+def test_a_protest_in_a_state_of_its_own_force_does_not_test_the_centre():
+    world = historical_at(1975)
+    centre = world.primary_centre
+    _quiet_camp(world)
+    own = next(s for s in world.states if s.code == "YUG")  # Tito's Yugoslavia owes Moscow nothing
+    own.crisis = True
+    assert not enforcement.tested(world, centre)
+    centre.interventions += 1  # but an intervention anywhere does
+    assert enforcement.tested(world, centre)
+    enforcement.learn(world)
+    assert not enforcement.tested(world, centre)  # seen once
+    centre.doctrine = Doctrine.FREEDOM_OF_CHOICE  # and so does a doctrine proclaimed
+    assert enforcement.tested(world, centre)
+
+
+@settings(max_examples=25, deadline=None)
+@given(hegemony=st.floats(0, 1), credibility=st.floats(0, 1), test=st.booleans())
+def test_credibility_moves_toward_hegemony_and_stays_a_share(hegemony, credibility, test):
+    world = historical_at(1960)
+    centre = world.primary_centre
+    _quiet_camp(world)
+    centre.hegemony, centre.credibility = hegemony, credibility
+    if test:
+        centre.interventions += 1
+    enforcement.learn(world)
+    assert 0.0 <= centre.credibility <= 1.0
+    assert abs(centre.credibility - hegemony) <= abs(credibility - hegemony) + 1e-12
+
+
+def test_a_laboratorys_hegemony_is_believed_as_scheduled():
+    world = CommunistWorld("historical", rng=1, hegemony=0.37).run(until=1960)
+    assert world.primary_centre.credibility == pytest.approx(0.37)
+
+
+def test_the_camps_citizens_fear_the_backing_they_believe_in_not_the_decision():
+    """Dissent in a camp state reads credibility * v: with the same hegemony, a camp that still believes in
+    Moscow's backing is more repressed than one that has learnt otherwise."""
+    from sim.mechanisms import dissent
+
+    levels = []
+    for credibility in (0.8, 0.2):
+        world = historical_at(1986)
+        centre = world.primary_centre
+        centre.hegemony, centre.credibility = 0.5, credibility
+        dissent.step(world)
+        levels.append(next(s for s in world.states if s.code == "POL").repression_level)
+    assert levels[0] > levels[1]
+
+
 def test_freedom_of_choice_is_decided_and_logged_with_its_causes():
     world = historical_at(1975)
     centre = world.primary_centre

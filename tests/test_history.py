@@ -51,12 +51,11 @@ def test_without_the_counterfactual_pattern_2_is_left_out():
 
 KNOWN_FAILURES = {
     ("ci", "P3"): (
-        "issue 12: the first collapses of the wave take about as many cascade rounds as the later ones (ratio 0.81 "
-        "on the 8 CI seeds, 0.93 on 30; required <= 0.7). The measure is fragile: over the versions of the crisis "
-        "response and the demonstration effects it moved between 0.57 and 1.12 on 30 seeds while the exits hardly "
-        "moved"
+        "issue 11: on the 8 CI seeds the later collapses of the wave take 0.75 times as long as the first-year ones "
+        "(required <= 0.7; 0.46 on the 30 seeds of sim history, which pass). The measure is fragile: over the "
+        "versions of the crisis response, the demonstration effects and the credibility of Soviet backing it moved "
+        "between 0.46 and 1.12 on 30 seeds while the exits hardly moved"
     ),
-    ("ensemble", "P3"): "issue 12: as on the CI seeds (ratio 0.93 on 30 seeds)",
 }
 """Checks the model is known to fail, with the measured figures and the issue. Strict: a check that comes to pass
 fails the run until its entry is removed. The history report shows every failure to its reader."""
@@ -85,7 +84,7 @@ def test_the_scenario_sets_causes_not_outcomes():
     tolerance are its leadership's decision): schedules are causes (reach, war, aid pledged, ...)."""
     spec = load("historical").spec
     assert {s.variable for s in spec.drivers.schedules} <= {
-        "reach", "war", "commitment", "monopoly_pressure", "emigration", "aid",
+        "reach", "war", "commitment", "monopoly_pressure", "emigration", "aid", "debt",
     }  # fmt: skip
     assert not any(e.kind == "doctrine" for e in spec.drivers.events)  # doctrines are decided
     text = (load("historical").path).read_text(encoding="utf-8")

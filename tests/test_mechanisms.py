@@ -71,6 +71,24 @@ def test_soviet_aid_adds_to_performance_under_communist_rule_only():
     assert economy.aid_bonus(free, model.params) == 0.0
 
 
+@pytest.mark.parametrize("code", ["RVB", "DMA"])
+def test_the_service_of_western_debt_costs_performance_whoever_rules(code):
+    performances = []
+    for debt in (0.0, 0.6):
+        state = model_at(1960).state_by_code[code]
+        state.debt = debt
+        economy.update_economy(state, state.model.params, np.random.default_rng(0))  # the same noise draw
+        performances.append(state.performance)
+    assert performances[0] - performances[1] == pytest.approx(0.6 * P.debt_performance)
+
+
+def test_the_debt_driver_sets_each_states_burden_in_the_historical_run():
+    world = CommunistWorld("historical", rng=1).run(until=1985)
+    assert world.state_by_code["POL"].debt == pytest.approx(1.0)
+    assert world.state_by_code["CHN"].debt == 0.0
+    assert 0.0 < world.state_by_code["HUN"].debt < world.state_by_code["POL"].debt
+
+
 @pytest.mark.parametrize(("year", "new_regime"), [(1947, True), (1960, False)])
 def test_update_economy_moves_ownership_and_command_toward_targets_with_inertia(year, new_regime):
     """With inertia, and at the sovietisation rate in a new regime's first years (BLA is taken over in 1947)."""

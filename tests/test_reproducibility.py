@@ -17,11 +17,11 @@ from sim import output, runner
 
 PYARROW_RECORDED = "26.0.1"
 HISTORICAL_SEED_7 = {
-    "elections": "71c3ac46ae3aa6d92469684512cc18fe9d3b0be7d4e0747f3ca6e62b2c5723fc",
-    "model": "25e017a67ada8f1cc759eda630133a8a85dac39d3a6f3a476b1394786ab93c5e",
-    "parties": "3f5e0323e15d6a42aa848ec1cf49e5fd180dfe8f735de8bb9fe8985e2049fc9b",
-    "events": "1230b26ee784af593419f829f5bfaf62fa95fb905fe3eab7fd597ca3166a0be7",
-    "states": "ccea456e6aac16121a54339d8bbc9d7c0575b62421d905c78d0b6bc97dadc909",
+    "elections": "8c9f934b3e1bbfd777d7734c72c216d7907f7600e7073c6e6a67caa315cf9aa0",
+    "model": "a14c04062cab536d3eda3eecb9801c0a55c77170e8328f267e47d197cb7cff69",
+    "parties": "dab0e8c63fc09f3ec9385c04b80f02cad838c2bb323f046417469ba30a5b90cb",
+    "events": "36e86a5e4e67c33ab41de68d16ce568920e39ef937f08560476ebd7dbb485343",
+    "states": "73acc31dc88a5045e9c3bffe8407b33c8d9e2552f23f6bf1110f5e89976ec5df",
 }
 
 

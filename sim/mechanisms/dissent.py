@@ -1,12 +1,12 @@
 """Public dissent by thresholds (Kuran 1991; Granovetter 1978), among citizens and party members.
 
 Each citizen and member holds a private opposition x and voices it only when the dissent it perceives reaches its
-personal threshold, which rises with repression: centralism D, domestic repression capacity, Soviet backing h*v,
-and the fear left by crackdowns. Members perceive their own party organisation and the organisations linked to
-it; democratic centralism forbids horizontal links, which exist with probability 1 - D (Brown 2009), so
-centralism also blinds members to each other. The cascade is iterated to its fixed point within the year: when
-repression weakens, a society in which most oppose privately can switch in one year from silence to open
-revolt (Kuran's "now out of never").
+personal threshold, which rises with repression: centralism D, domestic repression capacity, Soviet backing
+(credibility*v, the backing the camp's citizens believe in: :func:`sim.mechanisms.enforcement.learn`) and the fear left
+by crackdowns. Members perceive their own party organisation and the organisations linked to it; democratic centralism
+forbids horizontal links, which exist with probability 1 - D (Brown 2009), so centralism also blinds members to each
+other. The cascade is iterated to its fixed point within the year: when repression weakens, a society in which most
+oppose privately can switch in one year from silence to open revolt (Kuran's "now out of never").
 """
 
 from __future__ import annotations
@@ -360,7 +360,8 @@ def step(world: CommunistWorld) -> None:
 
     Fear decays; where an emigration driver is set, privately opposed citizens leave (:func:`emigrate`); the
     cascade runs (:func:`threshold_cascade`) with repression from D, domestic capacity, the centre's backing
-    (h in its host state, h*v in a state of its camp), personalism and fear; then open dissent inside each ruling
+    (h in its host state; credibility*v in a state of its camp, the backing its citizens believe in:
+    :func:`sim.mechanisms.enforcement.learn`), personalism and fear; then open dissent inside each ruling
     party erodes its centralism (:func:`centralism_erosion`), and the state's repression capacity approaches
     the share of its apparatus that stays loyal.
     """
@@ -381,7 +382,7 @@ def step(world: CommunistWorld) -> None:
         if primary is not None and primary.active and state is primary.host:
             backing[state.index] = primary.hegemony  # the centre's own coercive apparatus
         elif primary is not None and primary.active and party.camp == primary.code:
-            backing[state.index] = primary.hegemony * state.soviet_dependence
+            backing[state.index] = primary.credibility * state.soviet_dependence  # as its citizens believe it
     fear = np.array([s.fear for s in world.states])
     capacity = np.array([s.repression for s in world.states])
     personalism = np.array([s.ruling_party.personalism if s.ruling_party else 0.0 for s in world.states])

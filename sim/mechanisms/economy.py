@@ -117,7 +117,8 @@ def update_economy(state: StateAgent, params: Parameters, rng: np.random.Generat
     state's own mixed-economy levels, or the transition levels once Communist rule has ended (privatisation).
     O and C approach their targets with inertia, or at ``sovietisation_rate`` in the first ``sovietisation_years``
     of Communist rule (the new regime's nationalisation decrees and first plan); S, Z, P and H follow; Soviet aid
-    adds :func:`aid_bonus` to P.
+    adds :func:`aid_bonus` to P and the service of Western debt takes ``debt_performance`` * debt from it, whoever
+    rules (the ``debt`` driver).
     """
     party = state.party_in_office
     if party is not None and party.role == Role.RULING:
@@ -143,6 +144,7 @@ def update_economy(state: StateAgent, params: Parameters, rng: np.random.Generat
     age = state.regime_age if party is not None and party.role == Role.RULING else None
     level = performance_level(state.ownership, state.command, state.shortage, age, params)
     level += aid_bonus(state, params)
+    level -= params.debt_performance * state.debt
     state.performance = clip01(level + params.performance_noise * rng.standard_normal())
     state.hardship = hardship_level(state.shortage, state.performance, params)
 

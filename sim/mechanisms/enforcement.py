@@ -16,12 +16,12 @@ why the Soviet leadership of 1985-89 would no longer send tanks):
   ongoing war (the ``war`` driver: Afghanistan 1979-89), the aid it pays out (the pledges of the ``aid`` driver,
   weighted by the recipients' population relative to its own) and its legitimacy at home.
 
-The resolve R = s * d * p * (1 - ``enforce_strain`` * sigma). Hegemony, the credibility of enforcement, moves toward
-``reach`` * R (``reach``, the driver of the movement's means before the Red Army stood in Europe, is 0.9 after 1945)
-at the yearly rate ``enforce_adjust``: credibility is learnt, not switched. Tolerance is ``tolerance_min`` +
-(``tolerance_max`` - ``tolerance_min``) * (1 - R)^``tolerance_curve``: a resolute leadership tolerates little, and
-tolerance grows fast only as the resolve goes. Sending troops is the same decision: the intervention probability
-reads R (:func:`sim.mechanisms.movement.intervention_probability`).
+The resolve R = s * d * p * (1 - ``enforce_strain`` * sigma). Hegemony, the enforcement the centre stands ready to carry
+out, moves toward ``reach`` * R (``reach``, the driver of the movement's means before the Red Army stood in Europe, is
+0.9 after 1945) at the yearly rate ``enforce_adjust``: a leadership's course turns over a few years. Tolerance is
+``tolerance_min`` + (``tolerance_max`` - ``tolerance_min``) * (1 - R)^``tolerance_curve``: a resolute leadership
+tolerates little, and tolerance grows fast only as the resolve goes. Sending troops is the same decision: the
+intervention probability reads R (:func:`sim.mechanisms.movement.intervention_probability`).
 
 Doctrines are decisions recorded with their causes: a resolve below ``renounce_resolve`` proclaims freedom of
 choice (the UN speech of December 1988), which takes the threat of force off the table (hegemony then moves toward
@@ -33,8 +33,18 @@ The aid the centre's host actually pays is the pledge of the ``aid`` driver time
 ``aid_will_floor`` + (1 - ``aid_will_floor``) * min(1, R / ``aid_full_resolve``) while the host party rules,
 nothing once it has lost office (the donor can no longer pay, or no longer wants to).
 
+The publics do not see the decision, only what the centre does (Kuran 1991: the East Europeans of 1989 revised what they
+expected of Moscow as they watched its response to others). Their belief in the centre's backing, its **credibility**,
+is what raises the thresholds of dissent in the camp (:mod:`sim.mechanisms.dissent`): it moves toward hegemony at
+``credibility_learning`` in a year that tests the centre (a mass protest in its host or in a camp state that rests on
+its force, an intervention, a doctrine proclaimed or withdrawn) and at ``credibility_drift`` otherwise (:func:`learn`).
+The regimes' own leaderships know the decision: their crackdowns and talks read hegemony. So a reformer's accession
+lowers what the centre will do at once, but the crowds learn it only when someone tries: Poland's strikes of 1988 and
+its elections of 1989, which Moscow let pass.
+
 A scenario that schedules ``hegemony`` or ``tolerance`` (the stylized laboratory, or a command-line override) uses
-the schedule as a lever instead of the decision; the resolve and the aid payment are still computed.
+the schedule as a lever instead of the decision (believed as scheduled); the resolve and the aid payment are still
+computed.
 """
 
 from __future__ import annotations
@@ -168,6 +178,7 @@ def init(world: CommunistWorld) -> None:
     centre = world.primary_centre
     if centre is not None:
         decide(world, centre, first=True)
+        centre.credibility = centre.hegemony
 
 
 def step(world: CommunistWorld) -> None:
@@ -196,7 +207,40 @@ def decide(world: CommunistWorld, centre: InternationalAgent, first: bool = Fals
         target *= params.freedom_of_choice_factor
     if not drivers.scheduled("hegemony"):
         centre.hegemony = target if first else approach(centre.hegemony, target, params.enforce_adjust)
+    else:
+        centre.credibility = centre.hegemony  # a laboratory's lever is believed as scheduled, the same year
     if not drivers.scheduled("tolerance"):
         centre.tolerance = (
             params.tolerance_min + (params.tolerance_max - params.tolerance_min) * (1.0 - r) ** params.tolerance_curve
         )
+
+
+def tested(world: CommunistWorld, centre: InternationalAgent) -> bool:
+    """Whether this year showed the publics what the centre will do: a mass protest in its host or in a state of
+    its camp that rests on its force (v > 0), an intervention, or a doctrine proclaimed or withdrawn."""
+    if centre.interventions != centre.known_interventions or centre.doctrine != centre.known_doctrine:
+        return True
+    for state in world.states:
+        party = state.ruling_party
+        if (
+            state.crisis
+            and party is not None
+            and (state is centre.host or (party.camp == centre.code and state.soviet_dependence > 0))
+        ):
+            return True
+    return False
+
+
+def learn(world: CommunistWorld) -> None:
+    """The publics' belief in the centre's backing (credibility) moves toward its hegemony at
+    ``credibility_learning`` in a year that tests it (:func:`tested`), at ``credibility_drift`` otherwise; a
+    scheduled hegemony (a laboratory's lever) is believed as scheduled, from the year it is set (:func:`decide`)."""
+    centre = world.primary_centre
+    if centre is None:
+        return
+    params = world.params
+    if not world.drivers.scheduled("hegemony"):  # a laboratory's lever is believed as scheduled (:func:`decide`)
+        rate = params.credibility_learning if tested(world, centre) else params.credibility_drift
+        centre.credibility = approach(centre.credibility, centre.hegemony, rate)
+    centre.known_interventions = centre.interventions
+    centre.known_doctrine = centre.doctrine
