@@ -108,6 +108,7 @@ class YearRecord:
         summaries: each state's one-line description that year (status, party, leader, members, route).
         network: the movement network's chart option that year.
         hegemony: the primary centre's hegemony that year.
+        credibility: the publics' belief in its backing that year (:func:`sim.mechanisms.enforcement.learn`).
         ended: the states that no longer exist (unified with a neighbour): drawn, but left out of the counts.
     """
 
@@ -119,6 +120,7 @@ class YearRecord:
     summaries: dict[str, dict[str, str]]
     network: dict[str, Any]
     hegemony: float
+    credibility: float = 0.0
     ended: frozenset[str] = frozenset()
 
     @property
@@ -151,6 +153,7 @@ def record(model: CommunistWorld) -> YearRecord:
         summaries={s.code: state_summary(model, s.code) for s in model.states},
         network=network_option(model),
         hegemony=round(float(centre.hegemony), 3) if centre is not None else 0.0,
+        credibility=round(float(centre.credibility), 3) if centre is not None else 0.0,
         ended=frozenset(s.code for s in model.states if not s.exists),
     )
 
@@ -263,7 +266,8 @@ def category_counts(model: CommunistWorld) -> dict[str, list[int]]:
 
 
 def counts_option(model: CommunistWorld, years: Sequence[YearRecord] | None = None) -> dict[str, Any]:
-    """States in each category over time (stacked), with the centre's hegemony on a second axis.
+    """States in each category over time (stacked), with the centre's hegemony and its credibility (what the camp's
+    publics believe of it) on a second axis.
 
     The year axis spans the whole run, so the chart does not rescale as the run goes on; ``years`` are the
     records to draw (by default the collected years of the model).
@@ -271,12 +275,15 @@ def counts_option(model: CommunistWorld, years: Sequence[YearRecord] | None = No
     if years is None:
         counts = category_counts(model)
         drawn = counts["years"]
-        hegemony = [round(float(h), 3) for h in model.datacollector.model_vars.get("hegemony", [])[: len(drawn)]]
+        series = model.datacollector.model_vars
+        hegemony = [round(float(h), 3) for h in series.get("hegemony", [])[: len(drawn)]]
+        credibility = [round(float(c), 3) for c in series.get("credibility", [])[: len(drawn)]]
     else:
         drawn = [r.year for r in years]
         per = [r.counts for r in years]
         counts = {c: [p[c] for p in per] for c in CATEGORIES}
         hegemony = [r.hegemony for r in years]
+        credibility = [r.credibility for r in years]
     option = _base()
     option.update(
         {
@@ -285,7 +292,7 @@ def counts_option(model: CommunistWorld, years: Sequence[YearRecord] | None = No
                 "type": "scroll",
                 "top": 0,
                 "itemGap": 8,
-                "data": [LABELS[c] for c in reversed(CATEGORIES)] + ["hegemony"],
+                "data": [LABELS[c] for c in reversed(CATEGORIES)] + ["hegemony", "credibility"],
             },
             "grid": {"left": 36, "right": 40, "top": 36, "bottom": 24},
             "xAxis": year_axis(model),
@@ -315,7 +322,16 @@ def counts_option(model: CommunistWorld, years: Sequence[YearRecord] | None = No
                     "color": "#1a1a1a",
                     "lineStyle": {"width": 2, "type": "dashed"},
                     "data": [[str(y), h] for y, h in zip(drawn, hegemony, strict=True)],
-                }
+                },
+                {
+                    "name": "credibility",
+                    "type": "line",
+                    "yAxisIndex": 1,
+                    "symbol": "none",
+                    "color": "#1a1a1a",
+                    "lineStyle": {"width": 1.5, "type": "dotted"},
+                    "data": [[str(y), c] for y, c in zip(drawn, credibility, strict=True)],
+                },
             ],
         }
     )
@@ -438,7 +454,7 @@ def network_option(model: CommunistWorld, recent_years: int = 5) -> dict[str, An
             nodes.append(
                 {
                     "name": node,
-                    "value": f"{centre.name}, hegemony {centre.hegemony:.2f}",
+                    "value": f"{centre.name}, hegemony {centre.hegemony:.2f}, credibility {centre.credibility:.2f}",
                     "x": c * 100 - 38,
                     "y": r * 100 - 38,
                     "symbol": "diamond",

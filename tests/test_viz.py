@@ -65,6 +65,17 @@ def test_counts_over_time_add_up_to_the_states(model_1962):
     assert counts["not_entered"][0] > counts["not_entered"][-1]  # states enter over the century
 
 
+def test_the_counts_chart_draws_hegemony_and_credibility_from_the_model_and_from_kept_years(model_1962):
+    series = {s["name"]: s["data"] for s in viz.counts_option(model_1962)["series"]}
+    years = model_1962.datacollector.model_vars["year"]
+    for name in ("hegemony", "credibility"):
+        assert [v for _, v in series[name]] == [round(float(x), 3) for x in model_1962.datacollector.model_vars[name]]
+        assert len(series[name]) == len(years)
+    kept = [viz.record(model_1962)]
+    from_kept = {s["name"]: s["data"] for s in viz.counts_option(model_1962, kept)["series"]}
+    assert from_kept["credibility"] == [["1962", round(float(model_1962.primary_centre.credibility), 3)]]
+
+
 def test_feature_rows_match_the_classification(model_1962):
     rows = viz.feature_rows(model_1962)
     for row in rows:
