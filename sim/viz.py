@@ -315,23 +315,18 @@ def counts_option(model: CommunistWorld, years: Sequence[YearRecord] | None = No
             ]
             + [
                 {
-                    "name": "hegemony",
+                    "name": name,
                     "type": "line",
                     "yAxisIndex": 1,
                     "symbol": "none",
                     "color": "#1a1a1a",
-                    "lineStyle": {"width": 2, "type": "dashed"},
-                    "data": [[str(y), h] for y, h in zip(drawn, hegemony, strict=True)],
-                },
-                {
-                    "name": "credibility",
-                    "type": "line",
-                    "yAxisIndex": 1,
-                    "symbol": "none",
-                    "color": "#1a1a1a",
-                    "lineStyle": {"width": 1.5, "type": "dotted"},
-                    "data": [[str(y), c] for y, c in zip(drawn, credibility, strict=True)],
-                },
+                    "lineStyle": style,
+                    "data": [[str(y), v] for y, v in zip(drawn, values, strict=True)],
+                }
+                for name, values, style in (
+                    ("hegemony", hegemony, {"width": 2, "type": "dashed"}),
+                    ("credibility", credibility, {"width": 1.5, "type": "dotted"}),
+                )
             ],
         }
     )
