@@ -51,7 +51,7 @@ KIND_LABELS = {
     "institution": "institution", "doctrine": "doctrine", "occupation": "occupation", "withdrawal": "withdrawal",
     "policy": "policy", "founding": "party founded", "movement": "movement", "rename": "renamed", "ban": "party banned",
     "election_called": "election called", "party_rule": "party rule", "admonition": "admonition",
-    "breakup": "break-up", "unification": "unification", "border": "border",
+    "breakup": "break-up", "unification": "unification", "border": "border", "credibility": "credibility",
 }  # fmt: skip
 """Each event kind in words (the log's tag)."""
 

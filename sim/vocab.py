@@ -209,6 +209,7 @@ class EventKind(StrEnum):
     BREAKUP = "breakup"  # a federation breaks up (sim.mechanisms.borders)
     UNIFICATION = "unification"  # a state unifies with a neighbour and ends
     BORDER = "border"  # a neighbour's border opens (or closes again) to a state's emigrants
+    CREDIBILITY = "credibility"  # a test shows the camp's publics how far the centre backs its regimes
 
     @property
     def main(self) -> bool:

@@ -116,6 +116,23 @@ def test_a_protest_in_a_state_of_its_own_force_does_not_test_the_centre():
     assert enforcement.tested(world, centre)
 
 
+def test_a_test_that_moves_credibility_is_logged_with_what_the_publics_saw():
+    world = historical_at(1975)
+    centre = world.primary_centre
+    _quiet_camp(world)
+    centre.hegemony, centre.credibility = 0.3, 0.7
+    for code in ("POL", "HUN"):
+        world.state_by_code[code].crisis = True
+    enforcement.learn(world)
+    last = world.table("events").iloc[-1]
+    assert last.kind == EventKind.CREDIBILITY and last.code == centre.host.code
+    assert "mass protests in Hungary and Poland" in last.text  # scenario order and "0.70 -> 0.30" in last.text
+    n = len(world.table("events"))
+    _quiet_camp(world)
+    enforcement.learn(world)  # a quiet year drifts and logs nothing
+    assert len(world.table("events")) == n
+
+
 @settings(max_examples=25, deadline=None)
 @given(hegemony=st.floats(0, 1), credibility=st.floats(0, 1), test=st.booleans())
 def test_credibility_moves_toward_hegemony_and_stays_a_share(hegemony, credibility, test):

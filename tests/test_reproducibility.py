@@ -20,7 +20,7 @@ HISTORICAL_SEED_7 = {
     "elections": "8c9f934b3e1bbfd777d7734c72c216d7907f7600e7073c6e6a67caa315cf9aa0",
     "model": "a14c04062cab536d3eda3eecb9801c0a55c77170e8328f267e47d197cb7cff69",
     "parties": "dab0e8c63fc09f3ec9385c04b80f02cad838c2bb323f046417469ba30a5b90cb",
-    "events": "36e86a5e4e67c33ab41de68d16ce568920e39ef937f08560476ebd7dbb485343",
+    "events": "6ab9fdd002749752aac5efc50dc5eba4bad4ca8d5be7bb2d096ca5a7b5c8e3ce",
     "states": "73acc31dc88a5045e9c3bffe8407b33c8d9e2552f23f6bf1110f5e89976ec5df",
 }
 

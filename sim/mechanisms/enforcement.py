@@ -215,32 +215,54 @@ def decide(world: CommunistWorld, centre: InternationalAgent, first: bool = Fals
         )
 
 
+def tests(world: CommunistWorld, centre: InternationalAgent) -> list[str]:
+    """What this year showed the publics of what the centre will do, in words (empty: nothing): its answer to a
+    mass protest in its host or in a state of its camp that rests on its force (v > 0), an intervention, a doctrine
+    proclaimed or withdrawn."""
+    protests = [
+        state.name.split(" (")[0]
+        for state in world.states
+        if state.crisis
+        and state.ruling_party is not None
+        and (state is centre.host or (state.ruling_party.camp == centre.code and state.soviet_dependence > 0))
+    ]
+    seen = []
+    if protests:
+        where = protests[0] if len(protests) == 1 else f"{', '.join(protests[:-1])} and {protests[-1]}"
+        seen.append(f"its answer to the mass {'protest' if len(protests) == 1 else 'protests'} in {where}")
+    if centre.interventions != centre.known_interventions:
+        seen.append("its intervention")
+    if centre.doctrine != centre.known_doctrine:
+        seen.append(f"its doctrine ({centre.doctrine.replace('_', ' ')})")
+    return seen
+
+
 def tested(world: CommunistWorld, centre: InternationalAgent) -> bool:
-    """Whether this year showed the publics what the centre will do: a mass protest in its host or in a state of
-    its camp that rests on its force (v > 0), an intervention, or a doctrine proclaimed or withdrawn."""
-    if centre.interventions != centre.known_interventions or centre.doctrine != centre.known_doctrine:
-        return True
-    for state in world.states:
-        party = state.ruling_party
-        if (
-            state.crisis
-            and party is not None
-            and (state is centre.host or (party.camp == centre.code and state.soviet_dependence > 0))
-        ):
-            return True
-    return False
+    """Whether this year showed the publics what the centre will do (:func:`tests`)."""
+    return bool(tests(world, centre))
 
 
 def learn(world: CommunistWorld) -> None:
     """The publics' belief in the centre's backing (credibility) moves toward its hegemony at
-    ``credibility_learning`` in a year that tests it (:func:`tested`), at ``credibility_drift`` otherwise; a
-    scheduled hegemony (a laboratory's lever) is believed as scheduled, from the year it is set (:func:`decide`)."""
+    ``credibility_learning`` in a year that tests it (:func:`tests`), at ``credibility_drift`` otherwise; a test
+    that moves it is logged with what the publics saw. A scheduled hegemony (a laboratory's lever) is believed as
+    scheduled, from the year it is set (:func:`decide`)."""
     centre = world.primary_centre
     if centre is None:
         return
     params = world.params
     if not world.drivers.scheduled("hegemony"):  # a laboratory's lever is believed as scheduled (:func:`decide`)
-        rate = params.credibility_learning if tested(world, centre) else params.credibility_drift
-        centre.credibility = approach(centre.credibility, centre.hegemony, rate)
+        seen = tests(world, centre)
+        before = centre.credibility
+        rate = params.credibility_learning if seen else params.credibility_drift
+        centre.credibility = approach(before, centre.hegemony, rate)
+        if seen and f"{before:.2f}" != f"{centre.credibility:.2f}":
+            world.log.record(
+                world.year,
+                centre.host.code,
+                EventKind.CREDIBILITY,
+                f"the camp's publics learn how far {centre.name} backs its regimes from {' and '.join(seen)}: "
+                f"the credibility of its backing {before:.2f} -> {centre.credibility:.2f}",
+            )
     centre.known_interventions = centre.interventions
     centre.known_doctrine = centre.doctrine
