@@ -52,9 +52,9 @@ def test_without_the_counterfactual_pattern_2_is_left_out():
 KNOWN_FAILURES = {
     ("ci", "P3"): (
         "issue 11: on the 8 CI seeds the later collapses of the wave take 0.75 times as long as the first-year ones "
-        "(required <= 0.7; 0.46 on the 30 seeds of sim history, which pass). The measure is fragile: over the "
-        "versions of the crisis response, the demonstration effects and the credibility of Soviet backing it moved "
-        "between 0.46 and 1.12 on 30 seeds while the exits hardly moved"
+        "(required <= 0.7; 0.46 on seeds 1-30, which pass, but 0.78 on seeds 31-60). The measure is fragile: over "
+        "the versions of the crisis response, the demonstration effects and the credibility of Soviet backing it "
+        "moved between 0.29 and 1.12 on 30 seeds while the exits hardly moved"
     ),
 }
 """Checks the model is known to fail, with the measured figures and the issue. Strict: a check that comes to pass
