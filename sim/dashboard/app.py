@@ -573,7 +573,7 @@ def Controls(
                 dense=True,
                 classes=["sim-decided"],
             )
-        Slider("Hegemony plateau", "the centre's enforcement credibility at its height (Brezhnev doctrine)",
+        Slider("Hegemony plateau", "the centre's enforcement at its height (Brezhnev doctrine)",
                s.hegemony_level, 0.0, 1.0, 0.05, lambda v: update(hegemony_level=round(float(v), 3)),
                name="hegemony_level")  # fmt: skip
         Slider("Hegemony has fallen by", f"the year the centre's enforcement is gone ({first}-{last})",
@@ -936,7 +936,7 @@ def Main(ctrl: Controller):
     with solara.ColumnsResponsive(12, large=[6, 6]):
         with solara.Card("Map: each state's status (click a tile: why)", classes=["sim-card-map"]):
             MapPanel(session, year, selected, differs, ctrl.click_map, "base", 380)
-        with solara.Card("States by status over time, and hegemony", classes=["sim-card-counts"]):
+        with solara.Card("States by status over time, hegemony and credibility", classes=["sim-card-counts"]):
             CountsPanel(session, year, version)
     if selected is not None:
         DrillDown(session, selected, year, version, ctrl.select)
