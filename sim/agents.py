@@ -55,6 +55,7 @@ class InternationalAgent(mesa.Agent):
         self.credibility = 0.0  # the publics' belief in the centre's backing, learnt from tests (enforcement.learn)
         self.known_interventions = 0  # interventions and doctrine the publics have already seen (enforcement.learn)
         self.known_doctrine = Doctrine.NONE
+        self.known_dependence: dict[str, float] = {}  # each state's Soviet dependence v as the publics last saw it
         self.budget = budget
         self.doctrine = Doctrine.NONE
         self.rival = False

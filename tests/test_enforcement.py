@@ -133,6 +133,19 @@ def test_a_test_that_moves_credibility_is_logged_with_what_the_publics_saw():
     assert len(world.table("events")) == n
 
 
+def test_troops_arriving_or_leaving_test_the_centre():
+    world = historical_at(1975)
+    centre = world.primary_centre
+    _quiet_camp(world)
+    assert not enforcement.tested(world, centre)
+    world.state_by_code["YUG"].soviet_dependence = 0.5  # an occupation
+    assert enforcement.tests(world, centre) == ["the arrival of troops in Yugoslavia"]
+    enforcement.learn(world)
+    assert not enforcement.tested(world, centre)  # seen once
+    world.state_by_code["YUG"].soviet_dependence = 0.0
+    assert enforcement.tests(world, centre) == ["the withdrawal of troops from Yugoslavia"]
+
+
 @settings(max_examples=25, deadline=None)
 @given(hegemony=st.floats(0, 1), credibility=st.floats(0, 1), test=st.booleans())
 def test_credibility_moves_toward_hegemony_and_stays_a_share(hegemony, credibility, test):

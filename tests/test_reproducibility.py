@@ -18,10 +18,10 @@ from sim import output, runner
 PYARROW_RECORDED = "26.0.1"
 HISTORICAL_SEED_7 = {
     "elections": "8c9f934b3e1bbfd777d7734c72c216d7907f7600e7073c6e6a67caa315cf9aa0",
-    "model": "a14c04062cab536d3eda3eecb9801c0a55c77170e8328f267e47d197cb7cff69",
+    "model": "5ab357b582653c575de2cad8c957dc30ef57425dd199a9ad21b9d92353281112",
     "parties": "dab0e8c63fc09f3ec9385c04b80f02cad838c2bb323f046417469ba30a5b90cb",
-    "events": "6ab9fdd002749752aac5efc50dc5eba4bad4ca8d5be7bb2d096ca5a7b5c8e3ce",
-    "states": "73acc31dc88a5045e9c3bffe8407b33c8d9e2552f23f6bf1110f5e89976ec5df",
+    "events": "3a9b968a0541884326041330d380370331a7f92bfcada196595f8c46f71fd815",
+    "states": "82d683bd320ae54c2060bffe55a7ed008a7e82273248a5192e4ed3117567d1c4",
 }
 
 

@@ -936,7 +936,7 @@ def Main(ctrl: Controller):
     with solara.ColumnsResponsive(12, large=[6, 6]):
         with solara.Card("Map: each state's status (click a tile: why)", classes=["sim-card-map"]):
             MapPanel(session, year, selected, differs, ctrl.click_map, "base", 380)
-        with solara.Card("States by status over time, hegemony and credibility", classes=["sim-card-counts"]):
+        with solara.Card("Status counts, hegemony, credibility", classes=["sim-card-counts"]):
             CountsPanel(session, year, version)
     if selected is not None:
         DrillDown(session, selected, year, version, ctrl.select)

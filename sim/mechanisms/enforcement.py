@@ -37,10 +37,10 @@ The publics do not see the decision, only what the centre does (Kuran 1991: the 
 expected of Moscow as they watched its response to others). Their belief in the centre's backing, its **credibility**,
 is what raises the thresholds of dissent in the camp (:mod:`sim.mechanisms.dissent`): it moves toward hegemony at
 ``credibility_learning`` in a year that tests the centre (a mass protest in its host or in a camp state that rests on
-its force, an intervention, a doctrine proclaimed or withdrawn) and at ``credibility_drift`` otherwise (:func:`learn`).
-The regimes' own leaderships know the decision: their crackdowns and talks read hegemony. So a reformer's accession
-lowers what the centre will do at once, but the crowds learn it only when someone tries: Poland's strikes of 1988 and
-its elections of 1989, which Moscow let pass.
+its force, troops arriving or leaving, an intervention, a doctrine proclaimed or withdrawn) and at ``credibility_drift``
+otherwise (:func:`learn`). The regimes' own leaderships know the decision: their crackdowns and talks read hegemony. So
+a reformer's accession lowers what the centre will do at once, but the crowds learn it only when someone tries: Poland's
+strikes of 1988 and its elections of 1989, which Moscow let pass.
 
 A scenario that schedules ``hegemony`` or ``tolerance`` (the stylized laboratory, or a command-line override) uses
 the schedule as a lever instead of the decision (believed as scheduled); the resolve and the aid payment are still
@@ -217,8 +217,9 @@ def decide(world: CommunistWorld, centre: InternationalAgent, first: bool = Fals
 
 def tests(world: CommunistWorld, centre: InternationalAgent) -> list[str]:
     """What this year showed the publics of what the centre will do, in words (empty: nothing): its answer to a
-    mass protest in its host or in a state of its camp that rests on its force (v > 0), an intervention, a doctrine
-    proclaimed or withdrawn."""
+    mass protest in its host or in a state of its camp that rests on its force (v > 0), troops arriving in a state
+    or leaving it (its Soviet dependence v raised or lowered: an occupation, a withdrawal), an intervention, a
+    doctrine proclaimed or withdrawn."""
     protests = [
         state.name.split(" (")[0]
         for state in world.states
@@ -228,13 +229,28 @@ def tests(world: CommunistWorld, centre: InternationalAgent) -> list[str]:
     ]
     seen = []
     if protests:
-        where = protests[0] if len(protests) == 1 else f"{', '.join(protests[:-1])} and {protests[-1]}"
-        seen.append(f"its answer to the mass {'protest' if len(protests) == 1 else 'protests'} in {where}")
+        seen.append(f"its answer to the mass {'protest' if len(protests) == 1 else 'protests'} in {_listed(protests)}")
+    arrived = [s.name.split(" (")[0] for s in world.states if s.soviet_dependence > _known_dependence(centre, s)]
+    left = [s.name.split(" (")[0] for s in world.states if s.soviet_dependence < _known_dependence(centre, s)]
+    if arrived:
+        seen.append(f"the arrival of troops in {_listed(arrived)}")
+    if left:
+        seen.append(f"the withdrawal of troops from {_listed(left)}")
     if centre.interventions != centre.known_interventions:
         seen.append("its intervention")
     if centre.doctrine != centre.known_doctrine:
         seen.append(f"its doctrine ({centre.doctrine.replace('_', ' ')})")
     return seen
+
+
+def _listed(names: list[str]) -> str:
+    """Names in words: "Poland", "Poland and Hungary", "Poland, Hungary and Romania"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _known_dependence(centre: InternationalAgent, state) -> float:
+    """The state's Soviet dependence v as the publics last saw it (its current v before the first look)."""
+    return centre.known_dependence.get(state.code, state.soviet_dependence)
 
 
 def tested(world: CommunistWorld, centre: InternationalAgent) -> bool:
@@ -261,8 +277,9 @@ def learn(world: CommunistWorld) -> None:
                 world.year,
                 centre.host.code,
                 EventKind.CREDIBILITY,
-                f"the camp's publics learn how far {centre.name} backs its regimes from {' and '.join(seen)}: "
+                f"the camp's publics learn how far {centre.name} backs its regimes from {_listed(seen)}: "
                 f"the credibility of its backing {before:.2f} -> {centre.credibility:.2f}",
             )
     centre.known_interventions = centre.interventions
     centre.known_doctrine = centre.doctrine
+    centre.known_dependence = {state.code: state.soviet_dependence for state in world.states}
