@@ -174,6 +174,11 @@ class StateAgent(mesa.Agent):
         once, from the scenario)."""
         return self.region.split("/")[0]
 
+    @cached_property
+    def short_name(self) -> str:
+        """The name without its parenthesis: "Soviet Union" for "Soviet Union (Soviet Russia until 1922)"."""
+        return self.name.split(" (")[0]
+
     @property
     def party_in_office(self) -> PartyAgent | None:
         """The Communist party holding office (ruling, elected or in a coalition), if any."""

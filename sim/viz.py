@@ -912,7 +912,7 @@ def status_headlines(model: CommunistWorld, until: int | None = None, limit: int
         year = int(table["year"][i])
         if table["kind"][i] != "status" or (until is not None and year > until):
             continue
-        name = model.state_by_code[table["code"][i]].name.split(" (")[0]
+        name = model.state_by_code[table["code"][i]].short_name
         lost = [f for f in str(table["features_lost"][i]).split(",") if f]
         gained = [f for f in str(table["features_gained"][i]).split(",") if f]
         parts = [f"lost {', '.join(f'{f} {FEATURE_LABELS[f.lower()]}' for f in lost)}"] if lost else []

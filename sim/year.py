@@ -76,8 +76,8 @@ SCHEDULE: tuple[Step, ...] = (
          "then (Moscow only) alignment, funding, splits, readmission, and intervention or admonition against the "
          "deviation of the year's reforms, admission of new members (`movement.centre_acts`)."),
     Step("credibility", enforcement.learn, "the publics' belief in the centre's backing moves toward its "
-         "hegemony, fast in a year that tested it (a mass protest in its host or camp, an intervention, a doctrine), "
-         "slowly otherwise (`enforcement.learn`)."),
+         "hegemony, fast in a year that tested it (a mass protest in its host or camp, troops arriving or leaving, an "
+         "intervention, a doctrine: `enforcement.tests`), slowly otherwise (`enforcement.learn`)."),
     Step("free elections", elections.step, "where due (`elections.election_due`)."),
     Step("recognition graph", recognition.step, "the edges of this year's recognition graph (F6)."),
     Step("status", events.step, "every state's six features and status (`features.classify`) and the event log "

@@ -89,14 +89,14 @@ def test_the_publics_learn_the_centres_backing_fast_when_tested_slowly_otherwise
     params = world.params
     _quiet_camp(world)
     centre.hegemony, centre.credibility = 0.3, 0.7
-    assert not enforcement.tested(world, centre)
+    assert not enforcement.tests(world, centre)
     enforcement.learn(world)
     drift = 0.7 + params.credibility_drift * (0.3 - 0.7)
     assert centre.credibility == pytest.approx(drift)
     camp = next(s for s in world.states if s.code == "POL")
     assert camp.ruling_party.camp == centre.code and camp.soviet_dependence > 0
     camp.crisis = True  # a mass protest in the camp: Moscow's answer is seen
-    assert enforcement.tested(world, centre)
+    assert enforcement.tests(world, centre)
     enforcement.learn(world)
     assert centre.credibility == pytest.approx(drift + params.credibility_learning * (0.3 - drift))
 
@@ -107,13 +107,13 @@ def test_a_protest_in_a_state_of_its_own_force_does_not_test_the_centre():
     _quiet_camp(world)
     own = next(s for s in world.states if s.code == "YUG")  # Tito's Yugoslavia owes Moscow nothing
     own.crisis = True
-    assert not enforcement.tested(world, centre)
+    assert not enforcement.tests(world, centre)
     centre.interventions += 1  # but an intervention anywhere does
-    assert enforcement.tested(world, centre)
+    assert enforcement.tests(world, centre)
     enforcement.learn(world)
-    assert not enforcement.tested(world, centre)  # seen once
+    assert not enforcement.tests(world, centre)  # seen once
     centre.doctrine = Doctrine.FREEDOM_OF_CHOICE  # and so does a doctrine proclaimed
-    assert enforcement.tested(world, centre)
+    assert enforcement.tests(world, centre)
 
 
 def test_a_test_that_moves_credibility_is_logged_with_what_the_publics_saw():
@@ -137,11 +137,11 @@ def test_troops_arriving_or_leaving_test_the_centre():
     world = historical_at(1975)
     centre = world.primary_centre
     _quiet_camp(world)
-    assert not enforcement.tested(world, centre)
+    assert not enforcement.tests(world, centre)
     world.state_by_code["YUG"].soviet_dependence = 0.5  # an occupation
     assert enforcement.tests(world, centre) == ["the arrival of troops in Yugoslavia"]
     enforcement.learn(world)
-    assert not enforcement.tested(world, centre)  # seen once
+    assert not enforcement.tests(world, centre)  # seen once
     world.state_by_code["YUG"].soviet_dependence = 0.0
     assert enforcement.tests(world, centre) == ["the withdrawal of troops from Yugoslavia"]
 

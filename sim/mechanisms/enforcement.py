@@ -221,7 +221,7 @@ def tests(world: CommunistWorld, centre: InternationalAgent) -> list[str]:
     or leaving it (its Soviet dependence v raised or lowered: an occupation, a withdrawal), an intervention, a
     doctrine proclaimed or withdrawn."""
     protests = [
-        state.name.split(" (")[0]
+        state.short_name
         for state in world.states
         if state.crisis
         and state.ruling_party is not None
@@ -230,8 +230,9 @@ def tests(world: CommunistWorld, centre: InternationalAgent) -> list[str]:
     seen = []
     if protests:
         seen.append(f"its answer to the mass {'protest' if len(protests) == 1 else 'protests'} in {_listed(protests)}")
-    arrived = [s.name.split(" (")[0] for s in world.states if s.soviet_dependence > _known_dependence(centre, s)]
-    left = [s.name.split(" (")[0] for s in world.states if s.soviet_dependence < _known_dependence(centre, s)]
+    moved = [(s, s.soviet_dependence - centre.known_dependence.get(s.code, s.soviet_dependence)) for s in world.states]
+    arrived = [s.short_name for s, change in moved if change > 0]
+    left = [s.short_name for s, change in moved if change < 0]
     if arrived:
         seen.append(f"the arrival of troops in {_listed(arrived)}")
     if left:
@@ -246,16 +247,6 @@ def tests(world: CommunistWorld, centre: InternationalAgent) -> list[str]:
 def _listed(names: list[str]) -> str:
     """Names in words: "Poland", "Poland and Hungary", "Poland, Hungary and Romania"."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def _known_dependence(centre: InternationalAgent, state) -> float:
-    """The state's Soviet dependence v as the publics last saw it (its current v before the first look)."""
-    return centre.known_dependence.get(state.code, state.soviet_dependence)
-
-
-def tested(world: CommunistWorld, centre: InternationalAgent) -> bool:
-    """Whether this year showed the publics what the centre will do (:func:`tests`)."""
-    return bool(tests(world, centre))
 
 
 def learn(world: CommunistWorld) -> None:
